@@ -1,0 +1,61 @@
+package io.jreceive.head;
+
+/**
+ * What one request's append did: samples appended, samples rejected per reason, series rejected per
+ * {@link SeriesError}, series created. Reused per event-loop thread ({@link #reset()}).
+ */
+public final class AppendStats {
+    public int appended;
+    public int duplicatesIgnored;
+    public int outOfBounds;
+    public int outOfOrder;
+    public int duplicates;
+    public int seriesCreated;
+    public final int[] seriesErrors = new int[SeriesError.values().length];
+
+    public void reset() {
+        appended = 0;
+        duplicatesIgnored = 0;
+        outOfBounds = 0;
+        outOfOrder = 0;
+        duplicates = 0;
+        seriesCreated = 0;
+        java.util.Arrays.fill(seriesErrors, 0);
+    }
+
+    /** Whether anything in the request was rejected (the request is then answered as a conflict). */
+    public boolean hasConflicts() {
+        if (outOfBounds + outOfOrder + duplicates > 0) {
+            return true;
+        }
+        for (int e : seriesErrors) {
+            if (e > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The conflict message in Thanos' form: one reason {@code add 3 samples: out of order sample}, several
+     * {@code 2 errors: add 1 series: out of order labels; add 2 samples: out of bounds}.
+     */
+    public String conflictMessage() {
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        for (SeriesError e : SeriesError.values()) {
+            if (seriesErrors[e.ordinal()] > 0) {
+                parts.add("add " + seriesErrors[e.ordinal()] + " series: " + e.message());
+            }
+        }
+        if (outOfBounds > 0) {
+            parts.add("add " + outOfBounds + " samples: out of bounds");
+        }
+        if (outOfOrder > 0) {
+            parts.add("add " + outOfOrder + " samples: out of order sample");
+        }
+        if (duplicates > 0) {
+            parts.add("add " + duplicates + " samples: duplicate sample for timestamp");
+        }
+        return parts.size() == 1 ? parts.get(0) : parts.size() + " errors: " + String.join("; ", parts);
+    }
+}

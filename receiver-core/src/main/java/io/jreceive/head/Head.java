@@ -1,0 +1,500 @@
+package io.jreceive.head;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.agrona.collections.Long2ObjectHashMap;
+
+import io.jreceive.chunk.ChunkSeries;
+import io.jreceive.encoding.EncBuf;
+import io.jreceive.index.SeriesIndex;
+import io.jreceive.labels.Labels;
+import net.openhft.hashing.LongHashFunction;
+
+/**
+ * A tenant's in-memory TSDB head: series keyed by a 64-bit hash of their label bytes (striped, primitive maps),
+ * dense int series ids that double as WAL refs, a postings index and per-series XOR chunks.
+ *
+ * <p>An append runs in two phases. Resolving series (hash the raw label bytes, find or create) needs only a stripe
+ * lock. Appending samples and handing the WAL records to the {@link WalSink} happen under one append lock, so the
+ * WAL order is the head order: a series record always precedes its first samples record, and two requests touching
+ * one series reach the WAL in the order their samples were accepted. Replay is therefore exact.
+ */
+public final class Head implements SeriesIndex {
+    private static final int STRIPES = 64;
+    private static final LongHashFunction XX = LongHashFunction.xx();
+
+    private final long chunkRange;
+    private final long tooFarInFutureMs;
+    private final SymbolTable symbols = new SymbolTable();
+    private final MemPostings postings = new MemPostings();
+    @SuppressWarnings("unchecked")
+    private final Long2ObjectHashMap<MemSeries>[] stripes = new Long2ObjectHashMap[STRIPES];
+    private final Object idLock = new Object();
+    private volatile MemSeries[] byId = new MemSeries[1024];
+    private int nextId = 1;
+    private int liveSeries;
+    private final ReentrantLock appendLock = new ReentrantLock();
+
+    private volatile long minTime = Long.MAX_VALUE;
+    private volatile long maxTime = Long.MIN_VALUE;
+    /** No sample older than this is accepted: the end of the newest persisted block. */
+    private volatile long minValidTime = Long.MIN_VALUE;
+
+    /**
+     * @param chunkRange        block range in ms (2h by default); chunks never cross its multiples
+     * @param tooFarInFutureMs  reject samples later than now + this as out of bounds; 0 = off
+     */
+    public Head(long chunkRange, long tooFarInFutureMs) {
+        this.chunkRange = chunkRange;
+        this.tooFarInFutureMs = tooFarInFutureMs;
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new Long2ObjectHashMap<>();
+        }
+    }
+
+    /** Per-thread scratch space for {@link #append}; reused across requests. */
+    public static final class AppendContext {
+        final EncBuf seriesRecord = new EncBuf(4096);
+        final EncBuf samplesRecord = new EncBuf(64 * 1024);
+        MemSeries[] resolved = new MemSeries[256];
+        public final AppendStats stats = new AppendStats();
+    }
+
+    /**
+     * Appends a decoded request. Series with label errors are skipped and counted; every valid sample is appended
+     * (Thanos commits the valid part of a request with conflicts). The accepted records go to {@code wal} before
+     * this returns; the result completes when they are durable (at once if nothing was accepted).
+     */
+    public CompletableFuture<Void> append(WriteBatch b, AppendContext ctx, WalSink wal) {
+        final AppendStats st = ctx.stats;
+        st.reset();
+        final int n = b.seriesCount();
+        if (ctx.resolved.length < n) {
+            ctx.resolved = new MemSeries[Math.max(n, ctx.resolved.length * 2)];
+        }
+        final MemSeries[] resolved = ctx.resolved;
+        for (int s = 0; s < n; s++) {
+            SeriesError e = b.seriesError(s);
+            if (e != null) {
+                st.seriesErrors[e.ordinal()]++;
+                resolved[s] = null;
+            } else if (b.sampleCount(s) == 0) {
+                resolved[s] = null; // nothing to store: don't create a series for histograms or exemplars only
+            } else {
+                resolved[s] = resolve(b, s, st);
+            }
+        }
+        final EncBuf sr = ctx.seriesRecord;
+        final EncBuf smp = ctx.samplesRecord;
+        sr.reset();
+        smp.reset();
+        final long futureLimit = tooFarInFutureMs > 0 ? System.currentTimeMillis() + tooFarInFutureMs
+                : Long.MAX_VALUE;
+        appendLock.lock();
+        try {
+            final long minValid = appendableMinValidTime();
+            final long range = chunkRange;
+            long firstRef = 0;
+            long firstT = 0;
+            long batchMin = Long.MAX_VALUE;
+            long batchMax = Long.MIN_VALUE;
+            for (int s = 0; s < n; s++) {
+                MemSeries ms = resolved[s];
+                if (ms == null) {
+                    continue;
+                }
+                if (ms.removed) {
+                    ms = resolve(b, s, st);
+                }
+                final int from = b.sampleStart(s);
+                final int to = from + b.sampleCount(s);
+                synchronized (ms) {
+                    for (int i = from; i < to; i++) {
+                        final long t = b.timestamp(i);
+                        final long bits = b.valueBits(i);
+                        int r = t > futureLimit ? MemSeries.OUT_OF_BOUNDS : ms.append(t, bits, minValid, range);
+                        switch (r) {
+                            case MemSeries.OK -> {
+                                if (!ms.walLogged) {
+                                    encodeSeries(sr, ms);
+                                    ms.walLogged = true;
+                                }
+                                if (smp.len() == 0) {
+                                    firstRef = ms.id;
+                                    firstT = t;
+                                    smp.putByte(WAL_SAMPLES).putBE64(firstRef).putBE64(firstT);
+                                }
+                                smp.putVarint(ms.id - firstRef).putVarint(t - firstT).putBE64(bits);
+                                st.appended++;
+                                if (t < batchMin) {
+                                    batchMin = t;
+                                }
+                                if (t > batchMax) {
+                                    batchMax = t;
+                                }
+                            }
+                            case MemSeries.DUPLICATE_IGNORED -> st.duplicatesIgnored++;
+                            case MemSeries.OUT_OF_BOUNDS -> st.outOfBounds++;
+                            case MemSeries.OUT_OF_ORDER -> st.outOfOrder++;
+                            default -> st.duplicates++;
+                        }
+                    }
+                }
+            }
+            if (batchMin < minTime) {
+                minTime = batchMin;
+            }
+            if (batchMax > maxTime) {
+                maxTime = batchMax;
+            }
+            return sr.len() > 0 || smp.len() > 0 ? wal.log(sr, smp) : DONE;
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+    /** WAL record type bytes (Prometheus {@code record.Series}, {@code record.Samples}). */
+    static final byte WAL_SERIES = 1;
+    static final byte WAL_SAMPLES = 2;
+
+    private static void encodeSeries(EncBuf sr, MemSeries ms) {
+        if (sr.len() == 0) {
+            sr.putByte(WAL_SERIES);
+        }
+        sr.putBE64(ms.id);
+        Labels l = ms.labels;
+        sr.putUvarint(l.size());
+        for (int i = 0; i < l.size(); i++) {
+            sr.putUvarintBytes(l.name(i)).putUvarintBytes(l.value(i));
+        }
+    }
+
+    /** Prometheus' {@code appendableMinValidTime}: max(newest block end, newest sample - chunkRange/2). */
+    private long appendableMinValidTime() {
+        long mv = minValidTime;
+        long mt = maxTime;
+        if (mt == Long.MIN_VALUE) {
+            return mv;
+        }
+        return Math.max(mv, mt - chunkRange / 2);
+    }
+
+    /** Hash of a label set over its bytes: identical for {@link Labels} and for a batch's raw label slices. */
+    private static long hash(WriteBatch b, int s) {
+        final byte[] buf = b.buf();
+        long h = 0x9E3779B97F4A7C15L;
+        final int from = b.labelStart(s);
+        final int to = from + b.labelCount(s);
+        for (int l = from; l < to; l++) {
+            h = (h ^ XX.hashBytes(buf, b.nameOff(l), b.nameLen(l))) * 0xBF58476D1CE4E5B9L;
+            h = (h ^ XX.hashBytes(buf, b.valueOff(l), b.valueLen(l))) * 0xBF58476D1CE4E5B9L;
+        }
+        return h ^ (h >>> 31);
+    }
+
+    static long hash(Labels labels) {
+        long h = 0x9E3779B97F4A7C15L;
+        for (byte[] s : labels.pairs()) {
+            h = (h ^ XX.hashBytes(s)) * 0xBF58476D1CE4E5B9L;
+        }
+        return h ^ (h >>> 31);
+    }
+
+    private static boolean sameLabels(WriteBatch b, int s, Labels labels) {
+        final int n = b.labelCount(s);
+        if (labels.size() != n) {
+            return false;
+        }
+        final byte[] buf = b.buf();
+        final int from = b.labelStart(s);
+        for (int i = 0; i < n; i++) {
+            byte[] name = labels.name(i);
+            byte[] value = labels.value(i);
+            int l = from + i;
+            if (!Arrays.equals(buf, b.nameOff(l), b.nameOff(l) + b.nameLen(l), name, 0, name.length)
+                    || !Arrays.equals(buf, b.valueOff(l), b.valueOff(l) + b.valueLen(l), value, 0, value.length)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Finds or creates the series of batch series {@code s}. */
+    private MemSeries resolve(WriteBatch b, int s, AppendStats st) {
+        final long h = hash(b, s);
+        final Long2ObjectHashMap<MemSeries> stripe = stripes[(int) (h & (STRIPES - 1))];
+        synchronized (stripe) {
+            MemSeries head = stripe.get(h);
+            for (MemSeries m = head; m != null; m = m.collision) {
+                if (sameLabels(b, s, m.labels)) {
+                    return m;
+                }
+            }
+            Labels labels = intern(b, s);
+            MemSeries created = register(h, labels, -1, stripe, head);
+            st.seriesCreated++;
+            return created;
+        }
+    }
+
+    private Labels intern(WriteBatch b, int s) {
+        final byte[] buf = b.buf();
+        final int from = b.labelStart(s);
+        final int n = b.labelCount(s);
+        byte[][] nv = new byte[n * 2][];
+        for (int i = 0; i < n; i++) {
+            int l = from + i;
+            nv[2 * i] = symbols.intern(buf, b.nameOff(l), b.nameLen(l));
+            nv[2 * i + 1] = symbols.intern(buf, b.valueOff(l), b.valueLen(l));
+        }
+        return Labels.wrapSorted(nv);
+    }
+
+    /** Creates and indexes a series; {@code id < 0} assigns the next id. Caller holds the stripe lock. */
+    private MemSeries register(long h, Labels labels, int id, Long2ObjectHashMap<MemSeries> stripe,
+                               MemSeries chain) {
+        MemSeries ms;
+        synchronized (idLock) {
+            if (id < 0) {
+                id = nextId++;
+            } else if (id >= nextId) {
+                nextId = id + 1;
+            }
+            ms = new MemSeries(id, labels, h);
+            MemSeries[] arr = byId;
+            if (id >= arr.length) {
+                arr = Arrays.copyOf(arr, Math.max(id + 1, arr.length * 2));
+            }
+            arr[id] = ms;
+            byId = arr;
+            liveSeries++;
+        }
+        ms.collision = chain;
+        stripe.put(h, ms);
+        postings.add(id, labels);
+        return ms;
+    }
+
+    /** Number of series in the head. */
+    public int numSeries() {
+        synchronized (idLock) {
+            return liveSeries;
+        }
+    }
+
+    public long minTime() {
+        return minTime;
+    }
+
+    public long maxTime() {
+        return maxTime;
+    }
+
+    public long minValidTime() {
+        return minValidTime;
+    }
+
+    public long chunkRange() {
+        return chunkRange;
+    }
+
+    /** Raises the lower bound for appends (the end of the newest block, set before WAL replay and after a cut). */
+    public void setMinValidTime(long t) {
+        if (t > minValidTime) {
+            minValidTime = t;
+        }
+    }
+
+    // ---- WAL replay -------------------------------------------------------------------------------------------
+
+    /** Replays a WAL series record: the series keeps its WAL ref as id. Returns the series' id in this head. */
+    public int replaySeries(long ref, Labels labels) {
+        final long h = hash(labels);
+        final Long2ObjectHashMap<MemSeries> stripe = stripes[(int) (h & (STRIPES - 1))];
+        synchronized (stripe) {
+            MemSeries head = stripe.get(h);
+            for (MemSeries m = head; m != null; m = m.collision) {
+                if (m.labels.equals(labels)) {
+                    return m.id;
+                }
+            }
+            byte[][] nv = labels.pairs().clone();
+            for (int i = 0; i < nv.length; i++) {
+                nv[i] = symbols.intern(nv[i]);
+            }
+            MemSeries ms = register(h, Labels.wrapSorted(nv), (int) ref, stripe, head);
+            ms.walLogged = true;
+            return ms.id;
+        }
+    }
+
+    /**
+     * Replays one sample for a series id returned by {@link #replaySeries}; samples before the newest block end
+     * (already persisted) and out-of-order ones are dropped. Returns whether it was appended.
+     */
+    public boolean replaySample(int id, long t, long bits) {
+        MemSeries[] arr = byId;
+        MemSeries ms = id < arr.length ? arr[id] : null;
+        if (ms == null) {
+            return false;
+        }
+        int r;
+        synchronized (ms) {
+            r = ms.append(t, bits, minValidTime, chunkRange);
+        }
+        if (r != MemSeries.OK) {
+            return false;
+        }
+        if (t < minTime) {
+            minTime = t;
+        }
+        if (t > maxTime) {
+            maxTime = t;
+        }
+        return true;
+    }
+
+    // ---- blocks ------------------------------------------------------------------------------------------------
+
+    /**
+     * Copies every series' chunks within {@code [mint, maxt)} (a block's range), sorted by labels; series without
+     * chunks there are left out. Chunks never straddle a block boundary, so each chunk is wholly in or out.
+     */
+    public List<ChunkSeries> chunksInRange(long mint, long maxt) {
+        MemSeries[] arr = byId;
+        List<HeadChunkSeries> out = new ArrayList<>();
+        for (MemSeries ms : arr) {
+            if (ms == null) {
+                continue;
+            }
+            HeadChunkSeries cs = new HeadChunkSeries(ms.labels);
+            int added;
+            synchronized (ms) {
+                added = ms.copyChunks(mint, maxt - 1, cs);
+            }
+            if (added > 0) {
+                out.add(cs);
+            }
+        }
+        out.sort((x, y) -> x.labels().compareTo(y.labels()));
+        return new ArrayList<>(out);
+    }
+
+    /**
+     * Drops all data before {@code t} (now persisted in a block), raises the append lower bound to {@code t} and
+     * removes series left without chunks. Takes the append lock, so no request appends meanwhile.
+     */
+    public void truncate(long t) {
+        appendLock.lock();
+        try {
+            setMinValidTime(t);
+            long newMin = Long.MAX_VALUE;
+            for (MemSeries ms : byId) {
+                if (ms == null) {
+                    continue;
+                }
+                boolean empty;
+                synchronized (ms) {
+                    ms.truncateBefore(t);
+                    empty = ms.isEmpty();
+                    if (!empty) {
+                        newMin = Math.min(newMin, ms.minTime());
+                    }
+                }
+                if (empty) {
+                    remove(ms);
+                }
+            }
+            minTime = newMin;
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    private void remove(MemSeries ms) {
+        final Long2ObjectHashMap<MemSeries> stripe = stripes[(int) (ms.hash & (STRIPES - 1))];
+        synchronized (stripe) {
+            MemSeries head = stripe.get(ms.hash);
+            MemSeries prev = null;
+            for (MemSeries m = head; m != null; prev = m, m = m.collision) {
+                if (m == ms) {
+                    if (prev == null) {
+                        if (m.collision == null) {
+                            stripe.remove(ms.hash);
+                        } else {
+                            stripe.put(ms.hash, m.collision);
+                        }
+                    } else {
+                        prev.collision = m.collision;
+                    }
+                    break;
+                }
+            }
+        }
+        ms.removed = true;
+        synchronized (idLock) {
+            byId[ms.id] = null;
+            liveSeries--;
+        }
+        postings.remove(ms.id, ms.labels);
+    }
+
+    /** Ids of series that still hold data (for WAL checkpoints). */
+    public boolean hasSeries(long id) {
+        MemSeries[] arr = byId;
+        return id >= 0 && id < arr.length && arr[(int) id] != null;
+    }
+
+    // ---- SeriesIndex -------------------------------------------------------------------------------------------
+
+    @Override
+    public List<byte[]> labelNames() {
+        return postings.names();
+    }
+
+    @Override
+    public List<byte[]> labelValues(byte[] name) {
+        return postings.values(name);
+    }
+
+    @Override
+    public int[] postings(byte[] name, byte[] value) {
+        return postings.get(name, value);
+    }
+
+    @Override
+    public int[] allPostings() {
+        return postings.all();
+    }
+
+    @Override
+    public boolean refsSortedByLabels() {
+        return false;
+    }
+
+    @Override
+    public Labels labels(int ref) {
+        MemSeries[] arr = byId;
+        MemSeries ms = ref < arr.length ? arr[ref] : null;
+        return ms == null ? null : ms.labels;
+    }
+
+    @Override
+    public ChunkSeries series(int ref, long mint, long maxt) {
+        MemSeries[] arr = byId;
+        MemSeries ms = ref < arr.length ? arr[ref] : null;
+        if (ms == null) {
+            return null;
+        }
+        HeadChunkSeries cs = new HeadChunkSeries(ms.labels);
+        synchronized (ms) {
+            return ms.copyChunks(mint, maxt, cs) > 0 ? cs : null;
+        }
+    }
+}

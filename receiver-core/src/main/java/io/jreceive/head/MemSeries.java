@@ -1,0 +1,188 @@
+package io.jreceive.head;
+
+import java.util.Arrays;
+
+import io.jreceive.chunk.XorAppender;
+import io.jreceive.chunk.XorChunk;
+import io.jreceive.labels.Labels;
+
+/**
+ * One series in the head: its interned labels, its closed chunks ({@code byte[]} each, in time order) and the open
+ * chunk being appended to. Chunks are cut exactly where Prometheus cuts them ({@link #append}), so a block written
+ * from the head holds the chunks Prometheus would have written. Guarded by its own monitor: appends come from the
+ * tenant's append path, readers copy under the same lock.
+ */
+final class MemSeries {
+    final int id;
+    final Labels labels;
+    final long hash;
+    /** Next series with the same 64-bit label hash (a collision chain, almost always null). */
+    MemSeries collision;
+    /** Whether a WAL series record for this id has been handed to the WAL. */
+    boolean walLogged;
+    /** Set once truncation dropped the series; an append that resolved it earlier resolves again. */
+    volatile boolean removed;
+
+    private int closedCount;
+    private long[] closedMint = new long[0];
+    private long[] closedMaxt = new long[0];
+    private byte[][] closedData = new byte[0][];
+
+    private XorAppender open;
+    private long openMint;
+    private long nextAt;
+
+    /** Newest sample; {@link Long#MIN_VALUE} before the first. */
+    private long lastT = Long.MIN_VALUE;
+    private long lastBits;
+
+    MemSeries(int id, Labels labels, long hash) {
+        this.id = id;
+        this.labels = labels;
+        this.hash = hash;
+    }
+
+    /** The result codes of {@link #append}. */
+    static final int OK = 0;
+    static final int DUPLICATE_IGNORED = 1;
+    static final int OUT_OF_BOUNDS = 2;
+    static final int OUT_OF_ORDER = 3;
+    static final int DUPLICATE = 4;
+
+    /**
+     * Appends one sample, or says why not, with Prometheus' in-order rules: {@code t < minValid} is out of bounds;
+     * {@code t} equal to the newest timestamp is silently accepted (not stored) if the value bits are identical
+     * and a duplicate otherwise; older than the newest is out of order.
+     */
+    int append(long t, long bits, long minValid, long chunkRange) {
+        if (t < minValid) {
+            return OUT_OF_BOUNDS;
+        }
+        if (t <= lastT) {
+            if (t == lastT) {
+                return bits == lastBits ? DUPLICATE_IGNORED : DUPLICATE;
+            }
+            return OUT_OF_ORDER;
+        }
+        XorAppender a = open;
+        if (a == null) {
+            a = cut(t, chunkRange);
+        } else {
+            int n = a.numSamples();
+            if (a.sizeBytes() > XorChunk.MAX_BYTES) {
+                a = cut(t, chunkRange);
+            } else {
+                if (n == XorChunk.TARGET_SAMPLES / 4) {
+                    nextAt = computeChunkEndTime(openMint, lastT, nextAt, 4);
+                }
+                if (t >= nextAt || n >= XorChunk.TARGET_SAMPLES * 2) {
+                    a = cut(t, chunkRange);
+                }
+            }
+        }
+        a.appendBits(t, bits);
+        lastT = t;
+        lastBits = bits;
+        return OK;
+    }
+
+    /** Closes the open chunk (if any) and opens a new one starting at {@code t}. */
+    private XorAppender cut(long t, long chunkRange) {
+        closeOpen();
+        open = new XorAppender(32);
+        openMint = t;
+        nextAt = rangeForTimestamp(t, chunkRange);
+        return open;
+    }
+
+    private void closeOpen() {
+        if (open == null || open.numSamples() == 0) {
+            return;
+        }
+        if (closedCount == closedData.length) {
+            int n = Math.max(4, closedCount * 2);
+            closedMint = Arrays.copyOf(closedMint, n);
+            closedMaxt = Arrays.copyOf(closedMaxt, n);
+            closedData = Arrays.copyOf(closedData, n);
+        }
+        closedMint[closedCount] = openMint;
+        closedMaxt[closedCount] = open.lastTimestamp();
+        closedData[closedCount] = open.bytes();
+        closedCount++;
+        open = null;
+    }
+
+    /** {@code rangeForTimestamp}: the next multiple of {@code width} after {@code t} (Go integer division). */
+    static long rangeForTimestamp(long t, long width) {
+        return (t / width) * width + width;
+    }
+
+    /**
+     * Prometheus' {@code computeChunkEndTime}: assuming the chunk is {@code 1/ratioToFull} full, the end that splits
+     * the rest of the range into equal chunks at the observed rate.
+     */
+    static long computeChunkEndTime(long start, long cur, long maxT, int ratioToFull) {
+        double n = (double) (maxT - start) / ((double) (cur - start + 1) * ratioToFull);
+        if (n <= 1) {
+            return maxT;
+        }
+        return (long) (start + (maxT - start) / Math.floor(n));
+    }
+
+    long lastTimestamp() {
+        return lastT;
+    }
+
+    /** Whether the series holds no chunk at all (candidate for removal after truncation). */
+    boolean isEmpty() {
+        return closedCount == 0 && (open == null || open.numSamples() == 0);
+    }
+
+    /** Oldest sample time held, or {@link Long#MAX_VALUE} when empty. */
+    long minTime() {
+        if (closedCount > 0) {
+            return closedMint[0];
+        }
+        return open != null && open.numSamples() > 0 ? openMint : Long.MAX_VALUE;
+    }
+
+    /**
+     * Copies the chunks overlapping {@code [mint, maxt]} (the open one included, as it stands) into {@code out};
+     * returns how many were added.
+     */
+    int copyChunks(long mint, long maxt, HeadChunkSeries out) {
+        int added = 0;
+        for (int i = 0; i < closedCount; i++) {
+            if (closedMaxt[i] >= mint && closedMint[i] <= maxt) {
+                out.add(closedMint[i], closedMaxt[i], closedData[i]);
+                added++;
+            }
+        }
+        if (open != null && open.numSamples() > 0 && open.lastTimestamp() >= mint && openMint <= maxt) {
+            out.add(openMint, open.lastTimestamp(), open.bytes());
+            added++;
+        }
+        return added;
+    }
+
+    /**
+     * Drops every chunk whose newest sample is before {@code t} (they are in a block now). Chunks never cross a
+     * block boundary, so nothing straddles {@code t} when it is one.
+     */
+    void truncateBefore(long t) {
+        int keep = 0;
+        for (int i = 0; i < closedCount; i++) {
+            if (closedMaxt[i] >= t) {
+                closedMint[keep] = closedMint[i];
+                closedMaxt[keep] = closedMaxt[i];
+                closedData[keep] = closedData[i];
+                keep++;
+            }
+        }
+        Arrays.fill(closedData, keep, closedCount, null);
+        closedCount = keep;
+        if (open != null && open.numSamples() > 0 && open.lastTimestamp() < t) {
+            open = null;
+        }
+    }
+}

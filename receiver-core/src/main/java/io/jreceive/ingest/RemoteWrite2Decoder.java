@@ -1,0 +1,132 @@
+package io.jreceive.ingest;
+
+import io.jreceive.head.WriteBatch;
+
+import java.util.Arrays;
+
+/**
+ * Decodes a remote write 2.0 {@code io.prometheus.write.v2.Request} straight from its bytes into a
+ * {@link WriteBatch}: {@code symbols = 4} (string table, {@code symbols[0]} must be ""), {@code timeseries = 5};
+ * {@code TimeSeries.labels_refs = 1} (packed or not), {@code samples = 2}, {@code histograms = 3},
+ * {@code exemplars = 4}, {@code metadata = 5}; {@code Sample.value = 1, timestamp = 2, start_timestamp = 3}.
+ * Label offsets in the batch point at the symbol bytes, so nothing is copied. A reference outside the symbol table
+ * or an odd number of references makes the request undecodable (400).
+ */
+public final class RemoteWrite2Decoder {
+    private final ProtoReader req = new ProtoReader();
+    private final ProtoReader ts = new ProtoReader();
+    private final ProtoReader msg = new ProtoReader();
+    private int[] symOff = new int[256];
+    private int[] symLen = new int[256];
+    private int symCount;
+    private int[] seriesOff = new int[64];
+    private int[] seriesLen = new int[64];
+    private int[] refs = new int[64];
+
+    public void decode(byte[] buf, int len, WriteBatch out, RemoteWriteLimits limits) {
+        out.reset(buf);
+        req.reset(buf, 0, len);
+        symCount = 0;
+        int series = 0;
+        while (req.hasMore()) {
+            int tag = req.tag();
+            switch (tag >>> 3) {
+                case 4 -> {
+                    ProtoReader.expect(tag, ProtoReader.WIRE_LEN, "Request.symbols");
+                    int n = req.len();
+                    if (symCount == symOff.length) {
+                        symOff = Arrays.copyOf(symOff, symCount * 2);
+                        symLen = Arrays.copyOf(symLen, symCount * 2);
+                    }
+                    if (!Utf8.isValid(buf, req.pos, n)) {
+                        throw new DecodeException("proto: symbol " + symCount + " is not valid UTF-8");
+                    }
+                    symOff[symCount] = req.pos;
+                    symLen[symCount] = n;
+                    symCount++;
+                    req.pos += n;
+                }
+                case 5 -> {
+                    ProtoReader.expect(tag, ProtoReader.WIRE_LEN, "Request.timeseries");
+                    int n = req.len();
+                    if (series == seriesOff.length) {
+                        seriesOff = Arrays.copyOf(seriesOff, series * 2);
+                        seriesLen = Arrays.copyOf(seriesLen, series * 2);
+                    }
+                    seriesOff[series] = req.pos;
+                    seriesLen[series] = n;
+                    series++;
+                    req.pos += n;
+                }
+                default -> req.skip(tag & 7);
+            }
+        }
+        if (symCount > 0 && symLen[0] != 0) {
+            throw new DecodeException("symbols[0] must be the empty string");
+        }
+        for (int i = 0; i < series; i++) {
+            timeSeries(out, seriesOff[i], seriesOff[i] + seriesLen[i], limits);
+        }
+    }
+
+    private void timeSeries(WriteBatch out, int from, int to, RemoteWriteLimits limits) {
+        int s = out.beginSeries();
+        int nrefs = 0;
+        ts.reset(out.buf(), from, to);
+        while (ts.hasMore()) {
+            int tag = ts.tag();
+            switch (tag >>> 3) {
+                case 1 -> {
+                    if ((tag & 7) == ProtoReader.WIRE_LEN) {
+                        int n = ts.len();
+                        int end = ts.pos + n;
+                        msg.reset(out.buf(), ts.pos, end);
+                        while (msg.hasMore()) {
+                            nrefs = addRef(nrefs, msg.varint());
+                        }
+                        ts.pos = end;
+                    } else {
+                        ProtoReader.expect(tag, ProtoReader.WIRE_VARINT, "TimeSeries.labels_refs");
+                        nrefs = addRef(nrefs, ts.varint());
+                    }
+                }
+                case 2 -> {
+                    ProtoReader.expect(tag, ProtoReader.WIRE_LEN, "TimeSeries.samples");
+                    int n = ts.len();
+                    RemoteWriteDecoder.sample(msg, out, s, ts.pos, ts.pos + n);
+                    ts.pos += n;
+                }
+                case 3 -> {
+                    ts.skip(tag & 7);
+                    out.addHistogram(s);
+                }
+                case 4 -> {
+                    ts.skip(tag & 7);
+                    out.addExemplar(s);
+                }
+                default -> ts.skip(tag & 7);
+            }
+        }
+        if ((nrefs & 1) != 0) {
+            throw new DecodeException("invalid labels_refs: odd number of references (" + nrefs + ")");
+        }
+        for (int i = 0; i < nrefs; i += 2) {
+            int n = refs[i];
+            int v = refs[i + 1];
+            out.addLabel(s, symOff[n], symLen[n], symOff[v], symLen[v]);
+        }
+        LabelValidator.validate(out, s, limits);
+    }
+
+    private int addRef(int nrefs, long ref) {
+        if (ref < 0 || ref >= symCount) {
+            throw new DecodeException("invalid labels_refs: reference " + ref + " outside the " + symCount
+                    + " symbols");
+        }
+        if (nrefs == refs.length) {
+            refs = Arrays.copyOf(refs, nrefs * 2);
+        }
+        refs[nrefs] = (int) ref;
+        return nrefs + 1;
+    }
+}

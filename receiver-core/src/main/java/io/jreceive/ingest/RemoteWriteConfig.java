@@ -1,0 +1,18 @@
+package io.jreceive.ingest;
+
+/**
+ * Configuration of the remote-write listener, built once from the command line.
+ *
+ * @param host           listen host ({@code --remote-write.address})
+ * @param port           listen port, 0 = any free port
+ * @param tenantHeader   header naming the tenant ({@code --receive.tenant-header}, default {@code THANOS-TENANT})
+ * @param defaultTenant  tenant when no header is given ({@code --receive.default-tenant-id})
+ * @param limits         request size limits
+ * @param ioThreads      event-loop threads, 0 = Netty's default (2 × cores)
+ */
+public record RemoteWriteConfig(String host, int port, String tenantHeader, String defaultTenant,
+                                RemoteWriteLimits limits, int ioThreads) {
+    public static final String DEFAULT_TENANT_HEADER = "THANOS-TENANT";
+    public static final String DEFAULT_TENANT = "default-tenant";
+    public static final String PATH = "/api/v1/receive";
+}

@@ -1,0 +1,86 @@
+package io.jreceive.ingest;
+
+import java.net.InetSocketAddress;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+
+/**
+ * The remote-write HTTP listener ({@code --remote-write.address}, default {@code 0.0.0.0:19291}): Netty with epoll
+ * where available, an aggregator bounded by the compressed-body limit (past it: 413 naming the limit) and the
+ * shared {@link RemoteWriteHandler}. {@link #close()} stops accepting and waits for the event loops to finish the
+ * requests in flight.
+ */
+public final class RemoteWriteServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RemoteWriteServer.class);
+
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Channel channel;
+
+    public RemoteWriteServer(RemoteWriteConfig config, TenantWriter writer, MeterRegistry registry)
+            throws InterruptedException {
+        boss = Transport.group(1, "rw-accept");
+        workers = Transport.group(config.ioThreads(), "rw-io");
+        final RemoteWriteHandler handler = new RemoteWriteHandler(config, writer, registry);
+        final int maxBody = (int) Math.min(Integer.MAX_VALUE, config.limits().maxCompressedBytes());
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(Transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast("http", new HttpServerCodec())
+                                .addLast("aggregate", new BoundedAggregator(maxBody))
+                                .addLast("receive", handler);
+                    }
+                });
+        channel = b.bind(config.host(), config.port()).sync().channel();
+        LOG.info("remote write listening on {} ({})", channel.localAddress(), Transport.name());
+    }
+
+    public int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+        boss.shutdownGracefully().syncUninterruptibly();
+        workers.shutdownGracefully().syncUninterruptibly();
+    }
+
+    /** Answers an over-limit body with 413 and a reason naming the limit, then closes (the rest is not read). */
+    private static final class BoundedAggregator extends HttpObjectAggregator {
+        private final int limit;
+
+        BoundedAggregator(int limit) {
+            super(limit);
+            this.limit = limit;
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            ctx.writeAndFlush(RemoteWriteHandler.error(
+                    io.netty.handler.codec.http.HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "write request too large: body exceeds the " + limit + "-byte limit"))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}
