@@ -1,0 +1,171 @@
+package io.jreceive.block;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+import io.jreceive.chunk.ChunkSegmentHeader;
+import io.jreceive.chunk.ChunkSegmentReader;
+import io.jreceive.chunk.ChunkSeries;
+import io.jreceive.chunk.XorChunk;
+import io.jreceive.index.IndexReader;
+import io.jreceive.index.SeriesEntry;
+import io.jreceive.index.SeriesIndex;
+import io.jreceive.labels.Labels;
+
+/**
+ * An open block: its meta, its memory-mapped index and chunk segments, seen through {@link SeriesIndex} with series
+ * references being index series IDs. Opening verifies meta.json (version 1), the index's header, TOC, symbol and
+ * postings offset tables, every chunk segment's header and the tombstones file; postings, series entries and chunks
+ * are verified as they are read. Every failed check is a {@link CorruptBlockException} naming the file. Tombstones
+ * are not applied (jreceive writes none). Reads are thread-safe; {@link #close()} must not race with them.
+ */
+public final class BlockReader implements SeriesIndex, Closeable {
+    private final Path dir;
+    private final BlockMeta meta;
+    private final IndexReader index;
+    private final ChunkSegmentReader chunks;
+
+    private BlockReader(Path dir, BlockMeta meta, IndexReader index, ChunkSegmentReader chunks) {
+        this.dir = dir;
+        this.meta = meta;
+        this.index = index;
+        this.chunks = chunks;
+    }
+
+    /** Opens the block in {@code blockDir}. */
+    public static BlockReader open(Path blockDir) throws IOException {
+        Path metaFile = blockDir.resolve(BlockMeta.FILE_NAME);
+        BlockMeta meta;
+        try {
+            meta = BlockMeta.read(blockDir);
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw CorruptBlockException.format(metaFile, 0, "unparsable meta.json: " + e.getOriginalMessage(), e);
+        }
+        if (meta.version() != BlockMeta.VERSION) {
+            throw CorruptBlockException.format(metaFile, 0, "unexpected meta file version " + meta.version());
+        }
+        Tombstones.read(blockDir);
+        IndexReader index = IndexReader.open(blockDir.resolve(BlockWriter.INDEX_FILE));
+        try {
+            return new BlockReader(blockDir, meta, index, ChunkSegmentReader.open(blockDir.resolve(
+                    BlockWriter.CHUNKS_DIR)));
+        } catch (IOException | RuntimeException e) {
+            index.close();
+            throw e;
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public BlockMeta meta() {
+        return meta;
+    }
+
+    public IndexReader index() {
+        return index;
+    }
+
+    public ChunkSegmentReader chunks() {
+        return chunks;
+    }
+
+    @Override
+    public List<byte[]> labelNames() {
+        return index.labelNames();
+    }
+
+    @Override
+    public List<byte[]> labelValues(byte[] name) {
+        return index.labelValues(name);
+    }
+
+    @Override
+    public int[] postings(byte[] name, byte[] value) {
+        return index.postings(name, value);
+    }
+
+    @Override
+    public int[] allPostings() {
+        return index.allPostings();
+    }
+
+    @Override
+    public boolean refsSortedByLabels() {
+        return true;
+    }
+
+    @Override
+    public Labels labels(int ref) {
+        return index.labels(ref);
+    }
+
+    @Override
+    public ChunkSeries series(int ref, long mint, long maxt) {
+        SeriesEntry e = new SeriesEntry();
+        index.series(ref, e);
+        int n = 0;
+        for (int i = 0; i < e.numChunks(); i++) {
+            if (e.minTime(i) <= maxt && e.maxTime(i) >= mint) {
+                n++;
+            }
+        }
+        if (n == 0) {
+            return null;
+        }
+        long[] mins = new long[n];
+        long[] maxs = new long[n];
+        byte[][] data = new byte[n][];
+        int k = 0;
+        for (int i = 0; i < e.numChunks(); i++) {
+            if (e.minTime(i) <= maxt && e.maxTime(i) >= mint) {
+                long cref = e.ref(i);
+                byte enc = chunks.encoding(cref);
+                if (enc != XorChunk.ENCODING) {
+                    throw CorruptBlockException.format(chunks.files().get(ChunkSegmentHeader.position(cref)),
+                            ChunkSegmentHeader.offset(cref), "unsupported chunk encoding " + enc);
+                }
+                mins[k] = e.minTime(i);
+                maxs[k] = e.maxTime(i);
+                data[k] = chunks.data(cref);
+                k++;
+            }
+        }
+        return new StoredSeries(e.labels(), mins, maxs, data);
+    }
+
+    @Override
+    public void close() {
+        try {
+            index.close();
+        } finally {
+            chunks.close();
+        }
+    }
+
+    /** A series read from the block, with copies of its chunks' data. */
+    private record StoredSeries(Labels labels, long[] mins, long[] maxs, byte[][] data) implements ChunkSeries {
+        @Override
+        public int numChunks() {
+            return data.length;
+        }
+
+        @Override
+        public long minTime(int i) {
+            return mins[i];
+        }
+
+        @Override
+        public long maxTime(int i) {
+            return maxs[i];
+        }
+
+        @Override
+        public byte[] data(int i) {
+            return data[i];
+        }
+    }
+}
