@@ -1,0 +1,109 @@
+package io.jreceive.head;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.Test;
+
+import io.jreceive.chunk.ChunkSeries;
+import io.jreceive.chunk.XorIterator;
+import io.jreceive.ingest.RemoteWriteDecoder;
+import io.jreceive.ingest.RemoteWriteLimits;
+import io.jreceive.labels.Labels;
+import io.jreceive.testing.RemoteWriteRequests;
+
+class HeadTest {
+    private static final long H2 = 7_200_000L;
+    private final Head head = new Head(H2, 0);
+    private final Head.AppendContext ctx = new Head.AppendContext();
+    private final WriteBatch batch = new WriteBatch();
+    private int walRecords;
+    private final WalSink sink = (series, samples) -> {
+        walRecords += (series.len() > 0 ? 1 : 0) + (samples.len() > 0 ? 1 : 0);
+        return CompletableFuture.completedFuture(null);
+    };
+
+    private AppendStats append(RemoteWriteRequests r) {
+        byte[] raw = r.v1Message().toByteArray();
+        new RemoteWriteDecoder().decode(raw, raw.length, batch, RemoteWriteLimits.DEFAULTS);
+        head.append(batch, ctx, sink).join();
+        return ctx.stats;
+    }
+
+    @Test
+    void appliesPrometheusAppendRules() {
+        Labels l = Labels.of("__name__", "m");
+        assertEquals(1, append(new RemoteWriteRequests().series(l, 10_000, 1)).appended);
+        AppendStats st = append(new RemoteWriteRequests().series(l, new long[] {10_000, 10_000, 5_000, 20_000},
+                new double[] {1, 2, 1, 3}));
+        assertEquals(1, st.duplicatesIgnored, "same timestamp, same value: accepted silently");
+        assertEquals(1, st.duplicates, "same timestamp, other value");
+        assertEquals(1, st.outOfOrder);
+        assertEquals(1, st.appended);
+        assertEquals("2 errors: add 1 samples: out of order sample; add 1 samples: duplicate sample for timestamp",
+                st.conflictMessage(), "message lists each reason");
+        // Newest sample is 20s; min valid = 20s - 1h: anything older is out of bounds.
+        st = append(new RemoteWriteRequests().series(Labels.of("__name__", "other"), 20_000 - 3_600_001L, 1));
+        assertEquals(1, st.outOfBounds);
+        assertEquals("add 1 samples: out of bounds", st.conflictMessage());
+    }
+
+    @Test
+    void cutsChunksLikePrometheus() {
+        Labels l = Labels.of("__name__", "m");
+        // 15s scrapes from 0 to 2h: 480 samples -> 4 chunks of 120, split exactly at the 30m marks.
+        int n = 480;
+        long[] ts = new long[n];
+        double[] vs = new double[n];
+        for (int i = 0; i < n; i++) {
+            ts[i] = i * 15_000L;
+            vs[i] = i;
+        }
+        append(new RemoteWriteRequests().series(l, ts, vs));
+        ChunkSeries cs = head.series(head.allPostings()[0], Long.MIN_VALUE, Long.MAX_VALUE);
+        assertNotNull(cs);
+        assertEquals(4, cs.numChunks());
+        for (int c = 0; c < 4; c++) {
+            assertEquals(c * 1_800_000L, cs.minTime(c));
+            assertEquals(c * 1_800_000L + 119 * 15_000L, cs.maxTime(c));
+            XorIterator it = new XorIterator(cs.data(c));
+            assertEquals(120, it.numSamples());
+        }
+        // The next sample crosses the 2h boundary: a new chunk, never one spanning it.
+        append(new RemoteWriteRequests().series(l, H2, 1));
+        cs = head.series(head.allPostings()[0], Long.MIN_VALUE, Long.MAX_VALUE);
+        assertEquals(5, cs.numChunks());
+        assertEquals(H2, cs.minTime(4));
+    }
+
+    @Test
+    void truncationDropsPersistedRangeAndEmptySeries() {
+        append(new RemoteWriteRequests().series(Labels.of("__name__", "old"), 1000, 1)
+                .series(Labels.of("__name__", "both"), new long[] {2000, H2 + 1000}, new double[] {1, 2}));
+        assertEquals(2, head.numSeries());
+        List<ChunkSeries> block = head.chunksInRange(0, H2);
+        assertEquals(2, block.size());
+        assertEquals(Labels.of("__name__", "both"), block.get(0).labels(), "sorted by labels");
+        head.truncate(H2);
+        assertEquals(1, head.numSeries());
+        assertEquals(H2 + 1000, head.minTime());
+        assertArrayEquals(new int[] {2}, head.allPostings(), "the emptied series is gone from the index");
+        assertEquals(1, append(new RemoteWriteRequests().series(Labels.of("__name__", "old"), H2 - 1, 1))
+                .outOfBounds, "below the persisted block end");
+    }
+
+    @Test
+    void logsSeriesRecordOncePerSeries() {
+        Labels l = Labels.of("__name__", "m", "a", "b");
+        append(new RemoteWriteRequests().series(l, 1000, 1));
+        assertEquals(2, walRecords, "series + samples record");
+        append(new RemoteWriteRequests().series(l, 2000, 1));
+        assertEquals(3, walRecords, "samples record only");
+        assertTrue(head.labelValues("a".getBytes()).size() == 1);
+    }
+}

@@ -1,0 +1,107 @@
+package io.jreceive.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+
+import io.jreceive.head.SeriesError;
+import io.jreceive.head.WriteBatch;
+import io.jreceive.labels.Labels;
+import io.jreceive.proto.prometheus.Label;
+import io.jreceive.proto.prometheus.TimeSeries;
+import io.jreceive.proto.prometheus.WriteRequest;
+import io.jreceive.proto.write.v2.Request;
+import io.jreceive.testing.RemoteWriteRequests;
+
+class RemoteWriteDecoderTest {
+    private static final long STALE = 0x7ff0000000000002L;
+    private final WriteBatch batch = new WriteBatch();
+
+    private static RemoteWriteRequests sample() {
+        return new RemoteWriteRequests()
+                .series(Labels.of("__name__", "up", "job", "a"), new long[] {1000, 2000, -5},
+                        new double[] {1, Double.longBitsToDouble(STALE), -0.5})
+                .series(Labels.of("__name__", "x", "z\uFFFD", "\uD83D\uDE00"), 3000, 42);
+    }
+
+    private void assertSample(WriteBatch b) {
+        assertEquals(2, b.seriesCount());
+        assertEquals(4, b.sampleTotal());
+        assertEquals(Labels.of("__name__", "up", "job", "a"), b.labels(0));
+        assertEquals(Labels.of("__name__", "x", "z\uFFFD", "\uD83D\uDE00"), b.labels(1));
+        assertEquals(1000, b.timestamp(0));
+        assertEquals(STALE, b.valueBits(1), "stale marker bits kept");
+        assertEquals(-5, b.timestamp(2));
+        assertEquals(Double.doubleToRawLongBits(42), b.valueBits(3));
+        assertNull(b.seriesError(0));
+    }
+
+    @Test
+    void decodesV1() {
+        byte[] raw = sample().v1Message().toByteArray();
+        new RemoteWriteDecoder().decode(raw, raw.length, batch, RemoteWriteLimits.DEFAULTS);
+        assertSample(batch);
+    }
+
+    @Test
+    void decodesV2() {
+        byte[] raw = sample().v2Message().toByteArray();
+        new RemoteWrite2Decoder().decode(raw, raw.length, batch, RemoteWriteLimits.DEFAULTS);
+        assertSample(batch);
+    }
+
+    @Test
+    void v2RejectsBadReferences() {
+        byte[] oob = Request.newBuilder().addSymbols("").addSymbols("a")
+                .addTimeseries(io.jreceive.proto.write.v2.TimeSeries.newBuilder().addLabelsRefs(1).addLabelsRefs(7))
+                .build().toByteArray();
+        DecodeException e = assertThrows(DecodeException.class,
+                () -> new RemoteWrite2Decoder().decode(oob, oob.length, batch, RemoteWriteLimits.DEFAULTS));
+        assertEquals("invalid labels_refs: reference 7 outside the 2 symbols", e.getMessage());
+        byte[] badFirst = Request.newBuilder().addSymbols("x").build().toByteArray();
+        assertThrows(DecodeException.class,
+                () -> new RemoteWrite2Decoder().decode(badFirst, badFirst.length, batch, RemoteWriteLimits.DEFAULTS));
+    }
+
+    private SeriesError errorOf(String... nameValues) {
+        TimeSeries.Builder s = TimeSeries.newBuilder();
+        for (int i = 0; i < nameValues.length; i += 2) {
+            s.addLabels(Label.newBuilder().setName(nameValues[i]).setValue(nameValues[i + 1]));
+        }
+        byte[] raw = WriteRequest.newBuilder().addTimeseries(s).build().toByteArray();
+        new RemoteWriteDecoder().decode(raw, raw.length, batch, RemoteWriteLimits.DEFAULTS);
+        return batch.seriesError(0);
+    }
+
+    @Test
+    void validatesLabelsAsThanos() {
+        assertNull(errorOf("__name__", "a", "b", "c"));
+        assertEquals(SeriesError.OUT_OF_ORDER_LABELS, errorOf("b", "c", "__name__", "a"));
+        assertEquals(SeriesError.DUPLICATE_LABEL, errorOf("__name__", "a", "b", "c", "b", "d"));
+        assertEquals(SeriesError.EMPTY_LABEL, errorOf("__name__", "a", "b", ""));
+        assertEquals(SeriesError.EMPTY_LABEL, errorOf("__name__", "a", "", "x"));
+        assertEquals(SeriesError.EMPTY_LABEL, errorOf());
+        assertNull(errorOf("job", "x"));
+        assertEquals(1, batch.seriesWithoutName());
+    }
+
+    @Test
+    void truncatedProtobufIsRejected() {
+        byte[] raw = sample().v1Message().toByteArray();
+        for (int cut = 1; cut < raw.length; cut++) {
+            final int n = cut;
+            try {
+                new RemoteWriteDecoder().decode(raw, n, batch, RemoteWriteLimits.DEFAULTS);
+            } catch (DecodeException expected) {
+                continue;
+            }
+            // A cut can land exactly on a message boundary; then the prefix is itself a valid, shorter request.
+            assertEquals(true, batch.seriesCount() <= 2);
+        }
+        byte[] garbage = {(byte) 0x0A, (byte) 0xFF, (byte) 0xFF, 0x01};
+        assertThrows(DecodeException.class,
+                () -> new RemoteWriteDecoder().decode(garbage, garbage.length, batch, RemoteWriteLimits.DEFAULTS));
+    }
+}
