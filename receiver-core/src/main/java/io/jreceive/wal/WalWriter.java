@@ -1,0 +1,344 @@
+package io.jreceive.wal;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.jreceive.encoding.EncBuf;
+
+/**
+ * The durable write path of one WAL with group commit: callers on any thread {@link #append} a request's records and
+ * get a future; a single writer thread takes everything queued, writes it through a {@link WalSegmentWriter}, calls
+ * {@code fsync} once for the whole batch and then completes all the batch's futures. A 2xx must be sent only after
+ * the future completed normally.
+ *
+ * <p>Order: records reach the log in the order of the {@code append} calls (as serialised by the queue), and a
+ * request's records stay contiguous. Callers that create a series must hand its series record to {@code append}
+ * before any other thread can append samples that refer to it.
+ *
+ * <p>Backpressure: at most {@link WalConfig#maxQueuedBytes()} record bytes wait for the writer; an append past it
+ * returns an already failed future ({@link WalOverloadedException}) without blocking the caller, who answers 503.
+ *
+ * <p>Failure: an I/O error fails the whole batch and leaves the log in an unknown state, so every later append fails
+ * too with the same cause; the tenant must be closed and reopened (which replays and repairs).
+ *
+ * <p>Futures are completed on the writer thread: dependent actions must be cheap or hop to their own executor
+ * ({@code whenCompleteAsync}), or they delay every other request's commit.
+ */
+public final class WalWriter implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(WalWriter.class);
+    /** Bytes charged per queued append on top of its records, so empty barrier appends are bounded too. */
+    private static final int ENTRY_OVERHEAD = 64;
+    private static final int[] NO_RECORDS = new int[0];
+    private static final byte[] NO_BYTES = new byte[0];
+
+    private final WalSegmentWriter log;
+    private final long maxQueued;
+    private final LinkedBlockingQueue<Entry> queue = new LinkedBlockingQueue<>();
+    private final AtomicLong queued = new AtomicLong();
+    private final Thread thread;
+    private final Entry stop = new Entry(NO_BYTES, NO_RECORDS, 0, new CompletableFuture<Void>(), false);
+
+    private volatile boolean closed;
+    private volatile boolean terminated;
+    private volatile Throwable failure;
+    private volatile int segment;
+
+    private volatile long batches;
+    private volatile long appends;
+    private volatile long records;
+    private volatile long bytes;
+    private volatile long fsyncNanos;
+
+    private WalWriter(WalSegmentWriter log, long maxQueued, String name) {
+        this.log = log;
+        this.maxQueued = maxQueued;
+        this.segment = log.segment();
+        this.thread = new Thread(this::run, "wal-writer-" + name);
+        this.thread.setDaemon(true);
+    }
+
+    /** Opens {@code dir} (see {@link WalSegmentWriter#open}) and starts its writer thread. */
+    public static WalWriter open(Path dir, WalConfig config) throws IOException {
+        WalSegmentWriter log = WalSegmentWriter.open(dir, config.compress(), config.segmentSize());
+        Path name = dir.toAbsolutePath().getParent() == null ? dir : dir.toAbsolutePath().getParent().getFileName();
+        WalWriter w = new WalWriter(log, config.maxQueuedBytes(), String.valueOf(name));
+        w.thread.start();
+        return w;
+    }
+
+    /**
+     * Queues one record per non-empty buffer, copying their bytes so the caller may reuse the buffers at once.
+     * With no non-empty buffer this is a barrier: it completes once everything appended before it is durable.
+     *
+     * @return completes when the records are written and fsynced; fails with {@link WalOverloadedException} if the
+     *         queue is full, {@link IllegalArgumentException} for a record over {@link WalRecord#MAX_SIZE},
+     *         {@link IllegalStateException} after {@link #close()}, or the I/O error of the failed batch
+     */
+    public CompletableFuture<Void> append(EncBuf... recordBufs) {
+        int n = 0;
+        long total = 0;
+        for (EncBuf b : recordBufs) {
+            if (b.len() > WalRecord.MAX_SIZE) {
+                return CompletableFuture.failedFuture(new IllegalArgumentException(
+                        "WAL record of " + b.len() + " bytes exceeds " + WalRecord.MAX_SIZE));
+            }
+            if (b.len() > 0) {
+                n++;
+                total += b.len();
+            }
+        }
+        byte[] data = new byte[(int) Math.min(total, Integer.MAX_VALUE - 8)];
+        if (total != data.length) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("append of " + total
+                    + " bytes is too large"));
+        }
+        int[] ends = n == 0 ? NO_RECORDS : new int[n];
+        int pos = 0;
+        int r = 0;
+        for (EncBuf b : recordBufs) {
+            if (b.len() > 0) {
+                System.arraycopy(b.array(), 0, data, pos, b.len());
+                pos += b.len();
+                ends[r++] = pos;
+            }
+        }
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        enqueue(new Entry(data, ends, total + ENTRY_OVERHEAD, f, false));
+        return f;
+    }
+
+    /**
+     * Ends the current segment and starts a new one, in order with appends.
+     *
+     * @return completes with the number of the new segment
+     */
+    public CompletableFuture<Integer> cut() {
+        CompletableFuture<Integer> f = new CompletableFuture<>();
+        enqueue(new Entry(NO_BYTES, NO_RECORDS, ENTRY_OVERHEAD, f, true));
+        return f;
+    }
+
+    private void enqueue(Entry e) {
+        CompletableFuture<?> f = e.done;
+        if (closed) {
+            f.completeExceptionally(new IllegalStateException("WAL writer is closed"));
+            return;
+        }
+        Throwable failed = failure;
+        if (failed != null) {
+            f.completeExceptionally(failed);
+            return;
+        }
+        long cur;
+        do {
+            cur = queued.get();
+            if (cur > 0 && cur + e.charge > maxQueued) {
+                f.completeExceptionally(new WalOverloadedException("WAL write queue full: " + cur + " bytes queued, "
+                        + "limit " + maxQueued));
+                return;
+            }
+        } while (!queued.compareAndSet(cur, cur + e.charge));
+        queue.add(e);
+        // The writer sets 'terminated' before its last drain; if it may have missed this entry, fail it here.
+        if (terminated && queue.remove(e)) {
+            queued.addAndGet(-e.charge);
+            f.completeExceptionally(new IllegalStateException("WAL writer is closed"));
+        }
+    }
+
+    /** Number of the segment being written. */
+    public int segment() {
+        return segment;
+    }
+
+    /** Batches written, i.e. fsyncs issued for appends. */
+    public long batches() {
+        return batches;
+    }
+
+    /** Appends (requests) committed. */
+    public long appends() {
+        return appends;
+    }
+
+    /** Records committed. */
+    public long records() {
+        return records;
+    }
+
+    /** Bytes the committed records occupy in segment files (fragment headers, compression and padding included). */
+    public long bytes() {
+        return bytes;
+    }
+
+    /** Total time spent in {@code fsync} by the writer thread, in nanoseconds. */
+    public long fsyncNanos() {
+        return fsyncNanos;
+    }
+
+    /** Bytes (plus a small per-append charge) queued and not yet written. */
+    public long queuedBytes() {
+        return queued.get();
+    }
+
+    /** Writes everything appended so far, stops the writer thread and closes the segment (zero-padded, fsynced). */
+    @Override
+    public void close() throws IOException {
+        if (!closed) {
+            closed = true;
+            queue.add(stop);
+        }
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        Throwable f = stop.done.handle((v, t) -> t).join();
+        if (f != null) {
+            throw f instanceof IOException ? (IOException) f : new IOException("closing the WAL failed", f);
+        }
+    }
+
+    private void run() {
+        List<Entry> batch = new ArrayList<>();
+        boolean stopping = false;
+        try {
+            while (!stopping) {
+                batch.clear();
+                batch.add(queue.take());
+                queue.drainTo(batch);
+                int end = batch.indexOf(stop);
+                if (end >= 0) {
+                    stopping = true;
+                    // Entries after the stop marker were enqueued in a race with close(); they are failed below.
+                    for (int i = batch.size() - 1; i > end; i--) {
+                        Entry late = batch.remove(i);
+                        queued.addAndGet(-late.charge);
+                        late.done.completeExceptionally(new IllegalStateException("WAL writer is closed"));
+                    }
+                    batch.remove(end);
+                }
+                write(batch);
+            }
+            closeLog();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail(batch, new IOException("WAL writer thread interrupted", e));
+            closeLog();
+        } finally {
+            terminated = true;
+            List<Entry> rest = new ArrayList<>();
+            queue.drainTo(rest);
+            for (Entry e : rest) {
+                queued.addAndGet(-e.charge);
+                e.done.completeExceptionally(new IllegalStateException("WAL writer is closed"));
+            }
+        }
+    }
+
+    private void write(List<Entry> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        Throwable failed = failure;
+        if (failed != null) {
+            fail(batch, failed);
+            return;
+        }
+        long written = 0;
+        long recs = 0;
+        int[] cutTo = new int[batch.size()];
+        try {
+            for (int i = 0; i < batch.size(); i++) {
+                Entry e = batch.get(i);
+                if (e.cut) {
+                    cutTo[i] = log.cut();
+                    segment = cutTo[i];
+                    continue;
+                }
+                int start = 0;
+                for (int end : e.ends) {
+                    written += log.append(e.data, start, end - start);
+                    start = end;
+                    recs++;
+                }
+                segment = log.segment();
+            }
+            log.flush();
+            long t0 = System.nanoTime();
+            log.sync();
+            fsyncNanos += System.nanoTime() - t0;
+        } catch (IOException | RuntimeException e) {
+            failure = e;
+            LOG.error("WAL write failed; the log refuses further appends until reopened", e);
+            fail(batch, e);
+            return;
+        }
+        batches++;
+        appends += batch.size();
+        records += recs;
+        bytes += written;
+        for (int i = 0; i < batch.size(); i++) {
+            Entry e = batch.get(i);
+            queued.addAndGet(-e.charge);
+            if (e.cut) {
+                @SuppressWarnings("unchecked")
+                CompletableFuture<Integer> f = (CompletableFuture<Integer>) e.done;
+                f.complete(cutTo[i]);
+            } else {
+                e.done.complete(null);
+            }
+        }
+    }
+
+    private void fail(List<Entry> batch, Throwable cause) {
+        for (Entry e : batch) {
+            queued.addAndGet(-e.charge);
+            e.done.completeExceptionally(cause);
+        }
+    }
+
+    private void closeLog() {
+        try {
+            log.close();
+            stop.done.complete(null);
+        } catch (IOException | RuntimeException e) {
+            if (failure == null) {
+                failure = e;
+            }
+            stop.done.completeExceptionally(e);
+        }
+    }
+
+    /** One queued append (or cut): its records concatenated, and each record's end offset. */
+    private static final class Entry {
+        final byte[] data;
+        final int[] ends;
+        final long charge;
+        final CompletableFuture<?> done;
+        final boolean cut;
+
+        Entry(byte[] data, int[] ends, long charge, CompletableFuture<?> done, boolean cut) {
+            this.data = data;
+            this.ends = ends;
+            this.charge = charge;
+            this.done = done;
+            this.cut = cut;
+        }
+    }
+}
