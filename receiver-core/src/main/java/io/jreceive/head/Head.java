@@ -12,6 +12,8 @@ import io.jreceive.chunk.ChunkSeries;
 import io.jreceive.encoding.EncBuf;
 import io.jreceive.index.SeriesIndex;
 import io.jreceive.labels.Labels;
+import io.jreceive.wal.SamplesRecordEncoder;
+import io.jreceive.wal.SeriesRecordEncoder;
 import net.openhft.hashing.LongHashFunction;
 
 /**
@@ -60,6 +62,8 @@ public final class Head implements SeriesIndex {
     public static final class AppendContext {
         final EncBuf seriesRecord = new EncBuf(4096);
         final EncBuf samplesRecord = new EncBuf(64 * 1024);
+        final SeriesRecordEncoder seriesEnc = new SeriesRecordEncoder();
+        final SamplesRecordEncoder samplesEnc = new SamplesRecordEncoder();
         MemSeries[] resolved = new MemSeries[256];
         public final AppendStats stats = new AppendStats();
     }
@@ -88,18 +92,14 @@ public final class Head implements SeriesIndex {
                 resolved[s] = resolve(b, s, st);
             }
         }
-        final EncBuf sr = ctx.seriesRecord;
-        final EncBuf smp = ctx.samplesRecord;
-        sr.reset();
-        smp.reset();
+        final SeriesRecordEncoder sr = ctx.seriesEnc.wrap(ctx.seriesRecord);
+        final SamplesRecordEncoder smp = ctx.samplesEnc.wrap(ctx.samplesRecord);
         final long futureLimit = tooFarInFutureMs > 0 ? System.currentTimeMillis() + tooFarInFutureMs
                 : Long.MAX_VALUE;
         appendLock.lock();
         try {
             final long minValid = appendableMinValidTime();
             final long range = chunkRange;
-            long firstRef = 0;
-            long firstT = 0;
             long batchMin = Long.MAX_VALUE;
             long batchMax = Long.MIN_VALUE;
             for (int s = 0; s < n; s++) {
@@ -120,15 +120,10 @@ public final class Head implements SeriesIndex {
                         switch (r) {
                             case MemSeries.OK -> {
                                 if (!ms.walLogged) {
-                                    encodeSeries(sr, ms);
+                                    sr.add(ms.id, ms.labels);
                                     ms.walLogged = true;
                                 }
-                                if (smp.len() == 0) {
-                                    firstRef = ms.id;
-                                    firstT = t;
-                                    smp.putByte(WAL_SAMPLES).putBE64(firstRef).putBE64(firstT);
-                                }
-                                smp.putVarint(ms.id - firstRef).putVarint(t - firstT).putBE64(bits);
+                                smp.add(ms.id, t, bits);
                                 st.appended++;
                                 if (t < batchMin) {
                                     batchMin = t;
@@ -151,29 +146,13 @@ public final class Head implements SeriesIndex {
             if (batchMax > maxTime) {
                 maxTime = batchMax;
             }
-            return sr.len() > 0 || smp.len() > 0 ? wal.log(sr, smp) : DONE;
+            return sr.count() > 0 || smp.count() > 0 ? wal.log(ctx.seriesRecord, ctx.samplesRecord) : DONE;
         } finally {
             appendLock.unlock();
         }
     }
 
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
-
-    /** WAL record type bytes (Prometheus {@code record.Series}, {@code record.Samples}). */
-    static final byte WAL_SERIES = 1;
-    static final byte WAL_SAMPLES = 2;
-
-    private static void encodeSeries(EncBuf sr, MemSeries ms) {
-        if (sr.len() == 0) {
-            sr.putByte(WAL_SERIES);
-        }
-        sr.putBE64(ms.id);
-        Labels l = ms.labels;
-        sr.putUvarint(l.size());
-        for (int i = 0; i < l.size(); i++) {
-            sr.putUvarintBytes(l.name(i)).putUvarintBytes(l.value(i));
-        }
-    }
 
     /** Prometheus' {@code appendableMinValidTime}: max(newest block end, newest sample - chunkRange/2). */
     private long appendableMinValidTime() {

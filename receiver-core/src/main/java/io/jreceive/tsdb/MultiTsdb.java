@@ -1,0 +1,161 @@
+package io.jreceive.tsdb;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.jreceive.head.Head;
+import io.jreceive.head.WriteBatch;
+import io.jreceive.ingest.TenantWriter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Every tenant's {@link TenantDb}, found through a concurrent map and created on a tenant's first write without
+ * failing that write (Thanos 0.38 answers 500 there). {@link #open()} opens the tenants already on disk in
+ * parallel and only then reports ready. Listeners hear about every tenant opened, so the shipper and metrics can
+ * follow new tenants.
+ */
+public final class MultiTsdb implements TenantWriter, Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(MultiTsdb.class);
+
+    private final TsdbConfig config;
+    private final MeterRegistry registry;
+    private final ConcurrentHashMap<String, TenantDb> tenants = new ConcurrentHashMap<>();
+    private final List<Consumer<TenantDb>> listeners = new ArrayList<>();
+    private volatile boolean ready;
+    private volatile boolean closed;
+
+    public MultiTsdb(TsdbConfig config, MeterRegistry registry) {
+        this.config = config;
+        this.registry = registry;
+    }
+
+    public TsdbConfig config() {
+        return config;
+    }
+
+    /** Registers a listener for every tenant opened from now on (call before {@link #open()}). */
+    public synchronized void onTenantOpened(Consumer<TenantDb> listener) {
+        listeners.add(listener);
+    }
+
+    /** Opens every tenant directory under the data path in parallel (WAL replay), then turns ready. */
+    public void open() throws IOException {
+        Files.createDirectories(config.path());
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(config.path(), Files::isDirectory)) {
+            for (Path p : ds) {
+                names.add(p.getFileName().toString());
+            }
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(names.size(),
+                Runtime.getRuntime().availableProcessors())));
+        try {
+            List<Future<TenantDb>> futures = new ArrayList<>();
+            for (String name : names) {
+                futures.add(pool.submit(() -> TenantDb.open(name, config)));
+            }
+            for (Future<TenantDb> f : futures) {
+                register(f.get());
+            }
+        } catch (Exception e) {
+            throw new IOException("opening tenants: " + e.getMessage(), e);
+        } finally {
+            pool.shutdown();
+        }
+        ready = true;
+        LOG.info("storage ready: {} tenants", tenants.size());
+    }
+
+    private void register(TenantDb db) {
+        tenants.put(db.tenant(), db);
+        Gauge.builder("prometheus.tsdb.head.series", db.head(), Head::numSeries).tag("tenant", db.tenant())
+                .description("Series in the head").register(registry);
+        List<Consumer<TenantDb>> ls;
+        synchronized (this) {
+            ls = List.copyOf(listeners);
+        }
+        ls.forEach(l -> l.accept(db));
+    }
+
+    @Override
+    public boolean ready() {
+        return ready && !closed;
+    }
+
+    /** The tenant's DB, opening it on first use. */
+    public TenantDb tenant(String name) {
+        TenantDb db = tenants.get(name);
+        if (db != null) {
+            return db;
+        }
+        synchronized (this) {
+            db = tenants.get(name);
+            if (db == null) {
+                try {
+                    db = TenantDb.open(name, config);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("open tenant " + name + ": " + e.getMessage(), e);
+                }
+                register(db);
+                LOG.info("new tenant {}", name);
+            }
+            return db;
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> write(String tenant, WriteBatch batch, Head.AppendContext ctx) {
+        return tenant(tenant).write(batch, ctx);
+    }
+
+    public Collection<TenantDb> tenants() {
+        return tenants.values();
+    }
+
+    /** Runs head compaction for every tenant (called periodically). */
+    public void compactAll() {
+        for (TenantDb db : tenants.values()) {
+            try {
+                db.compact();
+            } catch (IOException | RuntimeException e) {
+                LOG.error("tenant {}: head compaction failed: {}", db.tenant(), e.toString());
+            }
+        }
+    }
+
+    /** Flushes every head into blocks (shutdown). */
+    public void flushAll() {
+        for (TenantDb db : tenants.values()) {
+            try {
+                db.flush();
+            } catch (IOException | RuntimeException e) {
+                LOG.error("tenant {}: flush failed: {}", db.tenant(), e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        for (TenantDb db : tenants.values()) {
+            db.close();
+        }
+    }
+}

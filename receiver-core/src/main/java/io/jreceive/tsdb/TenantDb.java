@@ -1,0 +1,323 @@
+package io.jreceive.tsdb;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+import org.agrona.collections.Long2LongHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.jreceive.block.BlockMeta;
+import io.jreceive.block.BlockReader;
+import io.jreceive.block.BlockWriter;
+import io.jreceive.block.CorruptBlockException;
+import io.jreceive.block.Ulid;
+import io.jreceive.chunk.ChunkSeries;
+import io.jreceive.encoding.EncBuf;
+import io.jreceive.head.Head;
+import io.jreceive.head.WriteBatch;
+import io.jreceive.labels.Labels;
+import io.jreceive.wal.Checkpoint;
+import io.jreceive.wal.ReplayStats;
+import io.jreceive.wal.WalConfig;
+import io.jreceive.wal.WalReader;
+import io.jreceive.wal.WalSegments;
+import io.jreceive.wal.WalVisitor;
+import io.jreceive.wal.WalWriter;
+
+/**
+ * One tenant's TSDB under {@code <tsdb.path>/<tenant>/}: the head, its Prometheus-format WAL in {@code wal/} and
+ * the local blocks. Lifecycle: {@link #open} (remove temporary dirs, load blocks, replay the WAL, start the WAL
+ * writer) → {@link #write} → {@link #compact} when the head spans more than 1.5 block ranges → {@link #flush} on
+ * shutdown → {@link #close}.
+ *
+ * <p>A block cut is safe to die after any step: the block is written to a temporary dir and renamed; only then is
+ * the head truncated and the WAL checkpointed. On restart, blocks are loaded first and the append lower bound is
+ * set to the newest block's end, so WAL samples already in a block are skipped instead of duplicated.
+ */
+public final class TenantDb implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(TenantDb.class);
+
+    private final String tenant;
+    private final Path dir;
+    private final TsdbConfig config;
+    private final Labels externalLabels;
+    private final Head head;
+    private final WalWriter wal;
+    private final CopyOnWriteArrayList<BlockReader> blocks;
+    private final Object compactLock = new Object();
+
+    private TenantDb(String tenant, Path dir, TsdbConfig config, Labels externalLabels, Head head, WalWriter wal,
+                     List<BlockReader> blocks) {
+        this.tenant = tenant;
+        this.dir = dir;
+        this.config = config;
+        this.externalLabels = externalLabels;
+        this.head = head;
+        this.wal = wal;
+        this.blocks = new CopyOnWriteArrayList<>(blocks);
+    }
+
+    /** Opens (creating if needed) the tenant's directory, loads its blocks and replays its WAL. */
+    public static TenantDb open(String tenant, TsdbConfig config) throws IOException {
+        Path dir = config.path().resolve(tenant);
+        Files.createDirectories(dir);
+        removeTemporary(dir);
+        List<BlockReader> blocks = loadBlocks(dir);
+        Head head = new Head(config.blockDurationMs(), config.tooFarInFutureMs());
+        for (BlockReader b : blocks) {
+            head.setMinValidTime(b.meta().maxTime());
+        }
+        Path walDir = dir.resolve("wal");
+        long t0 = System.nanoTime();
+        ReplayStats rs = replay(walDir, head);
+        LOG.info("tenant {}: {} blocks, WAL replayed in {} ms: {}", tenant, blocks.size(),
+                (System.nanoTime() - t0) / 1_000_000, rs);
+        WalWriter wal = WalWriter.open(walDir, WalConfig.defaults().withCompress(config.walCompression()));
+        return new TenantDb(tenant, dir, config, externalLabels(tenant, config), head, wal, blocks);
+    }
+
+    /** The tenant's external labels: the {@code --label} set plus {@code tenant_id=<tenant>}, which wins. */
+    public static Labels externalLabels(String tenant, TsdbConfig config) {
+        Map<String, String> m = new TreeMap<>(config.externalLabels());
+        m.put(config.tenantLabelName(), tenant);
+        return Labels.fromMap(m);
+    }
+
+    private static ReplayStats replay(Path walDir, Head head) throws IOException {
+        if (!Files.isDirectory(walDir)) {
+            return null;
+        }
+        Long2LongHashMap remap = new Long2LongHashMap(-1);
+        return WalReader.replay(walDir, new WalVisitor() {
+            @Override
+            public void onSeries(long ref, Labels labels) {
+                int id = head.replaySeries(ref, labels);
+                if (id != ref) {
+                    remap.put(ref, id);
+                }
+            }
+
+            @Override
+            public void onSample(long ref, long t, long valueBits) {
+                long id = remap.get(ref);
+                head.replaySample((int) (id < 0 ? ref : id), t, valueBits);
+            }
+        });
+    }
+
+    private static void removeTemporary(Path dir) throws IOException {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                if (name.endsWith(".tmp-for-creation") || name.endsWith(".tmp-for-deletion")
+                        || name.endsWith(".tmp")) {
+                    LOG.info("removing leftover temporary {}", p);
+                    deleteRecursively(p);
+                }
+            }
+        }
+    }
+
+    private static List<BlockReader> loadBlocks(Path dir) throws IOException {
+        List<BlockReader> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                if (!Files.isDirectory(p) || !Ulid.isValid(p.getFileName().toString())) {
+                    continue;
+                }
+                try {
+                    out.add(BlockReader.open(p));
+                } catch (CorruptBlockException e) {
+                    LOG.error("skipping corrupt block {}: {}", p, e.getMessage());
+                }
+            }
+        }
+        out.sort(Comparator.comparingLong(b -> b.meta().minTime()));
+        return out;
+    }
+
+    public String tenant() {
+        return tenant;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Labels externalLabels() {
+        return externalLabels;
+    }
+
+    public Head head() {
+        return head;
+    }
+
+    public WalWriter wal() {
+        return wal;
+    }
+
+    /** The local blocks, oldest first (a snapshot; blocks may be closed by retention after a query released them). */
+    public List<BlockReader> blocks() {
+        return List.copyOf(blocks);
+    }
+
+    /** Oldest timestamp held: the oldest block's min time, else the head's. */
+    public long minTime() {
+        List<BlockReader> b = blocks;
+        return b.isEmpty() ? head.minTime() : Math.min(b.get(0).meta().minTime(), head.minTime());
+    }
+
+    /** Appends a request; the future completes when the accepted samples are durable. */
+    public CompletableFuture<Void> write(WriteBatch batch, Head.AppendContext ctx) {
+        return head.append(batch, ctx, this::log);
+    }
+
+    private CompletableFuture<Void> log(EncBuf series, EncBuf samples) {
+        return wal.append(series, samples);
+    }
+
+    /**
+     * Cuts blocks while the head spans more than 1.5 block ranges, as Prometheus: each covers
+     * {@code [head min, next range boundary)}. Returns the blocks written.
+     */
+    public List<BlockMeta> compact() throws IOException {
+        List<BlockMeta> written = new ArrayList<>();
+        synchronized (compactLock) {
+            final long range = config.blockDurationMs();
+            while (head.maxTime() != Long.MIN_VALUE && head.minTime() != Long.MAX_VALUE
+                    && head.maxTime() - head.minTime() > range / 2 * 3) {
+                long mint = head.minTime();
+                long maxt = (Math.floorDiv(mint, range)) * range + range;
+                BlockMeta m = persist(mint, maxt);
+                if (m != null) {
+                    written.add(m);
+                }
+                truncate(maxt);
+            }
+        }
+        return written;
+    }
+
+    /**
+     * Flushes the whole head into blocks, as Thanos does on shutdown: the part before the last range boundary as
+     * one aligned block, then the remainder as a short block ending after the newest sample.
+     */
+    public List<BlockMeta> flush() throws IOException {
+        List<BlockMeta> written = new ArrayList<>();
+        synchronized (compactLock) {
+            written.addAll(compact());
+            long mint = head.minTime();
+            long maxt = head.maxTime();
+            if (mint == Long.MAX_VALUE || maxt == Long.MIN_VALUE) {
+                return written;
+            }
+            long range = config.blockDurationMs();
+            long aligned = maxt - Math.floorMod(maxt, range);
+            if (aligned > mint) {
+                BlockMeta m = persist(mint, aligned);
+                if (m != null) {
+                    written.add(m);
+                }
+                truncate(aligned);
+                mint = aligned;
+            }
+            BlockMeta m = persist(mint, maxt + 1);
+            if (m != null) {
+                written.add(m);
+            }
+            truncate(maxt + 1);
+        }
+        return written;
+    }
+
+    /** Writes {@code [mint, maxt)} of the head as a block and adds it to the local blocks; null if empty. */
+    private BlockMeta persist(long mint, long maxt) throws IOException {
+        List<ChunkSeries> series = head.chunksInRange(mint, maxt);
+        if (series.isEmpty()) {
+            return null;
+        }
+        long t0 = System.nanoTime();
+        BlockMeta meta = BlockWriter.write(dir, mint, maxt, series, externalLabels.toMap());
+        blocks.add(BlockReader.open(dir.resolve(meta.ulid())));
+        blocks.sort(Comparator.comparingLong(b -> b.meta().minTime()));
+        LOG.info("tenant {}: wrote block {} [{}, {}) with {} series in {} ms", tenant, meta.ulid(), mint, maxt,
+                series.size(), (System.nanoTime() - t0) / 1_000_000);
+        return meta;
+    }
+
+    /** Drops {@code [.., t)} from the head and checkpoints the WAL: the first 2/3 of its segments, as Prometheus. */
+    private void truncate(long t) throws IOException {
+        head.truncate(t);
+        int newSegment = wal.cut().join();
+        Path walDir = dir.resolve("wal");
+        WalSegments.Range r = WalSegments.range(walDir);
+        int first = r.first();
+        int last = first + (newSegment - 1 - first) * 2 / 3;
+        if (last >= first && last < newSegment) {
+            Checkpoint.create(walDir, last, head::hasSeries, t, config.walCompression());
+        }
+    }
+
+    /**
+     * Deletes local blocks that ended more than the retention before the newest block's end, and only those
+     * {@code deletable} says may go (uploaded, when a bucket is configured).
+     */
+    public List<String> applyRetention(Predicate<String> deletable) throws IOException {
+        List<String> deleted = new ArrayList<>();
+        if (config.retentionMs() <= 0 || blocks.isEmpty()) {
+            return deleted;
+        }
+        long newest = blocks.stream().mapToLong(b -> b.meta().maxTime()).max().getAsLong();
+        for (BlockReader b : List.copyOf(blocks)) {
+            String ulid = b.meta().ulid();
+            if (b.meta().maxTime() <= newest - config.retentionMs() && deletable.test(ulid)) {
+                blocks.remove(b);
+                b.close();
+                Path p = dir.resolve(ulid);
+                Path tmp = dir.resolve(ulid + ".tmp-for-deletion");
+                Files.move(p, tmp);
+                deleteRecursively(tmp);
+                deleted.add(ulid);
+                LOG.info("tenant {}: retention deleted block {}", tenant, ulid);
+            }
+        }
+        return deleted;
+    }
+
+    static void deleteRecursively(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var walk = Files.walk(p)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(f -> {
+                try {
+                    Files.delete(f);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        wal.close();
+        for (BlockReader b : blocks) {
+            b.close();
+        }
+        blocks.clear();
+    }
+}
