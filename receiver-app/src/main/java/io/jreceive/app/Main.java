@@ -1,0 +1,52 @@
+package io.jreceive.app;
+
+import java.util.Arrays;
+
+import org.slf4j.LoggerFactory;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import picocli.CommandLine;
+
+/**
+ * Entry point: {@code java -jar jreceive.jar [receive] --flags...}. A leading {@code receive} word is accepted so a
+ * {@code thanos receive ...} command line ports unchanged. Bad flags or values stop start-up with one line on
+ * stderr and exit code 2; a start-up failure exits 1.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        String[] a = args.length > 0 && args[0].equals("receive") ? Arrays.copyOfRange(args, 1, args.length) : args;
+        ReceiveCommand cmd = new ReceiveCommand();
+        CommandLine cl = new CommandLine(cmd);
+        cl.setParameterExceptionHandler((ex, argv) -> {
+            System.err.println("jreceive: " + ex.getMessage());
+            return 2;
+        });
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (ex instanceof IllegalArgumentException) {
+                System.err.println("jreceive: " + ex.getMessage());
+                return 2;
+            }
+            LoggerFactory.getLogger(Main.class).error("start-up failed", ex);
+            System.err.println("jreceive: " + ex);
+            return 1;
+        });
+        cl.setExecutionStrategy(parseResult -> {
+            setLogLevel(cmd.logLevel);
+            return new CommandLine.RunLast().execute(parseResult);
+        });
+        return cl.execute(a);
+    }
+
+    private static void setLogLevel(String level) {
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.setLevel(Level.toLevel(level, Level.INFO));
+    }
+}

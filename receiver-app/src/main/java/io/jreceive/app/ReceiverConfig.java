@@ -1,0 +1,104 @@
+package io.jreceive.app;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import io.jreceive.ingest.RemoteWriteConfig;
+import io.jreceive.ingest.RemoteWriteLimits;
+import io.jreceive.tsdb.TsdbConfig;
+
+/**
+ * The validated configuration of a whole receiver, one immutable record per component, built once from the
+ * command line. Start-up refuses, with one line naming the problem, what Thanos refuses (no {@code --label}, an
+ * invalid tenant label name, unequal block durations with object storage) and what jreceive cannot do faithfully
+ * yet (out-of-order ingestion, replication, hashring routing).
+ */
+record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address http, Address grpc,
+                      long grpcGracePeriodMs, String grpcTlsCert, String grpcTlsKey, String grpcTlsClientCa,
+                      long storeLimitSeries, long storeLimitSamples, Path objstoreConfigFile, String objstoreConfig,
+                      String logLevel) {
+    private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+
+    /** A {@code host:port} listen address; an empty host means all interfaces. */
+    record Address(String host, int port) {
+        static Address parse(String flag, String v) {
+            int colon = v.lastIndexOf(':');
+            if (colon < 0) {
+                throw new IllegalArgumentException(flag + ": address \"" + v + "\" must be host:port");
+            }
+            String host = v.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            int port;
+            try {
+                port = Integer.parseInt(v.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(flag + ": invalid port in \"" + v + "\"");
+            }
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException(flag + ": port out of range in \"" + v + "\"");
+            }
+            return new Address(host.isEmpty() ? "0.0.0.0" : host, port);
+        }
+    }
+
+    static ReceiverConfig from(ReceiveCommand c) {
+        Map<String, String> labels = ExternalLabelParser.parse(c.labels);
+        if (labels.isEmpty()) {
+            throw new IllegalArgumentException("no external labels configured for receive, uniquely identifying "
+                    + "external labels must be configured (ideally with `receive_` prefix); for example "
+                    + "--label=receive_replica=\"0\"");
+        }
+        if (!LABEL_NAME.matcher(c.tenantLabelName).matches()) {
+            throw new IllegalArgumentException("--receive.tenant-label-name: \"" + c.tenantLabelName
+                    + "\" is not a valid label name");
+        }
+        long minBlock = duration("--tsdb.min-block-duration", c.minBlockDuration);
+        long maxBlock = duration("--tsdb.max-block-duration", c.maxBlockDuration);
+        boolean upload = c.objstoreConfigFile != null || (c.objstoreConfig != null && !c.objstoreConfig.isBlank());
+        if (minBlock != maxBlock) {
+            throw new IllegalArgumentException("--tsdb.min-block-duration and --tsdb.max-block-duration must be equal"
+                    + " (compaction needs to be disabled: local blocks are never compacted)");
+        }
+        if (minBlock <= 0) {
+            throw new IllegalArgumentException("--tsdb.min-block-duration must be positive");
+        }
+        if (duration("--tsdb.out-of-order.time-window", c.oooWindow) != 0) {
+            throw new IllegalArgumentException("--tsdb.out-of-order.time-window: out-of-order ingestion is not "
+                    + "supported yet; only 0s is accepted");
+        }
+        if (c.replicationFactor != 1) {
+            throw new IllegalArgumentException("--receive.replication-factor: only 1 is supported (jreceive runs as "
+                    + "an ingestor; replicate with one receiver per replica and a distinct --label)");
+        }
+        if (c.hashringsFile != null || c.hashrings != null) {
+            throw new IllegalArgumentException("--receive.hashrings(-file): hashring routing is not supported yet; "
+                    + "run without a hashring (ingestor mode)");
+        }
+        if (!c.tenantCertField.isEmpty()) {
+            throw new IllegalArgumentException("--receive.tenant-certificate-field is not supported yet");
+        }
+        Address rw = Address.parse("--remote-write.address", c.remoteWriteAddress);
+        RemoteWriteLimits limits = new RemoteWriteLimits(c.maxBodyBytes, c.maxBodyBytes, 0, 0,
+                RemoteWriteLimits.DEFAULT_MAX_LABELS, RemoteWriteLimits.DEFAULT_MAX_LABEL_BYTES);
+        RemoteWriteConfig rwc = new RemoteWriteConfig(rw.host(), rw.port(), c.tenantHeader, c.defaultTenant,
+                limits, c.ioThreads);
+        TsdbConfig tsdb = new TsdbConfig(c.tsdbPath.toAbsolutePath(), minBlock,
+                duration("--tsdb.retention", c.tsdbRetention), c.walCompression,
+                duration("--tsdb.too-far-in-future.time-window", c.tooFarInFuture), labels, c.tenantLabelName);
+        return new ReceiverConfig(rwc, tsdb, Address.parse("--http-address", c.httpAddress),
+                Address.parse("--grpc-address", c.grpcAddress), duration("--grpc-grace-period", c.grpcGracePeriod),
+                c.grpcTlsCert, c.grpcTlsKey, c.grpcTlsClientCa, c.storeLimitSeries, c.storeLimitSamples,
+                upload ? c.objstoreConfigFile : null, c.objstoreConfig, c.logLevel);
+    }
+
+    private static long duration(String flag, String v) {
+        try {
+            return GoDuration.parseMillis(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + ": " + e.getMessage());
+        }
+    }
+}
