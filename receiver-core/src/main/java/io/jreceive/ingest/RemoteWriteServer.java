@@ -14,9 +14,15 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.FullHttpMessage;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
 
 /**
  * The remote-write HTTP listener ({@code --remote-write.address}, default {@code 0.0.0.0:19291}): Netty with epoll
@@ -66,7 +72,11 @@ public final class RemoteWriteServer implements AutoCloseable {
         workers.shutdownGracefully().syncUninterruptibly();
     }
 
-    /** Answers an over-limit body with 413 and a reason naming the limit, then closes (the rest is not read). */
+    /**
+     * Answers an over-limit body with 413 and a reason naming the limit. On a keep-alive connection the rest of the
+     * body is read and discarded by the aggregator (closing with unread bytes would reset the connection and could
+     * destroy the answer before the client reads it); otherwise the connection is closed after the answer.
+     */
     private static final class BoundedAggregator extends HttpObjectAggregator {
         private final int limit;
 
@@ -77,10 +87,14 @@ public final class RemoteWriteServer implements AutoCloseable {
 
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-            ctx.writeAndFlush(RemoteWriteHandler.error(
-                    io.netty.handler.codec.http.HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-                    "write request too large: body exceeds the " + limit + "-byte limit"))
-                    .addListener(ChannelFutureListener.CLOSE);
+            FullHttpResponse r = RemoteWriteHandler.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "write request too large: body exceeds the " + limit + "-byte limit");
+            if (HttpUtil.isKeepAlive(oversized) && !(oversized instanceof FullHttpMessage)) {
+                ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            } else {
+                r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+            }
         }
     }
 }
