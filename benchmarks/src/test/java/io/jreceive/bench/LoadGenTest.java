@@ -187,6 +187,48 @@ class LoadGenTest {
     }
 
     @Test
+    void verifyGrpcReadsEverythingBackOverNetty() throws Exception {
+        SyntheticSeries data = new SyntheticSeries(120, 15, 5, 2, 3, START, INTERVAL);
+        io.grpc.Server grpc = io.grpc.netty.NettyServerBuilder
+            .forAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
+            .addService(new FakeStore(data, flat -> true, -1)).build().start();
+        try (RecordingReceiver rx = new RecordingReceiver()) {
+            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            int code = LoadGen.execute(new PrintStream(buf, true, StandardCharsets.UTF_8), "--url", rx.url().toString(),
+                "--series", "120", "--samples", "15", "--batch", "100", "--concurrency", "3", "--tenants", "2",
+                "--start-ms", Long.toString(START), "--verify-grpc", "127.0.0.1:" + grpc.getPort(), "--json");
+            JsonNode j = new ObjectMapper().readTree(buf.toString(StandardCharsets.UTF_8));
+            assertEquals(0, code, j.toString());
+            JsonNode v = j.get("verify");
+            assertTrue(v.get("ok").asBoolean(), v.toString());
+            assertEquals(1800, v.get("found_samples").asLong());
+            assertEquals(120, v.get("series_frames").asLong());
+        } finally {
+            grpc.shutdownNow().awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void verifyGrpcFailureMakesTheRunFail() throws Exception {
+        SyntheticSeries data = new SyntheticSeries(10, 4, 5, 0, 1, START, INTERVAL);
+        io.grpc.Server grpc = io.grpc.netty.NettyServerBuilder
+            .forAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
+            .addService(new FakeStore(data, flat -> flat != 5, -1)).build().start();
+        try (RecordingReceiver rx = new RecordingReceiver()) {
+            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            int code = LoadGen.execute(new PrintStream(buf, true, StandardCharsets.UTF_8), "--url", rx.url().toString(),
+                "--series", "10", "--samples", "4", "--concurrency", "1", "--start-ms", Long.toString(START),
+                "--verify-grpc", "127.0.0.1:" + grpc.getPort());
+            String text = buf.toString(StandardCharsets.UTF_8);
+            assertEquals(1, code, text);
+            assertTrue(text.contains("verify            FAILED: 39 of 40 acknowledged samples read back; missing 1"),
+                text);
+        } finally {
+            grpc.shutdownNow().awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void badArgumentsExitTwo() {
         assertEquals(2, LoadGen.execute(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
             "--url", "http://127.0.0.1:1/", "--protocol", "3"));
