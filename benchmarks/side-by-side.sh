@@ -62,6 +62,7 @@ done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/side-by-side.XXXXXX")
 SERVER_PID=""
+LOADGEN_PID=""
 CLK_TCK=$(getconf CLK_TCK)
 
 stop_server() {
@@ -77,6 +78,10 @@ stop_server() {
   SERVER_PID=""
 }
 cleanup() {
+  if [[ -n $LOADGEN_PID ]]; then
+    kill -TERM "$LOADGEN_PID" 2>/dev/null || true
+    wait "$LOADGEN_PID" 2>/dev/null || true
+  fi
   stop_server
   rm -rf "$WORK"
 }
@@ -177,8 +182,12 @@ for load in $LOADS; do
     # shellcheck disable=SC2086
     java $LOADGEN_JAVA_OPTS -cp "$BENCH_JAR" io.jreceive.bench.LoadGen --url "$WRITE_URL" \
       --series "$series" --samples "$samples" --batch "$BATCH" --concurrency "$CONCURRENCY" \
-      --protocol "$PROTOCOL" --json >"$dir/loadgen.json"
+      --protocol "$PROTOCOL" --json >"$dir/loadgen.json" &
+    LOADGEN_PID=$!
+    # Waiting on a background job lets the INT/TERM trap run at once instead of after the load.
+    wait "$LOADGEN_PID"
     lg=$?
+    LOADGEN_PID=""
     set -e
     cpu1=$(cpu_ticks "$SERVER_PID")
     rss=$(rss_kb "$SERVER_PID")

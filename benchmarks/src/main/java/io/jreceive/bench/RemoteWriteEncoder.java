@@ -99,10 +99,6 @@ public final class RemoteWriteEncoder {
         }
     }
 
-    public int protocol() {
-        return protocol;
-    }
-
     /** A single-threaded encoder with its own scratch buffers. */
     public Session session() {
         return new Session();

@@ -122,14 +122,13 @@ public final class StoreVerifier {
                 xor.reset(bytes, 0, bytes.length);
                 while (xor.next()) {
                     long t = xor.timestamp();
-                    long off = t - data.startMs();
-                    int r = off % data.intervalMs() == 0 ? (int) Math.min(Integer.MAX_VALUE, off / data.intervalMs()) : -1;
-                    if (off < 0 || r < 0 || r >= samples || !get(expected, (long) i * samples + r)) {
+                    int r = round(t);
+                    long bit = (long) i * samples + r;
+                    if (r < 0 || !get(expected, bit)) {
                         unexpectedSamples++;
                         example(examples, "series " + labels + " has unacknowledged sample at " + t);
                         continue;
                     }
-                    long bit = (long) i * samples + r;
                     if (Double.doubleToRawLongBits(xor.value()) != Double.doubleToRawLongBits(data.value(i, r))) {
                         wrongValues++;
                         example(examples, "series " + labels + " at " + t + ": read " + xor.value() + ", sent "
@@ -162,6 +161,15 @@ public final class StoreVerifier {
         }
         return new VerifyResult(expectedCount, foundCount, expectedCount - foundCount, missingSeries, wrongValues,
             unexpectedSamples, unexpectedSeries, wrongTenant, frames, chunks, List.copyOf(examples));
+    }
+
+    /** The round whose timestamp is {@code t}, or -1 if no round has it. */
+    private int round(long t) {
+        long off = t - data.startMs();
+        if (off < 0 || off % data.intervalMs() != 0 || off / data.intervalMs() >= data.samples()) {
+            return -1;
+        }
+        return (int) (off / data.intervalMs());
     }
 
     private static void example(List<String> examples, String s) {
