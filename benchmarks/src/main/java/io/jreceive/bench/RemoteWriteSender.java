@@ -1,0 +1,211 @@
+package io.jreceive.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Sends a {@link WritePlan} to a remote-write endpoint the way Prometheus' queue manager does: one thread and one
+ * HTTP/1.1 connection per shard, each shard's requests strictly in order, the next only after the previous answer.
+ *
+ * <p>Answers: 2xx acknowledges the request's samples (for remote write 2.0 the
+ * {@code X-Prometheus-Remote-Write-Samples-Written} header must equal the samples sent; a difference is counted as
+ * a mismatch). 5xx, 429 and I/O errors are retried after a backoff that starts at {@link #MIN_BACKOFF} and doubles
+ * up to {@link #MAX_BACKOFF} (Prometheus' {@code min_backoff}/{@code max_backoff}), or after {@code Retry-After}
+ * seconds if the server sends it (capped at {@link #MAX_BACKOFF}); each retry carries {@code Retry-Attempt: n}.
+ * Unlike Prometheus, which retries forever, a request is given up after {@link LoadConfig#maxRetries()} retries.
+ * Any other status is an error and is not retried. The clock starts when every shard thread is ready and stops
+ * when the last shard is done; the process CPU time over that span shows whether the client was the bottleneck.
+ */
+public final class RemoteWriteSender {
+    /** Prometheus' default {@code min_backoff}. */
+    public static final Duration MIN_BACKOFF = Duration.ofMillis(30);
+    /** Prometheus' default {@code max_backoff}. */
+    public static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    /** Status key for an attempt that got no HTTP answer (connection refused, reset, timeout). */
+    public static final String IO_ERROR = "io-error";
+    /** Header a 2.0 receiver answers with the number of samples it wrote. */
+    public static final String SAMPLES_WRITTEN = "X-Prometheus-Remote-Write-Samples-Written";
+    /** Characters of an error body kept as an example per status. */
+    private static final int MAX_MESSAGE = 300;
+
+    private final LoadConfig config;
+    private final HttpClient client;
+
+    public RemoteWriteSender(LoadConfig config) {
+        this.config = config;
+        this.client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofMillis(config.timeoutMs()))
+            .build();
+    }
+
+    /** Sends every request of {@code plan}; returns when all shards are done. */
+    public SendResult send(WritePlan plan) throws InterruptedException {
+        List<List<WriteBatch>> shards = plan.shards();
+        ExecutorService pool = Executors.newFixedThreadPool(shards.size(), r -> {
+            Thread t = new Thread(r, "loadgen-shard");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            CountDownLatch ready = new CountDownLatch(shards.size());
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<ShardTally>> futures = new ArrayList<>();
+            for (List<WriteBatch> batches : shards) {
+                futures.add(pool.submit(() -> {
+                    ready.countDown();
+                    go.await();
+                    return sendShard(batches, plan.protocol());
+                }));
+            }
+            ready.await();
+            long cpu0 = processCpuNanos();
+            long t0 = System.nanoTime();
+            go.countDown();
+            List<ShardTally> tallies = new ArrayList<>();
+            for (Future<ShardTally> f : futures) {
+                try {
+                    tallies.add(f.get());
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("a sender shard failed", e.getCause());
+                }
+            }
+            long wall = System.nanoTime() - t0;
+            long cpu = processCpuNanos() - cpu0;
+            return SendResult.merge(tallies, wall, cpu);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private ShardTally sendShard(List<WriteBatch> batches, int protocol) throws InterruptedException {
+        ShardTally tally = new ShardTally();
+        URI uri = config.url();
+        String contentType = protocol == 1
+            ? "application/x-protobuf" : "application/x-protobuf;proto=io.prometheus.write.v2.Request";
+        String version = protocol == 1 ? "0.1.0" : "2.0.0";
+        for (WriteBatch b : batches) {
+            long backoff = MIN_BACKOFF.toMillis();
+            for (int attempt = 0; ; attempt++) {
+                HttpRequest.Builder rb = HttpRequest.newBuilder(uri)
+                    .timeout(Duration.ofMillis(config.timeoutMs()))
+                    .header("Content-Encoding", "snappy")
+                    .header("Content-Type", contentType)
+                    .header("User-Agent", config.userAgent())
+                    .header("X-Prometheus-Remote-Write-Version", version)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(b.body()));
+                if (b.tenant() != null) {
+                    rb.header("THANOS-TENANT", b.tenant());
+                }
+                if (attempt > 0) {
+                    rb.header("Retry-Attempt", Integer.toString(attempt));
+                }
+                int status;
+                HttpResponse<byte[]> resp = null;
+                String message;
+                long start = System.nanoTime();
+                try {
+                    resp = client.send(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
+                    status = resp.statusCode();
+                    message = new String(resp.body(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    status = -1;
+                    message = e.toString();
+                }
+                tally.latency(System.nanoTime() - start);
+                String key = status < 0 ? IO_ERROR : Integer.toString(status);
+                tally.status(key);
+                if (status >= 200 && status < 300) {
+                    tally.acknowledged(b);
+                    if (protocol == 2) {
+                        OptionalLong written = resp.headers().firstValueAsLong(SAMPLES_WRITTEN);
+                        if (written.isEmpty() || written.getAsLong() != b.samples()) {
+                            tally.mismatches++;
+                        }
+                    }
+                    break;
+                }
+                tally.message(key, message);
+                boolean retryable = status < 0 || status >= 500 || status == 429;
+                if (!retryable || attempt >= config.maxRetries()) {
+                    tally.failed(b);
+                    break;
+                }
+                tally.retries++;
+                long wait = backoff;
+                if (resp != null) {
+                    OptionalLong after = resp.headers().firstValueAsLong("Retry-After");
+                    if (after.isPresent()) {
+                        wait = Math.min(after.getAsLong() * 1000, MAX_BACKOFF.toMillis());
+                    }
+                }
+                Thread.sleep(wait);
+                backoff = Math.min(backoff * 2, MAX_BACKOFF.toMillis());
+            }
+        }
+        return tally;
+    }
+
+    private static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return 0;
+    }
+
+    /** What one shard observed; merged into a {@link SendResult} at the end. */
+    static final class ShardTally {
+        long[] latencies = new long[64];
+        int latencyCount;
+        final Map<String, Long> statuses = new TreeMap<>();
+        final Map<String, String> messages = new TreeMap<>();
+        final List<WriteBatch> acknowledged = new ArrayList<>();
+        long samplesAcknowledged;
+        long samplesFailed;
+        long requestsFailed;
+        long retries;
+        long mismatches;
+
+        void latency(long nanos) {
+            if (latencyCount == latencies.length) {
+                latencies = Arrays.copyOf(latencies, latencyCount * 2);
+            }
+            latencies[latencyCount++] = nanos;
+        }
+
+        void status(String key) {
+            statuses.merge(key, 1L, Long::sum);
+        }
+
+        void message(String key, String body) {
+            messages.putIfAbsent(key, body.length() > MAX_MESSAGE ? body.substring(0, MAX_MESSAGE) : body);
+        }
+
+        void acknowledged(WriteBatch b) {
+            acknowledged.add(b);
+            samplesAcknowledged += b.samples();
+        }
+
+        void failed(WriteBatch b) {
+            requestsFailed++;
+            samplesFailed += b.samples();
+        }
+    }
+}

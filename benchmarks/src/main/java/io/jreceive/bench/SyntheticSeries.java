@@ -1,0 +1,193 @@
+package io.jreceive.bench;
+
+import io.jreceive.labels.Labels;
+
+/**
+ * The data set a load run writes: {@code series} series of {@code samples} samples each, every label, tenant, shard,
+ * timestamp and value a pure function of the series index and the round, so a sender, a test receiver and the
+ * StoreAPI verifier all agree on what was written without sharing state.
+ *
+ * <p>Series {@code i} is metric {@code loadgen_metric_<i % 50>} on host {@code h = i / 50}; the host gives the
+ * {@code instance} label (an IPv4 address, which makes the set unique) and the values of the other labels, whose
+ * cardinalities are modelled on a Kubernetes node-exporter fleet. Round {@code r} is the sample at
+ * {@code startMs + r * intervalMs}; its value grows like a counter.
+ */
+public final class SyntheticSeries {
+    /** Prefix of every generated metric name; {@code __name__=~"loadgen_.*"} selects exactly the generated data. */
+    public static final String METRIC_PREFIX = "loadgen_metric_";
+    /** Distinct metric names; each host exposes all of them. */
+    public static final int METRICS_PER_HOST = 50;
+    /** Label names after {@code instance}, in the order {@code --label-count} adds them. */
+    private static final String[] EXTRA_NAMES = {
+        "job", "cluster", "namespace", "pod", "container", "region", "zone", "env", "service", "team"
+    };
+    /** Cardinality of each of {@link #EXTRA_NAMES}; 0 means one value per host. */
+    private static final int[] EXTRA_CARDINALITY = {10, 3, 25, 0, 4, 5, 15, 3, 40, 8};
+    /** Cardinality of the generic {@code label_<k>} labels beyond the named ones. */
+    private static final int GENERIC_CARDINALITY = 100;
+    private static final String INSTANCE = "instance";
+
+    private final int series;
+    private final int samples;
+    private final int labelCount;
+    private final int tenants;
+    private final int shards;
+    private final long startMs;
+    private final long intervalMs;
+
+    /**
+     * @param series     number of series, at least 1
+     * @param samples    samples per series, at least 1
+     * @param labelCount labels besides {@code __name__}, at least 1 ({@code instance} is always present)
+     * @param tenants    0 to send without a tenant header, else the number of tenants series are spread over
+     * @param shards     number of sender shards series are pinned to
+     * @param startMs    timestamp of round 0
+     * @param intervalMs distance between rounds
+     */
+    public SyntheticSeries(int series, int samples, int labelCount, int tenants, int shards, long startMs,
+                           long intervalMs) {
+        if (series < 1 || samples < 1 || labelCount < 1 || tenants < 0 || shards < 1 || intervalMs < 1) {
+            throw new IllegalArgumentException("series, samples, label count, shards and interval must be positive,"
+                + " tenants non-negative");
+        }
+        this.series = series;
+        this.samples = samples;
+        this.labelCount = labelCount;
+        this.tenants = tenants;
+        this.shards = shards;
+        this.startMs = startMs;
+        this.intervalMs = intervalMs;
+    }
+
+    public int series() {
+        return series;
+    }
+
+    public int samples() {
+        return samples;
+    }
+
+    public int tenants() {
+        return tenants;
+    }
+
+    public int shards() {
+        return shards;
+    }
+
+    public long startMs() {
+        return startMs;
+    }
+
+    public long intervalMs() {
+        return intervalMs;
+    }
+
+    /** Total samples of the data set. */
+    public long totalSamples() {
+        return (long) series * samples;
+    }
+
+    /** The label set of series {@code i}. */
+    public Labels labels(int i) {
+        int host = i / METRICS_PER_HOST;
+        Labels.Builder b = new Labels.Builder();
+        b.set("__name__", METRIC_PREFIX + (i % METRICS_PER_HOST));
+        b.set(INSTANCE, instance(host));
+        for (int k = 1; k < labelCount; k++) {
+            int e = k - 1;
+            if (e < EXTRA_NAMES.length) {
+                int card = EXTRA_CARDINALITY[e];
+                b.set(EXTRA_NAMES[e], EXTRA_NAMES[e] + "-" + (card == 0 ? host : host % card));
+            } else {
+                b.set("label_" + k, "value-" + (host + k) % GENERIC_CARDINALITY);
+            }
+        }
+        return b.build();
+    }
+
+    /**
+     * The index of the series with these labels, or -1 if they are not a generated set (labels the server adds,
+     * such as {@code tenant_id} or {@code replica}, must have been removed).
+     */
+    public int indexOf(Labels l) {
+        String name = l.get("__name__");
+        String inst = l.get(INSTANCE);
+        if (name == null || inst == null || !name.startsWith(METRIC_PREFIX)) {
+            return -1;
+        }
+        int metric;
+        int host;
+        try {
+            metric = Integer.parseInt(name.substring(METRIC_PREFIX.length()));
+            host = parseHost(inst);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+        long i = (long) host * METRICS_PER_HOST + metric;
+        if (metric < 0 || metric >= METRICS_PER_HOST || host < 0 || i >= series) {
+            return -1;
+        }
+        return labels((int) i).equals(l) ? (int) i : -1;
+    }
+
+    /** Whether {@code name} is a label name this data set generates. */
+    public boolean generatesLabel(String name) {
+        if (name.equals("__name__") || name.equals(INSTANCE)) {
+            return true;
+        }
+        for (int k = 1; k < labelCount; k++) {
+            int e = k - 1;
+            String n = e < EXTRA_NAMES.length ? EXTRA_NAMES[e] : "label_" + k;
+            if (n.equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The tenant of series {@code i}: {@code tenant-<i % tenants>}, or null when sending without tenants. */
+    public String tenant(int i) {
+        return tenants == 0 ? null : tenantName(tenantIndex(i));
+    }
+
+    /** 0 without tenants, else {@code i % tenants}. */
+    public int tenantIndex(int i) {
+        return tenants == 0 ? 0 : i % tenants;
+    }
+
+    /** Name of tenant number {@code t}. */
+    public static String tenantName(int t) {
+        return "tenant-" + t;
+    }
+
+    /** The shard series {@code i} is pinned to: its label hash modulo the shard count, as a Prometheus queue does. */
+    public int shard(int i) {
+        return (int) Long.remainderUnsigned(labels(i).hash(), shards);
+    }
+
+    /** Timestamp of round {@code r}. */
+    public long timestamp(int r) {
+        return startMs + r * intervalMs;
+    }
+
+    /** Value of series {@code i} at round {@code r}: a counter with a per-series slope, exact in a double. */
+    public double value(int i, int r) {
+        return (double) (i % 1000) * 1000 + (double) r * (1 + i % 7);
+    }
+
+    private static String instance(int host) {
+        return "10." + ((host >>> 16) & 0xFF) + "." + ((host >>> 8) & 0xFF) + "." + (host & 0xFF) + ":9100";
+    }
+
+    private static int parseHost(String inst) {
+        if (!inst.startsWith("10.") || !inst.endsWith(":9100")) {
+            throw new NumberFormatException(inst);
+        }
+        String[] parts = inst.substring(3, inst.length() - 5).split("\\.");
+        if (parts.length != 3) {
+            throw new NumberFormatException(inst);
+        }
+        return (Integer.parseInt(parts[0]) << 16) | (Integer.parseInt(parts[1]) << 8) | Integer.parseInt(parts[2]);
+    }
+}
