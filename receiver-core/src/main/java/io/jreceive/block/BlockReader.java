@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
+import com.fasterxml.jackson.core.JacksonException;
+
 import io.jreceive.chunk.ChunkSegmentHeader;
 import io.jreceive.chunk.ChunkSegmentReader;
 import io.jreceive.chunk.ChunkSeries;
@@ -40,7 +42,7 @@ public final class BlockReader implements SeriesIndex, Closeable {
         BlockMeta meta;
         try {
             meta = BlockMeta.read(blockDir);
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
+        } catch (JacksonException e) {
             throw CorruptBlockException.format(metaFile, 0, "unparsable meta.json: " + e.getOriginalMessage(), e);
         }
         if (meta.version() != BlockMeta.VERSION) {

@@ -148,9 +148,8 @@ public final class BlockWriter {
                 numSeries++;
                 numChunks += n;
             }
-            chunks.close();
-            segments = new ArrayList<>(chunks.files());
             index.finish();
+            segments = new ArrayList<>(chunks.files());
         }
         syncDir(chunksDir);
         Tombstones.writeEmpty(tmp);

@@ -3,19 +3,16 @@ package io.jreceive.chunk;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
-import org.agrona.IoUtil;
-
 import io.jreceive.block.CorruptBlockException;
+import io.jreceive.block.FileMapping;
 
 /**
  * Reads chunks by reference from a block's memory-mapped segment files (format in {@link ChunkSegmentWriter}).
@@ -46,7 +43,7 @@ public final class ChunkSegmentReader implements Closeable {
         MappedByteBuffer[] maps = new MappedByteBuffer[files.length];
         try {
             for (int i = 0; i < files.length; i++) {
-                maps[i] = map(files[i]);
+                maps[i] = FileMapping.map(files[i]);
                 checkHeader(files[i], maps[i]);
             }
         } catch (IOException | RuntimeException e) {
@@ -54,16 +51,6 @@ public final class ChunkSegmentReader implements Closeable {
             throw e;
         }
         return new ChunkSegmentReader(dir, files, maps);
-    }
-
-    private static MappedByteBuffer map(Path f) throws IOException {
-        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size > Integer.MAX_VALUE) {
-                throw CorruptBlockException.format(f, 0, "segment file of " + size + " bytes exceeds 2 GiB");
-            }
-            return ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
-        }
     }
 
     private static void checkHeader(Path f, MappedByteBuffer m) {
@@ -178,7 +165,7 @@ public final class ChunkSegmentReader implements Closeable {
     private static void unmapAll(MappedByteBuffer[] maps) {
         for (int i = 0; i < maps.length; i++) {
             if (maps[i] != null) {
-                IoUtil.unmap(maps[i]);
+                FileMapping.unmap(maps[i]);
                 maps[i] = null;
             }
         }

@@ -2,20 +2,16 @@ package io.jreceive.index;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.zip.CRC32C;
 
-import org.agrona.IoUtil;
-
 import io.jreceive.block.CorruptBlockException;
+import io.jreceive.block.FileMapping;
 import io.jreceive.encoding.DecBuf;
 import io.jreceive.encoding.FormatException;
 import io.jreceive.labels.Labels;
@@ -69,19 +65,11 @@ public final class IndexReader implements Closeable {
 
     /** Maps and checks {@code file}. */
     public static IndexReader open(Path file) throws IOException {
-        MappedByteBuffer m;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size > Integer.MAX_VALUE) {
-                throw new IOException("index " + file + " of " + size + " bytes: indexes above 2 GiB are not supported");
-            }
-            m = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
-        }
-        m.order(ByteOrder.BIG_ENDIAN);
+        MappedByteBuffer m = FileMapping.map(file);
         try {
             return new IndexReader(file, m);
         } catch (RuntimeException e) {
-            IoUtil.unmap(m);
+            FileMapping.unmap(m);
             throw e;
         }
     }
@@ -366,7 +354,7 @@ public final class IndexReader implements Closeable {
     @Override
     public void close() {
         if (b != null) {
-            IoUtil.unmap(b);
+            FileMapping.unmap(b);
             b = null;
         }
     }
