@@ -182,7 +182,7 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         } else {
             answer = written(empty(), v2, writtenSamples);
         }
-        durable.whenComplete((ok, err) -> {
+        durable.whenCompleteAsync((ok, err) -> {
             if (err != null) {
                 answer.release();
                 LOG.error("WAL write for tenant {} failed", tenant, err);
@@ -191,7 +191,7 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             } else {
                 reply(ctx, keepAlive, start, answer);
             }
-        });
+        }, ctx.executor());
     }
 
     /** Thanos' order: the configured header, then {@code THANOS-TENANT}, then the default tenant. */

@@ -1,0 +1,125 @@
+package io.jreceive.app;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.jreceive.testing.PrometheusProcess;
+
+/**
+ * The packaged jreceive jar ({@code target/jreceive.jar}, built before failsafe runs) started as a separate JVM on
+ * free 127.0.0.1 ports, for tests that need a real process: kill -9, SIGTERM, restarts. Output goes to a log file
+ * in the data directory's parent.
+ */
+final class JreceiveProcess implements AutoCloseable {
+    final int remoteWritePort;
+    final int httpPort;
+    final int grpcPort;
+    final Path log;
+    private final Process process;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private JreceiveProcess(Process process, int rw, int http, int grpc, Path log) {
+        this.process = process;
+        this.remoteWritePort = rw;
+        this.httpPort = http;
+        this.grpcPort = grpc;
+        this.log = log;
+    }
+
+    static Path jar() {
+        Path jar = Path.of("target", "jreceive.jar").toAbsolutePath();
+        if (!Files.isRegularFile(jar)) {
+            throw new AssertionError(jar + " missing: run through `mvn verify` (package runs first)");
+        }
+        return jar;
+    }
+
+    /** Starts jreceive on {@code dataDir} with the standard test flags plus {@code extra}, and waits for ready. */
+    static JreceiveProcess start(Path dataDir, String... extra) throws Exception {
+        int rw = PrometheusProcess.freePort();
+        int http = PrometheusProcess.freePort();
+        int grpc = PrometheusProcess.freePort();
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+                "-jar", jar().toString(), "receive",
+                "--label=receive_replica=\"0\"",
+                "--tsdb.path=" + dataDir,
+                "--remote-write.address=127.0.0.1:" + rw,
+                "--http-address=127.0.0.1:" + http,
+                "--grpc-address=127.0.0.1:" + grpc));
+        cmd.addAll(List.of(extra));
+        Files.createDirectories(dataDir);
+        Path log = dataDir.resolveSibling(dataDir.getFileName() + "-jreceive-" + rw + ".log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        JreceiveProcess jp = new JreceiveProcess(p, rw, http, grpc, log);
+        jp.awaitReady(Duration.ofSeconds(120));
+        return jp;
+    }
+
+    URI remoteWrite() {
+        return URI.create("http://127.0.0.1:" + remoteWritePort + "/api/v1/receive");
+    }
+
+    private void awaitReady(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("jreceive exited " + process.exitValue() + ": " + Files.readString(log));
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + httpPort + "/-/ready")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("jreceive not ready after " + timeout + ": " + Files.readString(log));
+    }
+
+    /** Its own /metrics text. */
+    String metrics() throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** SIGKILL, as a crash. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM and wait; returns the exit code. */
+    int stop() throws Exception {
+        process.destroy();
+        if (!process.waitFor(120, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            throw new AssertionError("jreceive did not stop within 120s: " + Files.readString(log));
+        }
+        return process.exitValue();
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package io.jreceive.testing;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A real Prometheus (Debian's 2.42) started by a test on 127.0.0.1 and a free port, in agent or server mode, with
+ * its log in a file. {@link #require()} skips the calling test when the binary is missing, except under
+ * {@code CI=true}, where that fails it. {@link #close()} stops it (SIGTERM, then SIGKILL after a bound).
+ */
+public final class PrometheusProcess implements AutoCloseable {
+    private final Process process;
+    private final int port;
+    private final Path log;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private PrometheusProcess(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    public static Optional<Path> locate() {
+        List<Path> candidates = new ArrayList<>();
+        String path = System.getenv("PATH");
+        if (path != null) {
+            for (String d : path.split(File.pathSeparator)) {
+                if (!d.isEmpty()) {
+                    candidates.add(Path.of(d, "prometheus"));
+                }
+            }
+        }
+        candidates.add(Path.of("/usr/bin/prometheus"));
+        return candidates.stream().filter(Files::isExecutable).findFirst();
+    }
+
+    /** The binary; skips the test if absent, or fails it under {@code CI=true}. */
+    public static Path require() {
+        Optional<Path> p = locate();
+        if (p.isEmpty()) {
+            String msg = "prometheus not found on PATH or at /usr/bin/prometheus (Debian: apt-get install prometheus)";
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                fail(msg + "; CI=true requires it");
+            }
+            Assumptions.assumeTrue(false, msg + "; skipping");
+        }
+        return p.get();
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /**
+     * Starts Prometheus in agent mode with {@code config} (YAML; {@code ${PORT}} is replaced by its own port) and
+     * its WAL under {@code dir/agent}.
+     */
+    public static PrometheusProcess agent(Path dir, String config) throws Exception {
+        return start(dir, config, "--enable-feature=agent", "--storage.agent.path=" + dir.resolve("agent"));
+    }
+
+    /** Starts a Prometheus server on an existing TSDB directory. */
+    public static PrometheusProcess server(Path dir, Path tsdb, String config) throws Exception {
+        return start(dir, config, "--storage.tsdb.path=" + tsdb, "--storage.tsdb.retention.time=100y");
+    }
+
+    private static PrometheusProcess start(Path dir, String config, String... modeArgs) throws Exception {
+        Path bin = require();
+        Files.createDirectories(dir);
+        int port = freePort();
+        Path cfg = dir.resolve("prometheus-" + port + ".yml");
+        Files.writeString(cfg, config.replace("${PORT}", Integer.toString(port)));
+        Path log = dir.resolve("prometheus-" + port + ".log");
+        List<String> cmd = new ArrayList<>(List.of(bin.toString(), "--config.file=" + cfg,
+                "--web.listen-address=127.0.0.1:" + port));
+        cmd.addAll(List.of(modeArgs));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        PrometheusProcess pp = new PrometheusProcess(p, port, log);
+        pp.awaitReady(Duration.ofSeconds(60));
+        return pp;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    private void awaitReady(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("prometheus exited: " + Files.readString(log));
+            }
+            try {
+                if (get("/-/ready").statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("prometheus not ready after " + timeout + ": " + Files.readString(log));
+    }
+
+    public HttpResponse<String> get(String pathAndQuery) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The value of an unlabelled (or first matching) sample in its own /metrics, or NaN if absent. */
+    public double metric(String nameWithLabels) throws IOException, InterruptedException {
+        double sum = Double.NaN;
+        for (String line : get("/metrics").body().split("\n")) {
+            if (line.startsWith(nameWithLabels + " ") || line.startsWith(nameWithLabels + "{")) {
+                double v = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                sum = Double.isNaN(sum) ? v : sum + v;
+            }
+        }
+        return sum;
+    }
+
+    /** An instant PromQL query against a server; returns the JSON body. */
+    public String query(String promql, long evalTimeMs) throws IOException, InterruptedException {
+        String q = java.net.URLEncoder.encode(promql, StandardCharsets.UTF_8);
+        HttpResponse<String> r = get("/api/v1/query?query=" + q + "&time=" + (evalTimeMs / 1000.0));
+        if (r.statusCode() != 200) {
+            throw new AssertionError("query " + promql + ": " + r.statusCode() + " " + r.body());
+        }
+        return r.body();
+    }
+
+    /** Graceful stop (SIGTERM); waits up to a minute, then kills. */
+    @Override
+    public void close() throws Exception {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
