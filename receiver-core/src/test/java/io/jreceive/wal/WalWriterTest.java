@@ -77,7 +77,7 @@ class WalWriterTest {
         for (List<CompletableFuture<Void>> mine : perThread) {
             futures.addAll(mine);
         }
-        CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
+        CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
         long batches = w.batches();
         assertEquals(THREADS * APPENDS, w.appends());
         assertEquals(THREADS * (APPENDS + 10), w.records());
@@ -169,7 +169,7 @@ class WalWriterTest {
                     accepted.add(f);
                 }
             }
-            CompletableFuture.allOf(accepted.toArray(new CompletableFuture[0])).get(30, TimeUnit.SECONDS);
+            CompletableFuture.allOf(accepted.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
         }
         assertTrue(rejected > 0, "a 1-byte queue bound must reject while a record is being written");
         ReplayStats st = WalReader.read(wal, new RecordingVisitor());
