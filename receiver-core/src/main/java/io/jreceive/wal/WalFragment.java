@@ -58,9 +58,4 @@ public final class WalFragment {
     public static int type(int typeByte) {
         return typeByte & TYPE_MASK;
     }
-
-    /** Bytes left in the page for a write position {@code offsetInPage}. */
-    public static int remaining(int offsetInPage) {
-        return PAGE_SIZE - offsetInPage;
-    }
 }

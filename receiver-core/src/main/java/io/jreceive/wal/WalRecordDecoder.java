@@ -26,12 +26,12 @@ public final class WalRecordDecoder {
         if (len < WalRecord.TYPE_SIZE) {
             throw new FormatException("empty WAL record");
         }
-        DecBuf d = new DecBuf(ByteBuffer.wrap(record, 0, len), WalRecord.TYPE_OFFSET + WalRecord.TYPE_SIZE, len);
+        ByteBuffer b = ByteBuffer.wrap(record, 0, len);
         switch (record[WalRecord.TYPE_OFFSET] & 0xFF) {
             case WalRecord.SERIES:
-                return series(d, visitor);
+                return series(new DecBuf(b, WalRecord.SERIES_ENTRIES_OFFSET, len), visitor);
             case WalRecord.SAMPLES:
-                return samples(d, visitor);
+                return samples(new DecBuf(b, WalRecord.SAMPLES_FIRST_REF_OFFSET, len), visitor);
             default:
                 return -1;
         }

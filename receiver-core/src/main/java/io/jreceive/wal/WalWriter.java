@@ -96,11 +96,16 @@ public final class WalWriter implements Closeable {
                 total += b.len();
             }
         }
-        byte[] data = new byte[(int) Math.min(total, Integer.MAX_VALUE - 8)];
-        if (total != data.length) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("append of " + total
-                    + " bytes is too large"));
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        if (total > Integer.MAX_VALUE - 8) {
+            f.completeExceptionally(new IllegalArgumentException("append of " + total + " bytes is too large"));
+            return f;
         }
+        long charge = total + ENTRY_OVERHEAD;
+        if (!reserve(f, charge)) {
+            return f;
+        }
+        byte[] data = total == 0 ? NO_BYTES : new byte[(int) total];
         int[] ends = n == 0 ? NO_RECORDS : new int[n];
         int pos = 0;
         int r = 0;
@@ -111,8 +116,7 @@ public final class WalWriter implements Closeable {
                 ends[r++] = pos;
             }
         }
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        enqueue(new Entry(data, ends, total + ENTRY_OVERHEAD, f, false));
+        add(new Entry(data, ends, charge, f, false));
         return f;
     }
 
@@ -123,35 +127,41 @@ public final class WalWriter implements Closeable {
      */
     public CompletableFuture<Integer> cut() {
         CompletableFuture<Integer> f = new CompletableFuture<>();
-        enqueue(new Entry(NO_BYTES, NO_RECORDS, ENTRY_OVERHEAD, f, true));
+        if (reserve(f, ENTRY_OVERHEAD)) {
+            add(new Entry(NO_BYTES, NO_RECORDS, ENTRY_OVERHEAD, f, true));
+        }
         return f;
     }
 
-    private void enqueue(Entry e) {
-        CompletableFuture<?> f = e.done;
+    /** Charges {@code charge} queued bytes, or fails {@code f} (closed, failed, queue full) and returns false. */
+    private boolean reserve(CompletableFuture<?> f, long charge) {
         if (closed) {
             f.completeExceptionally(new IllegalStateException("WAL writer is closed"));
-            return;
+            return false;
         }
         Throwable failed = failure;
         if (failed != null) {
             f.completeExceptionally(failed);
-            return;
+            return false;
         }
         long cur;
         do {
             cur = queued.get();
-            if (cur > 0 && cur + e.charge > maxQueued) {
+            if (cur > 0 && cur + charge > maxQueued) {
                 f.completeExceptionally(new WalOverloadedException("WAL write queue full: " + cur + " bytes queued, "
                         + "limit " + maxQueued));
-                return;
+                return false;
             }
-        } while (!queued.compareAndSet(cur, cur + e.charge));
+        } while (!queued.compareAndSet(cur, cur + charge));
+        return true;
+    }
+
+    private void add(Entry e) {
         queue.add(e);
         // The writer sets 'terminated' before its last drain; if it may have missed this entry, fail it here.
         if (terminated && queue.remove(e)) {
             queued.addAndGet(-e.charge);
-            f.completeExceptionally(new IllegalStateException("WAL writer is closed"));
+            e.done.completeExceptionally(new IllegalStateException("WAL writer is closed"));
         }
     }
 

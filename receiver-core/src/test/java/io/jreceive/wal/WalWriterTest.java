@@ -1,0 +1,190 @@
+package io.jreceive.wal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.jreceive.encoding.EncBuf;
+import io.jreceive.labels.Labels;
+
+class WalWriterTest {
+    private static final int THREADS = 8;
+    private static final int APPENDS = 500;
+
+    @TempDir
+    Path wal;
+
+    @Test
+    @Timeout(120)
+    void groupCommitOfConcurrentAppends() throws Exception {
+        WalConfig config = WalConfig.defaults().withSegmentSize(4 * WalFragment.PAGE_SIZE);
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        CountDownLatch start = new CountDownLatch(1);
+        WalWriter w = WalWriter.open(wal, config);
+        List<Thread> threads = new ArrayList<>();
+        List<List<CompletableFuture<Void>>> perThread = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            final int thread = t;
+            List<CompletableFuture<Void>> mine = new ArrayList<>();
+            perThread.add(mine);
+            Thread th = new Thread(() -> {
+                EncBuf seriesBuf = new EncBuf();
+                EncBuf samplesBuf = new EncBuf();
+                SeriesRecordEncoder se = new SeriesRecordEncoder();
+                SamplesRecordEncoder sa = new SamplesRecordEncoder();
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                for (int i = 0; i < APPENDS; i++) {
+                    se.wrap(seriesBuf);
+                    sa.wrap(samplesBuf);
+                    long ref = thread * 1000L + i % 10;
+                    if (i < 10) {
+                        se.add(ref, Labels.of("__name__", "m", "thread", "t" + thread, "i", "" + i));
+                    }
+                    // Value = sequence number within the thread; timestamps increase per thread.
+                    sa.add(ref, i * 1000L, Double.doubleToRawLongBits(i));
+                    sa.add(ref, i * 1000L + 1, Double.doubleToRawLongBits(i + 0.5));
+                    mine.add(w.append(seriesBuf, samplesBuf));
+                }
+            });
+            threads.add(th);
+            th.start();
+        }
+        start.countDown();
+        for (Thread th : threads) {
+            th.join();
+        }
+        for (List<CompletableFuture<Void>> mine : perThread) {
+            futures.addAll(mine);
+        }
+        CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
+        long batches = w.batches();
+        assertEquals(THREADS * APPENDS, w.appends());
+        assertEquals(THREADS * (APPENDS + 10), w.records());
+        assertTrue(batches >= 1 && batches < THREADS * APPENDS, "batches " + batches + " share fsyncs");
+        assertTrue(w.fsyncNanos() > 0);
+        assertTrue(w.bytes() > 0);
+        assertTrue(w.segment() > 0, "small segments were cut");
+        w.close();
+        assertEquals(0, w.queuedBytes());
+
+        // Replay: per thread, series before its samples, and samples in submission order.
+        Map<Long, Integer> seriesSeen = new HashMap<>();
+        int[] next = new int[THREADS];
+        double[] half = new double[THREADS];
+        List<String> errors = new ArrayList<>();
+        ReplayStats st = WalReader.read(wal, new WalVisitor() {
+            @Override
+            public void onSeries(long ref, Labels labels) {
+                seriesSeen.merge(ref, 1, Integer::sum);
+            }
+
+            @Override
+            public void onSample(long ref, long t, long valueBits) {
+                int thread = (int) (ref / 1000);
+                double v = Double.longBitsToDouble(valueBits);
+                if (!seriesSeen.containsKey(ref)) {
+                    errors.add("sample before series " + ref);
+                }
+                if (t % 1000 == 0) {
+                    if (v != next[thread] || t != next[thread] * 1000L) {
+                        errors.add("thread " + thread + " expected " + next[thread] + " got " + v);
+                    }
+                    half[thread] = v + 0.5;
+                } else {
+                    if (v != half[thread]) {
+                        errors.add("thread " + thread + " half sample " + v);
+                    }
+                    next[thread]++;
+                }
+            }
+        });
+        assertEquals(List.of(), errors.subList(0, Math.min(10, errors.size())));
+        assertNull(st.corruption());
+        assertEquals(THREADS * 10, seriesSeen.size());
+        assertEquals(THREADS * APPENDS * 2L, st.samples());
+        for (int t = 0; t < THREADS; t++) {
+            assertEquals(APPENDS, next[t]);
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void emptyAppendIsABarrierAndCutIsOrdered() throws Exception {
+        try (WalWriter w = WalWriter.open(wal, WalConfig.defaults())) {
+            EncBuf b = new EncBuf();
+            new SamplesRecordEncoder().wrap(b).add(1, 1, 1);
+            CompletableFuture<Void> a = w.append(b);
+            CompletableFuture<Void> barrier = w.append(new EncBuf());
+            barrier.get(10, TimeUnit.SECONDS);
+            assertTrue(a.isDone(), "records appended before a barrier are durable when it completes");
+            assertEquals(1, w.cut().get(10, TimeUnit.SECONDS));
+            w.append(b).get(10, TimeUnit.SECONDS);
+            assertEquals(1, w.segment());
+        }
+        RecordingVisitor v = new RecordingVisitor();
+        WalReader.read(wal, v);
+        assertEquals(List.of(RecordingVisitor.sample(1, 1, 1), RecordingVisitor.sample(1, 1, 1)), v.events);
+        assertEquals(new WalSegments.Range(0, 1), WalSegments.range(wal));
+    }
+
+    @Test
+    @Timeout(60)
+    void fullQueueRejectsWithoutBlocking() throws Exception {
+        EncBuf big = new EncBuf();
+        SamplesRecordEncoder enc = new SamplesRecordEncoder().wrap(big);
+        for (int i = 0; i < 4000; i++) {
+            enc.add(i, i, Double.doubleToRawLongBits(Math.random()));
+        }
+        List<CompletableFuture<Void>> accepted = new ArrayList<>();
+        int rejected = 0;
+        try (WalWriter w = WalWriter.open(wal, WalConfig.defaults().withCompress(false).withMaxQueuedBytes(1))) {
+            for (int i = 0; i < 20_000 && rejected == 0; i++) {
+                CompletableFuture<Void> f = w.append(big);
+                if (f.isCompletedExceptionally()) {
+                    ExecutionException e = assertThrows(ExecutionException.class, f::get);
+                    assertInstanceOf(WalOverloadedException.class, e.getCause());
+                    rejected++;
+                } else {
+                    accepted.add(f);
+                }
+            }
+            CompletableFuture.allOf(accepted.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
+        }
+        assertTrue(rejected > 0, "a 1-byte queue bound must reject while a record is being written");
+        ReplayStats st = WalReader.read(wal, new RecordingVisitor());
+        assertEquals(accepted.size(), st.records(), "exactly the accepted appends are logged");
+    }
+
+    @Test
+    void appendAfterCloseFails() throws Exception {
+        WalWriter w = WalWriter.open(wal, WalConfig.defaults());
+        w.close();
+        EncBuf b = new EncBuf();
+        b.putByte(WalRecord.SAMPLES);
+        CompletableFuture<Void> f = w.append(b);
+        CompletionException e = assertThrows(CompletionException.class, f::join);
+        assertInstanceOf(IllegalStateException.class, e.getCause());
+        w.close();
+    }
+}
