@@ -183,6 +183,10 @@ final class ReceiveCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ReceiverConfig config = ReceiverConfig.from(this);
         try (Receiver receiver = Receiver.start(config)) {
+            // SIGTERM/SIGINT: flush and exit 0, as Thanos does (a plain shutdown hook would exit 143).
+            sun.misc.SignalHandler stop = sig -> new Thread(receiver::close, "shutdown-" + sig.getName()).start();
+            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), stop);
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), stop);
             Runtime.getRuntime().addShutdownHook(new Thread(receiver::close, "shutdown"));
             receiver.awaitTermination();
         }
