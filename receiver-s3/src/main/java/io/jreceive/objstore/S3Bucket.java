@@ -3,6 +3,7 @@ package io.jreceive.objstore;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
@@ -24,6 +25,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -51,6 +54,7 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.ListObjectsResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -72,9 +76,15 @@ public final class S3Bucket implements Bucket {
     /** Attempts per request when {@code max_retries} is 0: the SDK's standard default of 3. */
     static final int DEFAULT_ATTEMPTS = 3;
 
+    /** First backoff of {@link #transport} retries, doubled per attempt. */
+    static final long BASE_BACKOFF_MS = 100;
+    /** Longest backoff of {@link #transport} retries. */
+    static final long MAX_BACKOFF_MS = 5_000;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final S3Config config;
+    private final int attempts;
     private final SdkHttpClient http;
     private final S3Client client;
     private final String storageClass;
@@ -83,6 +93,7 @@ public final class S3Bucket implements Bucket {
     /** Builds the client for {@code config}; no request is sent until the first call. */
     public S3Bucket(S3Config config) {
         this.config = config;
+        this.attempts = attempts(config);
         this.http = httpClient(config);
         this.client = clientBuilder(config).httpClient(http).build();
         String sc = null;
@@ -100,7 +111,7 @@ public final class S3Bucket implements Bucket {
 
     /** The client settings derived from {@code config}, without the HTTP client; visible for tests. */
     static S3ClientBuilder clientBuilder(S3Config config) {
-        int attempts = config.maxRetries() > 0 ? config.maxRetries() + 1 : DEFAULT_ATTEMPTS;
+        int attempts = attempts(config);
         boolean whenSupported = config.checksumMode() == S3Config.ChecksumMode.WHEN_SUPPORTED;
         S3ClientBuilder b = S3Client.builder()
                 .endpointOverride(URI.create((config.insecure() ? "http://" : "https://") + config.endpoint()))
@@ -117,6 +128,10 @@ public final class S3Bucket implements Bucket {
             b.crossRegionAccessEnabled(true);
         }
         return b;
+    }
+
+    private static int attempts(S3Config config) {
+        return config.maxRetries() > 0 ? config.maxRetries() + 1 : DEFAULT_ATTEMPTS;
     }
 
     private static AwsCredentialsProvider credentials(S3Config c) {
@@ -183,9 +198,10 @@ public final class S3Bucket implements Bucket {
                 if (!metadata.isEmpty()) {
                     req.metadata(metadata);
                 }
-                client.putObject(req.build(), RequestBody.fromFile(file));
+                PutObjectRequest put = req.build();
+                transport(() -> client.putObject(put, RequestBody.fromFile(file)));
             }
-        } catch (SdkException e) {
+        } catch (SdkException | UncheckedIOException e) {
             throw failure("upload", key, e);
         }
     }
@@ -209,7 +225,8 @@ public final class S3Bucket implements Bucket {
         if (!metadata.isEmpty()) {
             create.metadata(metadata);
         }
-        String uploadId = client.createMultipartUpload(create.build()).uploadId();
+        CreateMultipartUploadRequest createRequest = create.build();
+        String uploadId = transport(() -> client.createMultipartUpload(createRequest)).uploadId();
         try {
             List<CompletedPart> parts = new ArrayList<>();
             int number = 1;
@@ -220,15 +237,16 @@ public final class S3Bucket implements Bucket {
                 if (config.sendContentMd5()) {
                     part.contentMD5(md5(file, offset, length));
                 }
+                UploadPartRequest partRequest = part.build();
                 String etag;
                 try (FileSlice slice = new FileSlice(file, offset, length)) {
-                    etag = client.uploadPart(part.build(),
-                            RequestBody.fromContentProvider(slice, length, "application/octet-stream")).eTag();
+                    etag = transport(() -> client.uploadPart(partRequest,
+                            RequestBody.fromContentProvider(slice, length, "application/octet-stream"))).eTag();
                 }
                 parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
             }
-            client.completeMultipartUpload(b -> b.bucket(config.bucket()).key(key).uploadId(uploadId)
-                    .multipartUpload(m -> m.parts(parts)));
+            transport(() -> client.completeMultipartUpload(b -> b.bucket(config.bucket()).key(key)
+                    .uploadId(uploadId).multipartUpload(m -> m.parts(parts))));
         } catch (IOException | RuntimeException e) {
             try {
                 client.abortMultipartUpload(b -> b.bucket(config.bucket()).key(key).uploadId(uploadId));
@@ -267,7 +285,7 @@ public final class S3Bucket implements Bucket {
     @Override
     public boolean exists(String key) throws IOException {
         try {
-            client.headObject(b -> b.bucket(config.bucket()).key(key));
+            transport(() -> client.headObject(b -> b.bucket(config.bucket()).key(key)));
             return true;
         } catch (NoSuchKeyException e) {
             return false;
@@ -276,7 +294,7 @@ public final class S3Bucket implements Bucket {
                 return false;
             }
             throw failure("exists", key, e);
-        } catch (SdkException e) {
+        } catch (SdkException | UncheckedIOException e) {
             throw failure("exists", key, e);
         }
     }
@@ -284,10 +302,10 @@ public final class S3Bucket implements Bucket {
     @Override
     public InputStream get(String key) throws IOException {
         try {
-            return client.getObject(b -> b.bucket(config.bucket()).key(key));
+            return transport(() -> client.getObject(b -> b.bucket(config.bucket()).key(key)));
         } catch (NoSuchKeyException e) {
             throw new NoSuchFileException(key, null, "no such object in bucket " + config.bucket());
-        } catch (SdkException e) {
+        } catch (SdkException | UncheckedIOException e) {
             throw failure("get", key, e);
         }
     }
@@ -295,10 +313,10 @@ public final class S3Bucket implements Bucket {
     @Override
     public void delete(String key) throws IOException {
         try {
-            client.deleteObject(b -> b.bucket(config.bucket()).key(key));
+            transport(() -> client.deleteObject(b -> b.bucket(config.bucket()).key(key)));
         } catch (NoSuchKeyException e) {
             // Already gone: deleting is idempotent.
-        } catch (SdkException e) {
+        } catch (SdkException | UncheckedIOException e) {
             throw failure("delete", key, e);
         }
     }
@@ -312,19 +330,27 @@ public final class S3Bucket implements Bucket {
                 ListObjectsResponse page;
                 do {
                     String from = marker;
-                    page = client.listObjects(b -> b.bucket(config.bucket()).prefix(prefix).marker(from));
+                    page = transport(() -> client.listObjects(b -> b.bucket(config.bucket()).prefix(prefix)
+                            .marker(from)));
                     for (S3Object o : page.contents()) {
                         keys.add(o.key());
                         marker = o.key();
                     }
                 } while (Boolean.TRUE.equals(page.isTruncated()) && marker != null);
             } else {
-                for (S3Object o : client.listObjectsV2Paginator(b -> b.bucket(config.bucket()).prefix(prefix))
-                        .contents()) {
-                    keys.add(o.key());
-                }
+                String token = null;
+                ListObjectsV2Response page;
+                do {
+                    String from = token;
+                    page = transport(() -> client.listObjectsV2(b -> b.bucket(config.bucket()).prefix(prefix)
+                            .continuationToken(from)));
+                    for (S3Object o : page.contents()) {
+                        keys.add(o.key());
+                    }
+                    token = page.nextContinuationToken();
+                } while (Boolean.TRUE.equals(page.isTruncated()) && token != null);
             }
-        } catch (SdkException e) {
+        } catch (SdkException | UncheckedIOException e) {
             throw failure("iter", prefix, e);
         }
         keys.sort(null);
@@ -342,8 +368,33 @@ public final class S3Bucket implements Bucket {
         http.close();
     }
 
-    private IOException failure(String op, String key, SdkException e) {
+    private IOException failure(String op, String key, RuntimeException e) {
         return new IOException("s3 " + op + " " + config.bucket() + "/" + key + ": " + e.getMessage(), e);
+    }
+
+    /**
+     * Runs one SDK call, repeating it when the JDK transport fails with an {@link UncheckedIOException}: AWS SDK 2.31's
+     * URL-connection client wraps some socket errors (a pooled connection the server closed, met while awaiting
+     * {@code 100 Continue}) that way, and its retry stage only retries {@code SdkException}s and
+     * {@code IOException}s. Attempts and backoff follow {@code max_retries} as the SDK's own retries do.
+     */
+    private <T> T transport(Supplier<T> call) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return call.get();
+            } catch (UncheckedIOException e) {
+                if (attempt >= attempts) {
+                    throw e;
+                }
+                long backoff = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS << (attempt - 1));
+                try {
+                    Thread.sleep(ThreadLocalRandom.current().nextLong(backoff / 2, backoff + 1));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Base64 MD5 of {@code length} bytes of {@code file} from {@code offset}, for the Content-MD5 header. */
@@ -395,7 +446,7 @@ public final class S3Bucket implements Bucket {
                 open = new Bounded(Channels.newInputStream(ch), length);
                 return open;
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         }
 

@@ -1,11 +1,19 @@
 package io.jreceive.testing;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 
 import org.gaul.s3proxy.S3Proxy;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Object;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.blobstore.BlobStore;
 import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
@@ -77,9 +85,45 @@ public final class S3ProxyFixture implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
-    /** The underlying blob store, for assertions that bypass the S3 protocol. */
-    public BlobStore store() {
-        return store;
+    /** Objstore YAML for this proxy's bucket; {@code extra} lines are appended under {@code config:}. */
+    public String objstoreYaml(String... extra) {
+        StringBuilder b = new StringBuilder("type: S3\nconfig:\n")
+                .append("  bucket: ").append(BUCKET).append('\n')
+                .append("  endpoint: ").append(endpoint()).append('\n')
+                .append("  access_key: ").append(ACCESS_KEY).append('\n')
+                .append("  secret_key: ").append(SECRET_KEY).append('\n')
+                .append("  insecure: true\n");
+        for (String line : extra) {
+            b.append("  ").append(line).append('\n');
+        }
+        return b.toString();
+    }
+
+    /** Stores an object straight into the blob store, bypassing HTTP, to set up large listings fast. */
+    public void putDirect(String key, byte[] data) {
+        store.putBlob(PutObjectRequest.builder().bucket(BUCKET).key(key).contentLength((long) data.length).build(),
+                new ByteArrayInputStream(data));
+    }
+
+    /** Deletes every object of the bucket (the proxy must be running). */
+    public void clear() {
+        try (S3Client c = client()) {
+            for (S3Object o : c.listObjectsV2Paginator(r -> r.bucket(BUCKET)).contents()) {
+                c.deleteObject(r -> r.bucket(BUCKET).key(o.key()));
+            }
+        }
+    }
+
+    /** A plain SDK client for this proxy, for assertions that bypass the code under test. */
+    public S3Client client() {
+        return S3Client.builder()
+                .endpointOverride(URI.create("http://" + endpoint()))
+                .region(Region.US_EAST_1)
+                .forcePathStyle(true)
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .build();
     }
 
     @Override
