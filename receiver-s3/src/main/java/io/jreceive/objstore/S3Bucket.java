@@ -42,6 +42,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.ContentStreamProvider;
@@ -49,6 +50,7 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.SdkHttpConfigurationOption;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -115,7 +117,7 @@ public final class S3Bucket implements Bucket {
         boolean whenSupported = config.checksumMode() == S3Config.ChecksumMode.WHEN_SUPPORTED;
         S3ClientBuilder b = S3Client.builder()
                 .endpointOverride(URI.create((config.insecure() ? "http://" : "https://") + config.endpoint()))
-                .region(Region.of(config.signingRegion()))
+                .region(region(config))
                 .forcePathStyle(config.pathStyle())
                 .credentialsProvider(credentials(config))
                 .requestChecksumCalculation(whenSupported
@@ -128,6 +130,21 @@ public final class S3Bucket implements Bucket {
             b.crossRegionAccessEnabled(true);
         }
         return b;
+    }
+
+    /**
+     * {@link S3Config#signingRegion()}, except that with {@code aws_sdk_auth} and no {@code region} the AWS SDK's
+     * region chain ({@code AWS_REGION}, profile, instance metadata) is asked first, as the Go SDK does in Thanos.
+     */
+    private static Region region(S3Config config) {
+        if (config.awsSdkAuth() && config.region().isEmpty()) {
+            try {
+                return new DefaultAwsRegionProviderChain().getRegion();
+            } catch (SdkClientException e) {
+                return Region.of(config.signingRegion());
+            }
+        }
+        return Region.of(config.signingRegion());
     }
 
     private static int attempts(S3Config config) {

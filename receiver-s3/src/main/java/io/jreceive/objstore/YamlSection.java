@@ -92,8 +92,7 @@ final class YamlSection {
             throw wrongKind(key, "a mapping of strings");
         }
         Map<String, String> out = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : v.properties()) {
             if (!e.getValue().isValueNode()) {
                 throw wrongKind(key + "." + e.getKey(), "a string");
             }

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -333,8 +332,7 @@ public final class Shipper implements AutoCloseable {
             t.set("rewrites", old.get("rewrites"));
         }
         t.set("index_stats", old.get("index_stats") instanceof ObjectNode s ? s : GoJson.MAPPER.createObjectNode());
-        for (Iterator<Map.Entry<String, JsonNode>> it = old.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : old.properties()) {
             if (!t.has(e.getKey())) {
                 t.set(e.getKey(), e.getValue());
             }

@@ -127,8 +127,12 @@ public final class S3ProxyFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        stop();
+    public void close() {
+        try {
+            stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("stopping S3Proxy on port " + port, e);
+        }
     }
 
     private static int freePort() throws IOException {
