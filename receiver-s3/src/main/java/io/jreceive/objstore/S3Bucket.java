@@ -111,8 +111,8 @@ public final class S3Bucket implements Bucket {
         this.metadata = Map.copyOf(md);
     }
 
-    /** The client settings derived from {@code config}, without the HTTP client; visible for tests. */
-    static S3ClientBuilder clientBuilder(S3Config config) {
+    /** The client settings derived from {@code config}, without the HTTP client. */
+    private static S3ClientBuilder clientBuilder(S3Config config) {
         int attempts = attempts(config);
         boolean whenSupported = config.checksumMode() == S3Config.ChecksumMode.WHEN_SUPPORTED;
         S3ClientBuilder b = S3Client.builder()

@@ -146,6 +146,10 @@ public final class Shipper implements AutoCloseable {
 
     /** Runs one sync; never throws for storage or bucket problems, which are in the result. */
     public synchronized SyncResult sync() {
+        if (!Files.isDirectory(dir)) {
+            uploaded = Set.of();
+            return finish(0, 0, null);
+        }
         Path file = dir.resolve(ShipperFile.NAME);
         Set<String> recorded;
         try {
