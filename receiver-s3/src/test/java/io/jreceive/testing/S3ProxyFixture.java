@@ -1,0 +1,143 @@
+package io.jreceive.testing;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+
+import org.gaul.s3proxy.S3Proxy;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.blobstore.BlobStore;
+import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
+
+/**
+ * An in-process S3Proxy on 127.0.0.1 over an in-memory blob store, with SigV4 credentials and one bucket.
+ * {@link #stop()} and {@link #start()} keep the port and the stored objects, so a test can simulate an S3 outage
+ * and its end. Close it to stop the server for good.
+ */
+public final class S3ProxyFixture implements AutoCloseable {
+    public static final String ACCESS_KEY = "jreceive-access";
+    public static final String SECRET_KEY = "jreceive-secret-key";
+    public static final String BUCKET = "thanos";
+
+    private final BlobStore store = new TransientNio2BlobStore();
+    private final int port;
+    private S3Proxy proxy;
+
+    private S3ProxyFixture(int port) {
+        this.port = port;
+    }
+
+    /** Starts a proxy on a free loopback port with bucket {@link #BUCKET} created. */
+    public static S3ProxyFixture create() throws Exception {
+        S3ProxyFixture f = new S3ProxyFixture(freePort());
+        f.store.createContainer(BUCKET);
+        f.start();
+        return f;
+    }
+
+    /** Starts (or restarts) the server on the same port over the same stored objects. */
+    public void start() throws Exception {
+        if (proxy != null) {
+            return;
+        }
+        S3Proxy p = S3Proxy.builder()
+                .blobStore(store)
+                .endpoint(URI.create("http://127.0.0.1:" + port))
+                .awsAuthentication(AuthenticationType.AWS_V4, ACCESS_KEY, SECRET_KEY)
+                .ignoreUnknownHeaders(true)
+                .build();
+        p.start();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!"STARTED".equals(p.getState())) {
+            if (System.nanoTime() > deadline) {
+                p.stop();
+                throw new IllegalStateException("S3Proxy did not start on port " + port + ": " + p.getState());
+            }
+            Thread.sleep(10);
+        }
+        proxy = p;
+    }
+
+    /** Stops the server; the port and the stored objects are kept for {@link #start()}. */
+    public void stop() throws Exception {
+        if (proxy != null) {
+            proxy.stop();
+            proxy = null;
+        }
+    }
+
+    /** The port the server listens on, the same across restarts. */
+    public int port() {
+        return port;
+    }
+
+    /** The endpoint as the objstore YAML writes it: host:port, no scheme. */
+    public String endpoint() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** Objstore YAML for this proxy's bucket; {@code extra} lines are appended under {@code config:}. */
+    public String objstoreYaml(String... extra) {
+        StringBuilder b = new StringBuilder("type: S3\nconfig:\n")
+                .append("  bucket: ").append(BUCKET).append('\n')
+                .append("  endpoint: ").append(endpoint()).append('\n')
+                .append("  access_key: ").append(ACCESS_KEY).append('\n')
+                .append("  secret_key: ").append(SECRET_KEY).append('\n')
+                .append("  insecure: true\n");
+        for (String line : extra) {
+            b.append("  ").append(line).append('\n');
+        }
+        return b.toString();
+    }
+
+    /** Stores an object straight into the blob store, bypassing HTTP, to set up large listings fast. */
+    public void putDirect(String key, byte[] data) {
+        store.putBlob(PutObjectRequest.builder().bucket(BUCKET).key(key).contentLength((long) data.length).build(),
+                new ByteArrayInputStream(data));
+    }
+
+    /** Deletes every object of the bucket (the proxy must be running). */
+    public void clear() {
+        try (S3Client c = client()) {
+            for (S3Object o : c.listObjectsV2Paginator(r -> r.bucket(BUCKET)).contents()) {
+                c.deleteObject(r -> r.bucket(BUCKET).key(o.key()));
+            }
+        }
+    }
+
+    /** A plain SDK client for this proxy, for assertions that bypass the code under test. */
+    public S3Client client() {
+        return S3Client.builder()
+                .endpointOverride(URI.create("http://" + endpoint()))
+                .region(Region.US_EAST_1)
+                .forcePathStyle(true)
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .build();
+    }
+
+    @Override
+    public void close() {
+        try {
+            stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("stopping S3Proxy on port " + port, e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
