@@ -175,6 +175,9 @@ final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--remote-write.max-body-bytes", defaultValue = "33554432",
             description = "jreceive: largest compressed and decoded remote-write body; past it 413.")
     long maxBodyBytes;
+    @Option(names = "--tsdb.compaction-interval", defaultValue = "1m", hidden = true,
+            description = "jreceive: how often heads are checked for a block cut and retention applied.")
+    String compactionInterval;
     @Option(names = "--remote-write.io-threads", defaultValue = "0",
             description = "jreceive: HTTP event-loop threads, 0 = 2 x cores.")
     int ioThreads;
@@ -182,11 +185,14 @@ final class ReceiveCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ReceiverConfig config = ReceiverConfig.from(this);
+        // SIGTERM/SIGINT: flush and exit 0, as Thanos does (the JVM's default would exit 143). Installed before
+        // start-up, so a signal during WAL replay stops the receiver as soon as it is up.
+        java.util.concurrent.CompletableFuture<Receiver> started = new java.util.concurrent.CompletableFuture<>();
+        sun.misc.SignalHandler stop = sig -> started.thenAcceptAsync(Receiver::close);
+        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), stop);
+        sun.misc.Signal.handle(new sun.misc.Signal("INT"), stop);
         try (Receiver receiver = Receiver.start(config)) {
-            // SIGTERM/SIGINT: flush and exit 0, as Thanos does (a plain shutdown hook would exit 143).
-            sun.misc.SignalHandler stop = sig -> new Thread(receiver::close, "shutdown-" + sig.getName()).start();
-            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), stop);
-            sun.misc.Signal.handle(new sun.misc.Signal("INT"), stop);
+            started.complete(receiver);
             Runtime.getRuntime().addShutdownHook(new Thread(receiver::close, "shutdown"));
             receiver.awaitTermination();
         }

@@ -1,6 +1,8 @@
 package io.jreceive.app;
 
 import java.io.IOException;
+import java.time.Clock;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -10,7 +12,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.jreceive.ingest.RemoteWriteServer;
+import io.jreceive.objstore.Bucket;
+import io.jreceive.objstore.Buckets;
+import io.jreceive.objstore.ObjstoreConfig;
+import io.jreceive.shipper.Shipper;
+import io.jreceive.shipper.ShipperLoop;
 import io.jreceive.tsdb.MultiTsdb;
+import io.jreceive.tsdb.TenantDb;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -20,22 +28,27 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
  * A running receiver: the ops listener first (so probes answer during WAL replay), then storage (every tenant
- * opened and replayed), then the remote-write listener and a background loop that cuts blocks every minute.
- * {@link #close()} is the SIGTERM path: stop accepting writes, wait for requests in flight, flush every head into
- * blocks, close the WALs, stop the ops listener.
+ * opened and replayed), then the remote-write listener, the shipper loop when a bucket is configured (its first
+ * sync may fail without stopping start-up) and a background loop that cuts blocks and applies retention every
+ * minute; retention deletes a block only once the shipper has recorded it as uploaded. {@link #close()} is the
+ * SIGTERM path: stop accepting writes, wait for requests in flight, flush every head into blocks, run the final
+ * upload, close the WALs, stop the ops listener.
  */
 final class Receiver implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
-    static final long COMPACT_INTERVAL_MS = 60_000;
-
     private final ReceiverConfig config;
     private final PrometheusMeterRegistry registry;
     private final OpsServer ops;
     private final MultiTsdb tsdb;
     private final RemoteWriteServer remoteWrite;
     private final ScheduledExecutorService background;
+    private final Bucket bucket;
+    private final ConcurrentHashMap<String, Shipper> shippers = new ConcurrentHashMap<>();
+    private final ShipperLoop shipperLoop;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private boolean closed;
+    /** Ready = storage open and every listener up; {@code /-/ready} answers 200 only then. */
+    private volatile boolean serving;
 
     private Receiver(ReceiverConfig config) throws IOException, InterruptedException {
         this.config = config;
@@ -45,16 +58,49 @@ final class Receiver implements AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         tsdb = new MultiTsdb(config.tsdb(), registry);
-        ops = new OpsServer(config.http().host(), config.http().port(), registry, tsdb::ready);
+        ops = new OpsServer(config.http().host(), config.http().port(), registry,
+                () -> serving && tsdb.ready());
+        ObjstoreConfig objstore = config.objstore();
+        bucket = objstore == null ? null : Buckets.create(objstore);
+        if (bucket != null) {
+            tsdb.onTenantOpened(db -> shippers.put(db.tenant(), new Shipper(db.dir(), bucket,
+                    db.externalLabels().toMap(), Clock.systemUTC(), registry)));
+            LOG.info("uploads enabled to {} bucket {}", objstore.type(), bucket.name());
+        } else {
+            LOG.info("no object storage configured: uploads are off");
+        }
         tsdb.open();
         remoteWrite = new RemoteWriteServer(config.remoteWrite(), tsdb, registry);
+        shipperLoop = bucket == null ? null
+                : new ShipperLoop(shippers::values, ShipperLoop.DEFAULT_INTERVAL, 2);
+        if (shipperLoop != null) {
+            shipperLoop.start();
+        }
         background = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "compactor");
             t.setDaemon(true);
             return t;
         });
-        background.scheduleWithFixedDelay(tsdb::compactAll, COMPACT_INTERVAL_MS, COMPACT_INTERVAL_MS,
-                TimeUnit.MILLISECONDS);
+        background.scheduleWithFixedDelay(this::maintain, config.compactionIntervalMs(),
+                config.compactionIntervalMs(), TimeUnit.MILLISECONDS);
+        serving = true;
+    }
+
+    /** Cuts blocks where heads are due, ships new ones, and applies retention to what is uploaded. */
+    private void maintain() {
+        boolean cut = false;
+        for (TenantDb db : tsdb.tenants()) {
+            try {
+                cut |= !db.compact().isEmpty();
+                Shipper shipper = shippers.get(db.tenant());
+                db.applyRetention(ulid -> shipper == null ? bucket == null : shipper.uploaded().contains(ulid));
+            } catch (IOException | RuntimeException e) {
+                LOG.error("tenant {}: block maintenance failed: {}", db.tenant(), e.toString());
+            }
+        }
+        if (cut && shipperLoop != null) {
+            shipperLoop.syncNow();
+        }
     }
 
     static Receiver start(ReceiverConfig config) throws IOException, InterruptedException {
@@ -79,6 +125,7 @@ final class Receiver implements AutoCloseable {
             return;
         }
         closed = true;
+        serving = false;
         LOG.info("shutting down: stop ingest, flush heads, close storage");
         remoteWrite.close();
         background.shutdownNow();
@@ -88,10 +135,21 @@ final class Receiver implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         tsdb.flushAll();
+        if (shipperLoop != null) {
+            LOG.info("uploading the final cut blocks before exiting");
+            shipperLoop.close();
+        }
         try {
             tsdb.close();
         } catch (IOException e) {
             LOG.error("closing storage: {}", e.toString());
+        }
+        if (bucket != null) {
+            try {
+                bucket.close();
+            } catch (IOException e) {
+                LOG.warn("closing bucket: {}", e.toString());
+            }
         }
         ops.close();
         stopped.countDown();

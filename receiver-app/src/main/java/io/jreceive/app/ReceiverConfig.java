@@ -1,11 +1,11 @@
 package io.jreceive.app;
 
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 import io.jreceive.ingest.RemoteWriteConfig;
 import io.jreceive.ingest.RemoteWriteLimits;
+import io.jreceive.objstore.ObjstoreConfig;
 import io.jreceive.tsdb.TsdbConfig;
 
 /**
@@ -16,8 +16,8 @@ import io.jreceive.tsdb.TsdbConfig;
  */
 record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address http, Address grpc,
                       long grpcGracePeriodMs, String grpcTlsCert, String grpcTlsKey, String grpcTlsClientCa,
-                      long storeLimitSeries, long storeLimitSamples, Path objstoreConfigFile, String objstoreConfig,
-                      String logLevel) {
+                      long storeLimitSeries, long storeLimitSamples, ObjstoreConfig objstore,
+                      long compactionIntervalMs, String logLevel) {
     private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
 
     /** A {@code host:port} listen address; an empty host means all interfaces. */
@@ -57,7 +57,6 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
         }
         long minBlock = duration("--tsdb.min-block-duration", c.minBlockDuration);
         long maxBlock = duration("--tsdb.max-block-duration", c.maxBlockDuration);
-        boolean upload = c.objstoreConfigFile != null || (c.objstoreConfig != null && !c.objstoreConfig.isBlank());
         if (minBlock != maxBlock) {
             throw new IllegalArgumentException("--tsdb.min-block-duration and --tsdb.max-block-duration must be equal"
                     + " (compaction needs to be disabled: local blocks are never compacted)");
@@ -91,7 +90,24 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
         return new ReceiverConfig(rwc, tsdb, Address.parse("--http-address", c.httpAddress),
                 Address.parse("--grpc-address", c.grpcAddress), duration("--grpc-grace-period", c.grpcGracePeriod),
                 c.grpcTlsCert, c.grpcTlsKey, c.grpcTlsClientCa, c.storeLimitSeries, c.storeLimitSamples,
-                upload ? c.objstoreConfigFile : null, c.objstoreConfig, c.logLevel);
+                objstore(c), duration("--tsdb.compaction-interval", c.compactionInterval), c.logLevel);
+    }
+
+    /** The objstore configuration from the file (preferred, as Thanos) or the inline flag; null = no uploads. */
+    private static ObjstoreConfig objstore(ReceiveCommand c) {
+        try {
+            if (c.objstoreConfigFile != null) {
+                return ObjstoreConfig.load(c.objstoreConfigFile);
+            }
+            if (c.objstoreConfig != null && !c.objstoreConfig.isBlank()) {
+                return ObjstoreConfig.parse(c.objstoreConfig);
+            }
+            return null;
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("--objstore.config-file: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("objstore config: " + e.getMessage());
+        }
     }
 
     private static long duration(String flag, String v) {

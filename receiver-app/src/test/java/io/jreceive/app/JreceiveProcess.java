@@ -45,12 +45,18 @@ final class JreceiveProcess implements AutoCloseable {
 
     /** Starts jreceive on {@code dataDir} with the standard test flags plus {@code extra}, and waits for ready. */
     static JreceiveProcess start(Path dataDir, String... extra) throws Exception {
+        return start(dataDir, List.of(), extra);
+    }
+
+    /** As {@link #start(Path, String...)} with extra JVM options (e.g. a crash point) before {@code -jar}. */
+    static JreceiveProcess start(Path dataDir, List<String> jvmArgs, String... extra) throws Exception {
         int rw = PrometheusProcess.freePort();
         int http = PrometheusProcess.freePort();
         int grpc = PrometheusProcess.freePort();
         List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-                "-jar", jar().toString(), "receive",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-jar", jar().toString(), "receive",
                 "--label=receive_replica=\"0\"",
                 "--tsdb.path=" + dataDir,
                 "--remote-write.address=127.0.0.1:" + rw,
@@ -114,6 +120,14 @@ final class JreceiveProcess implements AutoCloseable {
 
     boolean alive() {
         return process.isAlive();
+    }
+
+    /** Waits for the process to end on its own (a crash point); returns its exit code. */
+    int awaitExit(Duration timeout) throws Exception {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("jreceive still running after " + timeout + ": " + Files.readString(log));
+        }
+        return process.exitValue();
     }
 
     @Override

@@ -90,6 +90,7 @@ public final class BlockWriter {
             BlockMeta meta = writeFiles(tmp, ulid, minTime, maxTime, symbols, seriesSortedByLabels,
                     thanosExternalLabels, maxSegmentSize);
             syncDir(tmp);
+            CrashPoint.reach(CrashPoint.BLOCK_BEFORE_RENAME);
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
             syncDir(parentDir);
             return meta;

@@ -1,6 +1,7 @@
 package io.jreceive.ingest;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,8 +69,9 @@ public final class RemoteWriteServer implements AutoCloseable {
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
-        boss.shutdownGracefully().syncUninterruptibly();
-        workers.shutdownGracefully().syncUninterruptibly();
+        boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        // Requests in flight finish (their WAL futures complete and answers are written) within the quiet period.
+        workers.shutdownGracefully(200, 30_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
     }
 
     /**

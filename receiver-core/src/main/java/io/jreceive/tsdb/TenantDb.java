@@ -23,6 +23,7 @@ import io.jreceive.block.BlockMeta;
 import io.jreceive.block.BlockReader;
 import io.jreceive.block.BlockWriter;
 import io.jreceive.block.CorruptBlockException;
+import io.jreceive.block.CrashPoint;
 import io.jreceive.block.Ulid;
 import io.jreceive.chunk.ChunkSeries;
 import io.jreceive.encoding.EncBuf;
@@ -251,6 +252,7 @@ public final class TenantDb implements Closeable {
         }
         long t0 = System.nanoTime();
         BlockMeta meta = BlockWriter.write(dir, mint, maxt, series, externalLabels.toMap());
+        CrashPoint.reach(CrashPoint.BLOCK_AFTER_RENAME);
         blocks.add(BlockReader.open(dir.resolve(meta.ulid())));
         blocks.sort(Comparator.comparingLong(b -> b.meta().minTime()));
         LOG.info("tenant {}: wrote block {} [{}, {}) with {} series in {} ms", tenant, meta.ulid(), mint, maxt,
@@ -261,6 +263,7 @@ public final class TenantDb implements Closeable {
     /** Drops {@code [.., t)} from the head and checkpoints the WAL: the first 2/3 of its segments, as Prometheus. */
     private void truncate(long t) throws IOException {
         head.truncate(t);
+        CrashPoint.reach(CrashPoint.BEFORE_WAL_TRUNCATION);
         int newSegment = wal.cut().join();
         Path walDir = dir.resolve("wal");
         WalSegments.Range r = WalSegments.range(walDir);
