@@ -1,0 +1,38 @@
+package io.jreceive.store;
+
+import java.nio.file.Path;
+
+/**
+ * Configuration of the gRPC server, built once from the command line.
+ *
+ * @param host          bind host of {@code --grpc-address} (e.g. {@code 0.0.0.0})
+ * @param port          bind port of {@code --grpc-address} (10901 by default; 0 picks a free port)
+ * @param tlsCert       {@code --grpc-server-tls-cert}: PEM certificate chain, null for plaintext
+ * @param tlsKey        {@code --grpc-server-tls-key}: PEM private key, required with {@code tlsCert}
+ * @param tlsClientCa   {@code --grpc-server-tls-client-ca}: PEM CA; when set, clients must present a certificate it
+ *                      signed
+ * @param gracePeriodMs {@code --grpc-grace-period} (2m): how long {@link StoreServer#close()} lets calls finish
+ * @param maxSeries     {@code --store.limits.request-series}: series one Series call may return, 0 = unlimited;
+ *                      past it the call fails with RESOURCE_EXHAUSTED
+ * @param maxSamples    {@code --store.limits.request-samples}: samples (counted from chunk headers) one Series call
+ *                      may return, 0 = unlimited; past it the call fails with RESOURCE_EXHAUSTED
+ */
+public record StoreConfig(String host, int port, Path tlsCert, Path tlsKey, Path tlsClientCa, long gracePeriodMs,
+                          long maxSeries, long maxSamples) {
+    /** Thanos' default {@code --grpc-grace-period}: two minutes. */
+    public static final long DEFAULT_GRACE_PERIOD_MS = 120_000;
+
+    public StoreConfig {
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException("--grpc-server-tls-cert and --grpc-server-tls-key go together");
+        }
+        if (tlsClientCa != null && tlsCert == null) {
+            throw new IllegalArgumentException("--grpc-server-tls-client-ca needs a server certificate and key");
+        }
+    }
+
+    /** Plaintext on {@code host:port} with the default grace period and no limits. */
+    public static StoreConfig plaintext(String host, int port) {
+        return new StoreConfig(host, port, null, null, null, DEFAULT_GRACE_PERIOD_MS, 0, 0);
+    }
+}
