@@ -17,6 +17,8 @@ import io.jreceive.objstore.Buckets;
 import io.jreceive.objstore.ObjstoreConfig;
 import io.jreceive.shipper.Shipper;
 import io.jreceive.shipper.ShipperLoop;
+import io.jreceive.store.StoreConfig;
+import io.jreceive.store.StoreServer;
 import io.jreceive.tsdb.MultiTsdb;
 import io.jreceive.tsdb.TenantDb;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -28,7 +30,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
  * A running receiver: the ops listener first (so probes answer during WAL replay), then storage (every tenant
- * opened and replayed), then the remote-write listener, the shipper loop when a bucket is configured (its first
+ * opened and replayed), then the gRPC StoreAPI and the remote-write listener, the shipper loop when a bucket is configured (its first
  * sync may fail without stopping start-up) and a background loop that cuts blocks and applies retention every
  * minute; retention deletes a block only once the shipper has recorded it as uploaded. {@link #close()} is the
  * SIGTERM path: stop accepting writes, wait for requests in flight, flush every head into blocks, run the final
@@ -41,6 +43,7 @@ final class Receiver implements AutoCloseable {
     private final OpsServer ops;
     private final MultiTsdb tsdb;
     private final RemoteWriteServer remoteWrite;
+    private final StoreServer store;
     private final ScheduledExecutorService background;
     private final Bucket bucket;
     private final ConcurrentHashMap<String, Shipper> shippers = new ConcurrentHashMap<>();
@@ -70,6 +73,7 @@ final class Receiver implements AutoCloseable {
             LOG.info("no object storage configured: uploads are off");
         }
         tsdb.open();
+        store = new StoreServer(config.store(), tsdb).start();
         remoteWrite = new RemoteWriteServer(config.remoteWrite(), tsdb, registry);
         shipperLoop = bucket == null ? null
                 : new ShipperLoop(shippers::values, ShipperLoop.DEFAULT_INTERVAL, 2);
@@ -115,6 +119,10 @@ final class Receiver implements AutoCloseable {
         return ops.port();
     }
 
+    int grpcPort() {
+        return store.port();
+    }
+
     void awaitTermination() throws InterruptedException {
         stopped.await();
     }
@@ -139,6 +147,7 @@ final class Receiver implements AutoCloseable {
             LOG.info("uploading the final cut blocks before exiting");
             shipperLoop.close();
         }
+        store.close();
         try {
             tsdb.close();
         } catch (IOException e) {

@@ -6,6 +6,7 @@ import java.util.regex.Pattern;
 import io.jreceive.ingest.RemoteWriteConfig;
 import io.jreceive.ingest.RemoteWriteLimits;
 import io.jreceive.objstore.ObjstoreConfig;
+import io.jreceive.store.StoreConfig;
 import io.jreceive.tsdb.TsdbConfig;
 
 /**
@@ -14,10 +15,8 @@ import io.jreceive.tsdb.TsdbConfig;
  * invalid tenant label name, unequal block durations with object storage) and what jreceive cannot do faithfully
  * yet (out-of-order ingestion, replication, hashring routing).
  */
-record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address http, Address grpc,
-                      long grpcGracePeriodMs, String grpcTlsCert, String grpcTlsKey, String grpcTlsClientCa,
-                      long storeLimitSeries, long storeLimitSamples, ObjstoreConfig objstore,
-                      long compactionIntervalMs, String logLevel) {
+record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address http, StoreConfig store,
+                      ObjstoreConfig objstore, long compactionIntervalMs, String logLevel) {
     private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
 
     /** A {@code host:port} listen address; an empty host means all interfaces. */
@@ -87,10 +86,17 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
         TsdbConfig tsdb = new TsdbConfig(c.tsdbPath.toAbsolutePath(), minBlock,
                 duration("--tsdb.retention", c.tsdbRetention), c.walCompression,
                 duration("--tsdb.too-far-in-future.time-window", c.tooFarInFuture), labels, c.tenantLabelName);
-        return new ReceiverConfig(rwc, tsdb, Address.parse("--http-address", c.httpAddress),
-                Address.parse("--grpc-address", c.grpcAddress), duration("--grpc-grace-period", c.grpcGracePeriod),
-                c.grpcTlsCert, c.grpcTlsKey, c.grpcTlsClientCa, c.storeLimitSeries, c.storeLimitSamples,
-                objstore(c), duration("--tsdb.compaction-interval", c.compactionInterval), c.logLevel);
+        Address grpc = Address.parse("--grpc-address", c.grpcAddress);
+        StoreConfig store;
+        try {
+            store = new StoreConfig(grpc.host(), grpc.port(), path(c.grpcTlsCert), path(c.grpcTlsKey),
+                    path(c.grpcTlsClientCa), duration("--grpc-grace-period", c.grpcGracePeriod), c.storeLimitSeries,
+                    c.storeLimitSamples);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--grpc-server-tls-*: " + e.getMessage());
+        }
+        return new ReceiverConfig(rwc, tsdb, Address.parse("--http-address", c.httpAddress), store, objstore(c),
+                duration("--tsdb.compaction-interval", c.compactionInterval), c.logLevel);
     }
 
     /** The objstore configuration from the file (preferred, as Thanos) or the inline flag; null = no uploads. */
@@ -108,6 +114,10 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("objstore config: " + e.getMessage());
         }
+    }
+
+    private static java.nio.file.Path path(String flag) {
+        return flag == null || flag.isEmpty() ? null : java.nio.file.Path.of(flag);
     }
 
     private static long duration(String flag, String v) {

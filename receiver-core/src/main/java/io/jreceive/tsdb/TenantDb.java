@@ -288,7 +288,7 @@ public final class TenantDb implements Closeable {
             String ulid = b.meta().ulid();
             if (b.meta().maxTime() <= newest - config.retentionMs() && deletable.test(ulid)) {
                 blocks.remove(b);
-                b.close();
+                retire(b);
                 Path p = dir.resolve(ulid);
                 Path tmp = dir.resolve(ulid + ".tmp-for-deletion");
                 Files.move(p, tmp);
@@ -298,6 +298,23 @@ public final class TenantDb implements Closeable {
             }
         }
         return deleted;
+    }
+
+    /**
+     * A block dropped by retention may still be read by a query that took the block list earlier; its mappings are
+     * released only after {@link #RETIRE_DELAY_MS}, longer than any query runs (the directory itself is deleted at
+     * once: the mapped files stay readable until unmapped).
+     */
+    static final long RETIRE_DELAY_MS = 10 * 60_000L;
+    private static final java.util.concurrent.ScheduledExecutorService RETIRER =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "block-retirer");
+                t.setDaemon(true);
+                return t;
+            });
+
+    private static void retire(BlockReader b) {
+        RETIRER.schedule(b::close, RETIRE_DELAY_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     static void deleteRecursively(Path p) throws IOException {
