@@ -75,7 +75,8 @@ class DeploymentManifestsIT {
 
     private static DeploymentTool kubectl() {
         return DeploymentTool.require("kubectl with kustomize",
-                "preinstalled package kubectl, or Debian: apt-get install -y kubernetes-client",
+                "kubectl 1.21+ with kustomize v4+, e.g. the machine image's package kubectl; Debian's "
+                        + "kubernetes-client 1.20 is too old",
                 List.of(List.of("kubectl")), "kustomize", "--help");
     }
 
@@ -198,7 +199,16 @@ class DeploymentManifestsIT {
                         p.path("targetPort").asInt()), "targetPort " + p.path("targetPort"));
             }
         }
-        String srv = "_" + "grpc" + "._tcp." + headless.at("/metadata/name").asText() + "."
+        // SRV name: _<port name>._<protocol>.<service>.<namespace>.svc.cluster.local, for the StoreAPI port.
+        JsonNode grpcPort = null;
+        for (JsonNode p : headless.at("/spec/ports")) {
+            if (p.path("port").asInt() == ports.get("grpc")) {
+                grpcPort = p;
+            }
+        }
+        assertTrue(grpcPort != null, "headless service exposes the gRPC port");
+        String srv = "_" + grpcPort.path("name").asText() + "._" + grpcPort.path("protocol").asText("TCP")
+                .toLowerCase() + "." + headless.at("/metadata/name").asText() + "."
                 + headless.at("/metadata/namespace").asText() + ".svc.cluster.local";
         assertEquals(SRV_NAME, srv, "dnssrv+ name Thanos Query resolves");
 
