@@ -35,8 +35,6 @@ final class DeploymentJar implements AutoCloseable {
     /** Bound on start-up (JVM start, storage open) and on SIGTERM handling (flush, close). */
     static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(150);
-    /** Exit code of a JVM that ran its shutdown hooks after SIGTERM: 128 + 15. */
-    static final int SIGTERM_EXIT = 143;
     private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
     private static final Set<String> ADDRESS_FLAGS = Set.of("--remote-write.address", "--grpc-address",
@@ -194,8 +192,7 @@ final class DeploymentJar implements AutoCloseable {
     }
 
     /**
-     * Sends SIGTERM and waits for the process; returns its exit code. A JVM whose shutdown hooks ran to the end
-     * after SIGTERM exits with 143 unless the application calls {@code Runtime.halt(0)} itself.
+     * Sends SIGTERM and waits for the process; returns its exit code (0 after a clean flush).
      */
     int stop() throws InterruptedException, IOException {
         if (!stopped) {
