@@ -73,7 +73,7 @@ final class Receiver implements AutoCloseable {
             LOG.info("no object storage configured: uploads are off");
         }
         tsdb.open();
-        store = new StoreServer(config.store(), tsdb).start();
+        store = new StoreServer(config.store(), tsdb, registry).start();
         remoteWrite = new RemoteWriteServer(config.remoteWrite(), tsdb, registry);
         shipperLoop = bucket == null ? null
                 : new ShipperLoop(shippers::values, ShipperLoop.DEFAULT_INTERVAL, 2);

@@ -42,8 +42,8 @@ import io.jreceive.testing.RemoteWriteRequests;
  *   <li>{@code target/jreceive.jar} started with exactly the container arguments of the StatefulSet, of the compose
  *       service and of the Dockerfile's CMD (through its ENTRYPOINT script), paths and ports moved to temporary
  *       directories and free loopback ports: it must become ready and shut down cleanly on SIGTERM;
- *   <li>every metric the Grafana dashboard queries is on {@code /metrics} after a little remote-write load, except
- *       the documented {@link #NOT_YET_WIRED} names, which are printed as not yet exported;
+ *   <li>every metric the Grafana dashboard queries is on {@code /metrics} after a little remote-write load and one
+ *       StoreAPI call;
  *   <li>the build and run commands in the Dockerfile's header agree with docker/README.md.
  * </ol>
  * Missing tools skip the rendering tests with a message, except under {@code CI=true}, where they fail.
@@ -57,21 +57,6 @@ class DeploymentManifestsIT {
     static final String SRV_NAME = "_grpc._tcp.thanos-receiver-headless.monitoring.svc.cluster.local";
     static final String REMOTE_WRITE_URL = "http://jreceive:19291/api/v1/receive";
     static final String THANOS_IMAGE = "quay.io/thanos/thanos:v0.38.0";
-
-    /**
-     * Metrics the dashboard queries whose producers are being wired into the app by other work and are therefore
-     * absent from {@code /metrics} today. Each is reported as "not yet exported" rather than hidden; once a name
-     * shows up it is checked like every other one, and an entry the dashboard no longer uses fails the test.
-     */
-    static final Map<String, String> NOT_YET_WIRED = Map.of(
-            "thanos_shipper_uploads_total", "block shipper (receiver-s3) not yet started by the app",
-            "thanos_shipper_upload_failures_total", "block shipper (receiver-s3) not yet started by the app",
-            "grpc_server_handled_total", "gRPC StoreAPI server (receiver-grpc) not yet started by the app",
-            "grpc_server_handling_seconds_bucket", "gRPC StoreAPI server not yet started; the latency histogram "
-                    + "name Thanos exports, to be confirmed by the gRPC wiring",
-            "prometheus_tsdb_wal_fsync_duration_seconds_sum", "WAL fsync timer not yet registered",
-            "prometheus_tsdb_wal_fsync_duration_seconds_count", "WAL fsync timer not yet registered",
-            "prometheus_tsdb_compactions_total", "head compaction (block cut) counter not yet registered");
 
     private static DeploymentTool kubectl() {
         return DeploymentTool.require("kubectl with kustomize",
@@ -369,9 +354,6 @@ class DeploymentManifestsIT {
         Map<String, List<DeploymentMetrics.Selector>> wanted =
                 DeploymentMetrics.byMetric(DeploymentMetrics.expressions(dashboard));
         assertTrue(wanted.size() > 10, "dashboard queries " + wanted.keySet());
-        Set<String> unused = new TreeSet<>(NOT_YET_WIRED.keySet());
-        unused.removeAll(wanted.keySet());
-        assertTrue(unused.isEmpty(), "allow-listed names the dashboard does not query (remove them): " + unused);
 
         // The production configuration (the StatefulSet's flags, objstore on), with a little load.
         JsonNode sts = one(kustomize(), "StatefulSet", "thanos-receiver");
@@ -390,6 +372,14 @@ class DeploymentManifestsIT {
                 HttpResponse<String> r = i == 2 ? jar.post(rw.v1(), "THANOS-TENANT", "team-b") : jar.post(rw.v1());
                 assertEquals(200, r.statusCode(), "remote write " + i + ": " + r.body());
             }
+            io.grpc.ManagedChannel ch = io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1",
+                    jar.ports.get("--grpc-address")).usePlaintext().build();
+            try {
+                io.jreceive.proto.thanos.info.InfoGrpc.newBlockingStub(ch)
+                        .info(io.jreceive.proto.thanos.info.InfoRequest.getDefaultInstance());
+            } finally {
+                ch.shutdownNow().awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
             HttpResponse<String> bad = jar.post("not snappy".getBytes(StandardCharsets.UTF_8));
             assertEquals(400, bad.statusCode(), "undecodable body");
             HttpResponse<String> metrics = jar.get("/metrics");
@@ -398,20 +388,12 @@ class DeploymentManifestsIT {
         }
 
         List<String> missing = new ArrayList<>();
-        List<String> notYet = new ArrayList<>();
         for (Map.Entry<String, List<DeploymentMetrics.Selector>> e : wanted.entrySet()) {
             String name = e.getKey();
             DeploymentMetrics.Exported have = exported.get(name);
             if (have == null) {
-                if (NOT_YET_WIRED.containsKey(name)) {
-                    notYet.add(name + " (" + NOT_YET_WIRED.get(name) + ")");
-                } else {
-                    missing.add(name + " in " + e.getValue().get(0).expr());
-                }
+                missing.add(name + " in " + e.getValue().get(0).expr());
                 continue;
-            }
-            if (NOT_YET_WIRED.containsKey(name)) {
-                System.out.println("[DeploymentManifestsIT] now exported, remove from NOT_YET_WIRED: " + name);
             }
             for (DeploymentMetrics.Selector s : e.getValue()) {
                 for (String l : s.literalLabels()) {
@@ -425,9 +407,6 @@ class DeploymentManifestsIT {
                     }
                 }
             }
-        }
-        for (String n : notYet) {
-            System.out.println("[DeploymentManifestsIT] dashboard metric not yet exported: " + n);
         }
         assertTrue(missing.isEmpty(), "dashboard queries metrics /metrics does not have:\n  "
                 + String.join("\n  ", missing));

@@ -33,13 +33,16 @@ public final class Head implements SeriesIndex {
     private final long tooFarInFutureMs;
     private final SymbolTable symbols = new SymbolTable();
     private final MemPostings postings = new MemPostings();
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     private final Long2ObjectHashMap<MemSeries>[] stripes = new Long2ObjectHashMap[STRIPES];
     private final Object idLock = new Object();
     private volatile MemSeries[] byId = new MemSeries[1024];
     private int nextId = 1;
     private int liveSeries;
     private final ReentrantLock appendLock = new ReentrantLock();
+    /** Written under the append lock, read by metrics. */
+    private volatile long samplesAppended;
+    private volatile long seriesCreated;
 
     private volatile long minTime = Long.MAX_VALUE;
     private volatile long maxTime = Long.MIN_VALUE;
@@ -140,6 +143,9 @@ public final class Head implements SeriesIndex {
                     }
                 }
             }
+            if (st.appended > 0) {
+                samplesAppended += st.appended;
+            }
             if (batchMin < minTime) {
                 minTime = batchMin;
             }
@@ -218,6 +224,9 @@ public final class Head implements SeriesIndex {
             Labels labels = intern(b, s);
             MemSeries created = register(h, labels, -1, stripe, head);
             st.seriesCreated++;
+            synchronized (idLock) {
+                seriesCreated++;
+            }
             return created;
         }
     }
@@ -258,6 +267,16 @@ public final class Head implements SeriesIndex {
         stripe.put(h, ms);
         postings.add(id, labels);
         return ms;
+    }
+
+    /** Samples appended since the head was opened (WAL replay excluded). */
+    public long samplesAppended() {
+        return samplesAppended;
+    }
+
+    /** Series created by appends since the head was opened (WAL replay excluded). */
+    public long seriesCreated() {
+        return seriesCreated;
     }
 
     /** Number of series in the head. */

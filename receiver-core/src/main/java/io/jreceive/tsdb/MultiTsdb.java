@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -22,6 +23,8 @@ import org.slf4j.LoggerFactory;
 import io.jreceive.head.Head;
 import io.jreceive.head.WriteBatch;
 import io.jreceive.ingest.TenantWriter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -85,8 +88,22 @@ public final class MultiTsdb implements TenantWriter, Closeable {
 
     private void register(TenantDb db) {
         tenants.put(db.tenant(), db);
-        Gauge.builder("prometheus.tsdb.head.series", db.head(), Head::numSeries).tag("tenant", db.tenant())
+        String t = db.tenant();
+        Gauge.builder("prometheus.tsdb.head.series", db.head(), Head::numSeries).tag("tenant", t)
                 .description("Series in the head").register(registry);
+        FunctionCounter.builder("prometheus.tsdb.head.samples.appended", db.head(), Head::samplesAppended)
+                .tag("tenant", t).tag("type", "float").description("Samples appended to the head")
+                .register(registry);
+        FunctionCounter.builder("prometheus.tsdb.head.series.created", db.head(), Head::seriesCreated)
+                .tag("tenant", t).description("Series created in the head").register(registry);
+        FunctionCounter.builder("prometheus.tsdb.compactions", db, TenantDb::blocksWritten).tag("tenant", t)
+                .description("Blocks cut from the head").register(registry);
+        FunctionTimer.builder("prometheus.tsdb.wal.fsync.duration", db.wal(), w -> w.batches(),
+                w -> w.fsyncNanos(), TimeUnit.NANOSECONDS).tag("tenant", t)
+                .description("WAL fsyncs (one per group-committed batch) and the time they took").register(registry);
+        FunctionCounter.builder("jreceive.wal.appends", db.wal(), w -> w.appends()).tag("tenant", t)
+                .description("Requests committed to the WAL; appends / fsyncs is the group-commit factor")
+                .register(registry);
         List<Consumer<TenantDb>> ls;
         synchronized (this) {
             ls = List.copyOf(listeners);

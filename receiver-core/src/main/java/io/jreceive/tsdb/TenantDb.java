@@ -59,6 +59,7 @@ public final class TenantDb implements Closeable {
     private final WalWriter wal;
     private final CopyOnWriteArrayList<BlockReader> blocks;
     private final Object compactLock = new Object();
+    private final java.util.concurrent.atomic.AtomicLong blocksWritten = new java.util.concurrent.atomic.AtomicLong();
 
     private TenantDb(String tenant, Path dir, TsdbConfig config, Labels externalLabels, Head head, WalWriter wal,
                      List<BlockReader> blocks) {
@@ -181,6 +182,11 @@ public final class TenantDb implements Closeable {
         return b.isEmpty() ? head.minTime() : Math.min(b.get(0).meta().minTime(), head.minTime());
     }
 
+    /** Blocks cut from this head since it was opened. */
+    public long blocksWritten() {
+        return blocksWritten.get();
+    }
+
     /** Appends a request; the future completes when the accepted samples are durable. */
     public CompletableFuture<Void> write(WriteBatch batch, Head.AppendContext ctx) {
         return head.append(batch, ctx, this::log);
@@ -253,6 +259,7 @@ public final class TenantDb implements Closeable {
         long t0 = System.nanoTime();
         BlockMeta meta = BlockWriter.write(dir, mint, maxt, series, externalLabels.toMap());
         CrashPoint.reach(CrashPoint.BLOCK_AFTER_RENAME);
+        blocksWritten.incrementAndGet();
         blocks.add(BlockReader.open(dir.resolve(meta.ulid())));
         blocks.sort(Comparator.comparingLong(b -> b.meta().minTime()));
         LOG.info("tenant {}: wrote block {} [{}, {}) with {} series in {} ms", tenant, meta.ulid(), mint, maxt,

@@ -51,6 +51,12 @@ public final class StoreServer implements Closeable {
     private ScheduledFuture<?> healthPoll;
 
     public StoreServer(StoreConfig config, MultiTsdb tsdb) throws SSLException {
+        this(config, tsdb, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    }
+
+    /** As above, with the gRPC server metrics registered in {@code registry}. */
+    public StoreServer(StoreConfig config, MultiTsdb tsdb, io.micrometer.core.instrument.MeterRegistry registry)
+            throws SSLException {
         this.config = config;
         this.tsdb = tsdb;
         this.group = Transport.group(0, "grpc");
@@ -60,13 +66,14 @@ public final class StoreServer implements Closeable {
         compressors.register(new Codec.Gzip());
         DecompressorRegistry decompressors = DecompressorRegistry.emptyInstance()
                 .with(Codec.Identity.NONE, false).with(snappy, true).with(new Codec.Gzip(), true);
+        GrpcServerMetrics metrics = new GrpcServerMetrics(registry);
         NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
                 .channelType(Transport.serverChannel()).bossEventLoopGroup(group).workerEventLoopGroup(group)
                 .maxInboundMessageSize(Integer.MAX_VALUE).maxInboundMetadataSize(1 << 20)
                 .compressorRegistry(compressors).decompressorRegistry(decompressors)
                 .addService(ServerInterceptors.intercept(new StoreService(tsdb, config.maxSeries(),
-                        config.maxSamples()), new AnswerCompression()))
-                .addService(ServerInterceptors.intercept(new InfoService(tsdb), new AnswerCompression()))
+                        config.maxSamples()), new AnswerCompression(), metrics))
+                .addService(ServerInterceptors.intercept(new InfoService(tsdb), new AnswerCompression(), metrics))
                 .addService(health.getHealthService());
         if (config.tlsCert() != null) {
             SslContextBuilder ssl = GrpcSslContexts.forServer(config.tlsCert().toFile(), config.tlsKey().toFile());
