@@ -220,7 +220,8 @@ public final class TenantDb implements Closeable {
 
     /**
      * Flushes the whole head into blocks, as Thanos does on shutdown: the part before the last range boundary as
-     * one aligned block, then the remainder as a short block ending after the newest sample.
+     * aligned blocks (one per range, so none crosses a boundary and the compactor can merge them), then the
+     * remainder as a short block ending right after the newest sample.
      */
     public List<BlockMeta> flush() throws IOException {
         List<BlockMeta> written = new ArrayList<>();
@@ -231,15 +232,16 @@ public final class TenantDb implements Closeable {
             if (mint == Long.MAX_VALUE || maxt == Long.MIN_VALUE) {
                 return written;
             }
-            long range = config.blockDurationMs();
-            long aligned = maxt - Math.floorMod(maxt, range);
-            if (aligned > mint) {
-                BlockMeta m = persist(mint, aligned);
+            final long range = config.blockDurationMs();
+            final long aligned = maxt - Math.floorMod(maxt, range);
+            while (mint < aligned) {
+                long end = Math.floorDiv(mint, range) * range + range;
+                BlockMeta m = persist(mint, end);
                 if (m != null) {
                     written.add(m);
                 }
-                truncate(aligned);
-                mint = aligned;
+                truncate(end);
+                mint = head.minTime() == Long.MAX_VALUE ? end : Math.max(end, head.minTime());
             }
             BlockMeta m = persist(mint, maxt + 1);
             if (m != null) {
