@@ -1,5 +1,6 @@
 package io.jreceive.app;
 
+import io.jreceive.config.GoDuration;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -122,7 +123,7 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
 
     private static long duration(String flag, String v) {
         try {
-            return GoDuration.parseMillis(v);
+            return GoDuration.parse(v).toMillis();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(flag + ": " + e.getMessage());
         }

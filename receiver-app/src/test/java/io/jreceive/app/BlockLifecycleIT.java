@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -46,24 +42,10 @@ import io.jreceive.testing.Promtool;
  */
 class BlockLifecycleIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final long STEP = 60_000;
 
     @TempDir
     Path tmp;
-
-    private static HttpResponse<String> post(JreceiveProcess rx, byte[] body) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(rx.remoteWrite()).timeout(Duration.ofSeconds(10))
-                    .header("Content-Type", "application/x-protobuf").header("Content-Encoding", "snappy")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static List<Path> blocks(Path tenantDir) throws IOException {
         try (Stream<Path> s = Files.list(tenantDir)) {
@@ -111,7 +93,7 @@ class BlockLifecycleIT {
         DeterministicLoad load = new DeterministicLoad(60, start, STEP);
         try (JreceiveProcess rx = JreceiveProcess.start(data, "--tsdb.compaction-interval=1s",
                 "--objstore.config={type: FILESYSTEM, config: {directory: '" + bucket + "'}}")) {
-            load.run(2, 0, rounds, body -> post(rx, body));
+            load.run(2, 0, rounds, rx::post);
             Thread.sleep(3000);
             assertEquals(0, rx.stop(), "SIGTERM flushes and exits 0");
         }
@@ -196,7 +178,7 @@ class BlockLifecycleIT {
         int rounds = 5 * 60;
         try (JreceiveProcess rx = JreceiveProcess.start(data, List.of("-D" + CrashPoint.PROPERTY + "=" + point),
                 "--tsdb.compaction-interval=200ms")) {
-            load.run(2, 0, rounds, body -> post(rx, body));
+            load.run(2, 0, rounds, rx::post);
             assertEquals(137, rx.awaitExit(Duration.ofSeconds(60)), "halted at " + point);
         }
         try (JreceiveProcess rx = JreceiveProcess.start(data)) {

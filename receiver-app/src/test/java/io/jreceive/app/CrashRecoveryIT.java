@@ -3,11 +3,6 @@ package io.jreceive.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -32,20 +27,6 @@ class CrashRecoveryIT {
     @TempDir
     Path tmp;
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
-    private static HttpResponse<String> post(JreceiveProcess rx, byte[] body) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(rx.remoteWrite()).timeout(Duration.ofSeconds(10))
-                    .header("Content-Type", "application/x-protobuf").header("Content-Encoding", "snappy")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 
     @Test
     void sigkillLosesNothingAcknowledged() throws Exception {
@@ -60,7 +41,7 @@ class CrashRecoveryIT {
                 final int from = round;
                 Thread loader = new Thread(() -> {
                     try {
-                        load.run(4, from, from + 1000, body -> post(rx, body));
+                        load.run(4, from, from + 1000, rx::post);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
@@ -75,7 +56,7 @@ class CrashRecoveryIT {
         int acknowledgedBeforeFinal = load.acknowledged().size();
         assertTrue(acknowledgedBeforeFinal > 1000, "the load made progress: " + acknowledgedBeforeFinal);
         try (JreceiveProcess rx = JreceiveProcess.start(data)) {
-            load.run(4, round, round + 5, body -> post(rx, body));
+            load.run(4, round, round + 5, rx::post);
             assertEquals(0, rx.stop());
         }
         Promtool.Result dump = promtool.dump(data.resolve("default-tenant"));

@@ -75,6 +75,23 @@ final class JreceiveProcess implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + remoteWritePort + "/api/v1/receive");
     }
 
+    /**
+     * POSTs a snappy remote write 1.0 body; I/O failures (a killed process) are rethrown unchecked, so load
+     * loops can stop at them.
+     */
+    HttpResponse<String> post(byte[] body) {
+        try {
+            return http.send(HttpRequest.newBuilder(remoteWrite()).timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/x-protobuf").header("Content-Encoding", "snappy")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private void awaitReady(Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {

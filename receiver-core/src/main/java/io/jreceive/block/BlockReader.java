@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import io.jreceive.chunk.ChunkSegmentHeader;
 import io.jreceive.chunk.ChunkSegmentReader;
 import io.jreceive.chunk.ChunkSeries;
+import io.jreceive.chunk.SeriesChunks;
 import io.jreceive.chunk.XorChunk;
 import io.jreceive.index.IndexReader;
 import io.jreceive.index.SeriesEntry;
@@ -136,7 +137,7 @@ public final class BlockReader implements SeriesIndex, Closeable {
                 k++;
             }
         }
-        return new StoredSeries(e.labels(), mins, maxs, data);
+        return new SeriesChunks(e.labels(), mins, maxs, data);
     }
 
     @Override
@@ -145,29 +146,6 @@ public final class BlockReader implements SeriesIndex, Closeable {
             index.close();
         } finally {
             chunks.close();
-        }
-    }
-
-    /** A series read from the block, with copies of its chunks' data. */
-    private record StoredSeries(Labels labels, long[] mins, long[] maxs, byte[][] data) implements ChunkSeries {
-        @Override
-        public int numChunks() {
-            return data.length;
-        }
-
-        @Override
-        public long minTime(int i) {
-            return mins[i];
-        }
-
-        @Override
-        public long maxTime(int i) {
-            return maxs[i];
-        }
-
-        @Override
-        public byte[] data(int i) {
-            return data[i];
         }
     }
 }

@@ -366,7 +366,7 @@ public final class Head implements SeriesIndex {
      */
     public List<ChunkSeries> chunksInRange(long mint, long maxt) {
         MemSeries[] arr = byId;
-        List<HeadChunkSeries> out = new ArrayList<>();
+        List<ChunkSeries> out = new ArrayList<>();
         for (MemSeries ms : arr) {
             if (ms == null) {
                 continue;
@@ -377,11 +377,11 @@ public final class Head implements SeriesIndex {
                 added = ms.copyChunks(mint, maxt - 1, cs);
             }
             if (added > 0) {
-                out.add(cs);
+                out.add(cs.build());
             }
         }
         out.sort((x, y) -> x.labels().compareTo(y.labels()));
-        return new ArrayList<>(out);
+        return out;
     }
 
     /**
@@ -492,7 +492,7 @@ public final class Head implements SeriesIndex {
         }
         HeadChunkSeries cs = new HeadChunkSeries(ms.labels);
         synchronized (ms) {
-            return ms.copyChunks(mint, maxt, cs) > 0 ? cs : null;
+            return ms.copyChunks(mint, maxt, cs) > 0 ? cs.build() : null;
         }
     }
 }

@@ -2,11 +2,11 @@ package io.jreceive.head;
 
 import java.util.Arrays;
 
-import io.jreceive.chunk.ChunkSeries;
+import io.jreceive.chunk.SeriesChunks;
 import io.jreceive.labels.Labels;
 
-/** A copy of one head series' chunks in a time range: immutable once handed out, safe while appends continue. */
-final class HeadChunkSeries implements ChunkSeries {
+/** Collects copies of one head series' chunks under the series lock, then hands them out as {@link SeriesChunks}. */
+final class HeadChunkSeries {
     private final Labels labels;
     private int n;
     private long[] mint = new long[4];
@@ -29,28 +29,7 @@ final class HeadChunkSeries implements ChunkSeries {
         n++;
     }
 
-    @Override
-    public Labels labels() {
-        return labels;
-    }
-
-    @Override
-    public int numChunks() {
-        return n;
-    }
-
-    @Override
-    public long minTime(int i) {
-        return mint[i];
-    }
-
-    @Override
-    public long maxTime(int i) {
-        return maxt[i];
-    }
-
-    @Override
-    public byte[] data(int i) {
-        return data[i];
+    SeriesChunks build() {
+        return new SeriesChunks(labels, Arrays.copyOf(mint, n), Arrays.copyOf(maxt, n), Arrays.copyOf(data, n));
     }
 }

@@ -1,5 +1,7 @@
 package io.jreceive.query;
 
+import io.jreceive.chunk.SeriesChunks;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -31,7 +33,7 @@ import io.jreceive.tsdb.TenantDb;
  * positioned at the current series, so the chunks the head dropped are read from the block instead. Chunks with an
  * identical time range are also emitted only once.
  */
-public final class SeriesSelector implements Iterator<SelectedSeries> {
+public final class SeriesSelector implements Iterator<SeriesChunks> {
     private final TenantDb db;
     private final Head head;
     private final List<Matcher> matchers;
@@ -43,7 +45,7 @@ public final class SeriesSelector implements Iterator<SelectedSeries> {
     private long blocksEnd = Long.MIN_VALUE;
     /** The head's lower bound when the block list was last read. */
     private long watermark;
-    private SelectedSeries next;
+    private SeriesChunks next;
 
     public SeriesSelector(TenantDb db, List<Matcher> matchers, long mint, long maxt) {
         this.db = db;
@@ -122,17 +124,17 @@ public final class SeriesSelector implements Iterator<SelectedSeries> {
     }
 
     @Override
-    public SelectedSeries next() {
+    public SeriesChunks next() {
         if (!hasNext()) {
             throw new NoSuchElementException();
         }
-        SelectedSeries s = next;
+        SeriesChunks s = next;
         next = null;
         return s;
     }
 
     /** Merges the sources' entries for the smallest label set; null if none had chunks in the range. */
-    private SelectedSeries advance() {
+    private SeriesChunks advance() {
         Labels current = heap.peek().labels;
         List<ChunkSeries> parts = new ArrayList<>(4);
         ChunkSeries headPart = null;
@@ -162,7 +164,7 @@ public final class SeriesSelector implements Iterator<SelectedSeries> {
         return combine(current, parts, headPart);
     }
 
-    private SelectedSeries combine(Labels labels, List<ChunkSeries> parts, ChunkSeries headPart) {
+    private SeriesChunks combine(Labels labels, List<ChunkSeries> parts, ChunkSeries headPart) {
         int n = 0;
         for (ChunkSeries p : parts) {
             n += p.numChunks();
@@ -212,8 +214,8 @@ public final class SeriesSelector implements Iterator<SelectedSeries> {
             ox[m] = maxs[j];
             od[m++] = data[j];
         }
-        return m == k ? new SelectedSeries(labels, om, ox, od)
-                : new SelectedSeries(labels, Arrays.copyOf(om, m), Arrays.copyOf(ox, m), Arrays.copyOf(od, m));
+        return m == k ? new SeriesChunks(labels, om, ox, od)
+                : new SeriesChunks(labels, Arrays.copyOf(om, m), Arrays.copyOf(ox, m), Arrays.copyOf(od, m));
     }
 
     /** A position in one source's label-ordered stream of matched references. */

@@ -1,8 +1,5 @@
 package io.jreceive.testing;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -15,10 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real Prometheus (Debian's 2.42) started by a test on 127.0.0.1 and a free port, in agent or server mode, with
@@ -37,31 +32,9 @@ public final class PrometheusProcess implements AutoCloseable {
         this.log = log;
     }
 
-    public static Optional<Path> locate() {
-        List<Path> candidates = new ArrayList<>();
-        String path = System.getenv("PATH");
-        if (path != null) {
-            for (String d : path.split(File.pathSeparator)) {
-                if (!d.isEmpty()) {
-                    candidates.add(Path.of(d, "prometheus"));
-                }
-            }
-        }
-        candidates.add(Path.of("/usr/bin/prometheus"));
-        return candidates.stream().filter(Files::isExecutable).findFirst();
-    }
-
     /** The binary; skips the test if absent, or fails it under {@code CI=true}. */
     public static Path require() {
-        Optional<Path> p = locate();
-        if (p.isEmpty()) {
-            String msg = "prometheus not found on PATH or at /usr/bin/prometheus (Debian: apt-get install prometheus)";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail(msg + "; CI=true requires it");
-            }
-            Assumptions.assumeTrue(false, msg + "; skipping");
-        }
-        return p.get();
+        return Tools.require("prometheus");
     }
 
     public static int freePort() throws IOException {
@@ -81,6 +54,11 @@ public final class PrometheusProcess implements AutoCloseable {
     /** Starts a Prometheus server on an existing TSDB directory. */
     public static PrometheusProcess server(Path dir, Path tsdb, String config) throws Exception {
         return start(dir, config, "--storage.tsdb.path=" + tsdb, "--storage.tsdb.retention.time=100y");
+    }
+
+    /** Starts a Prometheus server with an empty TSDB under {@code dir/tsdb} and its remote-write receiver on. */
+    public static PrometheusProcess receiver(Path dir, String config) throws Exception {
+        return start(dir, config, "--web.enable-remote-write-receiver", "--storage.tsdb.path=" + dir.resolve("tsdb"));
     }
 
     private static PrometheusProcess start(Path dir, String config, String... modeArgs) throws Exception {
@@ -144,8 +122,17 @@ public final class PrometheusProcess implements AutoCloseable {
 
     /** An instant PromQL query against a server; returns the JSON body. */
     public String query(String promql, long evalTimeMs) throws IOException, InterruptedException {
+        return query(promql, "&time=" + (evalTimeMs / 1000.0));
+    }
+
+    /** An instant PromQL query evaluated now; returns the JSON body. */
+    public String query(String promql) throws IOException, InterruptedException {
+        return query(promql, "");
+    }
+
+    private String query(String promql, String time) throws IOException, InterruptedException {
         String q = java.net.URLEncoder.encode(promql, StandardCharsets.UTF_8);
-        HttpResponse<String> r = get("/api/v1/query?query=" + q + "&time=" + (evalTimeMs / 1000.0));
+        HttpResponse<String> r = get("/api/v1/query?query=" + q + time);
         if (r.statusCode() != 200) {
             throw new AssertionError("query " + promql + ": " + r.statusCode() + " " + r.body());
         }

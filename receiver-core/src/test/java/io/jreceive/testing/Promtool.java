@@ -1,8 +1,6 @@
 package io.jreceive.testing;
 
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,10 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Runs Prometheus' real {@code promtool} against directories tests wrote. {@link #require()} skips the calling test
@@ -30,32 +26,9 @@ public final class Promtool {
         this.binary = binary;
     }
 
-    /** The promtool on {@code $PATH}, or {@code /usr/bin/promtool}, if executable. */
-    public static Optional<Path> locate() {
-        List<Path> candidates = new ArrayList<>();
-        String path = System.getenv("PATH");
-        if (path != null) {
-            for (String d : path.split(File.pathSeparator)) {
-                if (!d.isEmpty()) {
-                    candidates.add(Path.of(d, "promtool"));
-                }
-            }
-        }
-        candidates.add(Path.of("/usr/bin/promtool"));
-        return candidates.stream().filter(Files::isExecutable).findFirst();
-    }
-
     /** A launcher for the installed promtool; skips the test if absent, or fails it when {@code CI=true}. */
     public static Promtool require() {
-        Optional<Path> p = locate();
-        if (p.isEmpty()) {
-            String msg = "promtool not found on PATH or at /usr/bin/promtool (Debian: apt-get install prometheus)";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail(msg + "; CI=true requires it");
-            }
-            Assumptions.assumeTrue(false, msg + "; skipping");
-        }
-        return new Promtool(p.get());
+        return new Promtool(Tools.require("promtool"));
     }
 
     public Path binary() {

@@ -7,22 +7,22 @@ import java.util.function.Supplier;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.jreceive.query.SelectedSeries;
+import io.jreceive.chunk.SeriesChunks;
 
 /**
  * One tenant's series stream under the request's partial response strategy: when reading the tenant fails, WARN
  * turns the failure into a warning and ends the tenant's stream; ABORT fails the call with ABORTED. Status errors
  * raised on purpose (limits) pass through unchanged.
  */
-final class GuardedTenant implements Iterator<SelectedSeries> {
+final class GuardedTenant implements Iterator<SeriesChunks> {
     private final String tenant;
-    private final Supplier<Iterator<SelectedSeries>> open;
+    private final Supplier<Iterator<SeriesChunks>> open;
     private final boolean abort;
     private final ArrayDeque<String> warnings;
-    private Iterator<SelectedSeries> in;
+    private Iterator<SeriesChunks> in;
     private boolean failed;
 
-    GuardedTenant(String tenant, Supplier<Iterator<SelectedSeries>> open, boolean abort,
+    GuardedTenant(String tenant, Supplier<Iterator<SeriesChunks>> open, boolean abort,
                   ArrayDeque<String> warnings) {
         this.tenant = tenant;
         this.open = open;
@@ -54,7 +54,7 @@ final class GuardedTenant implements Iterator<SelectedSeries> {
     }
 
     @Override
-    public SelectedSeries next() {
+    public SeriesChunks next() {
         if (!hasNext()) {
             throw new NoSuchElementException();
         }

@@ -7,7 +7,7 @@ import java.util.NoSuchElementException;
 import java.util.PriorityQueue;
 
 import io.jreceive.labels.Labels;
-import io.jreceive.query.SelectedSeries;
+import io.jreceive.chunk.SeriesChunks;
 
 /**
  * Turns a label-ordered stream of series that all carry the same values for every {@link TenantLabels#dropped()
@@ -23,21 +23,21 @@ import io.jreceive.query.SelectedSeries;
  * until the current input is no longer such an extension of it, and the heap's top leaves as soon as it cannot be
  * overtaken. The series waiting at any moment are prefixes of the current input, so at most one per label of it.
  */
-final class PrefixReorder implements Iterator<SelectedSeries> {
-    private final Iterator<SelectedSeries> in;
+final class PrefixReorder implements Iterator<SeriesChunks> {
+    private final Iterator<SeriesChunks> in;
     private final TenantLabels relabel;
     private final byte[] maxAdded;
     private final PriorityQueue<Waiting> waiting = new PriorityQueue<>((a, b) -> a.out.labels().compareTo(
             b.out.labels()));
-    private final ArrayDeque<SelectedSeries> ready = new ArrayDeque<>();
+    private final ArrayDeque<SeriesChunks> ready = new ArrayDeque<>();
 
-    PrefixReorder(Iterator<SelectedSeries> in, TenantLabels relabel) {
+    PrefixReorder(Iterator<SeriesChunks> in, TenantLabels relabel) {
         this.in = in;
         this.relabel = relabel;
         this.maxAdded = relabel.maxAddedName();
     }
 
-    private record Waiting(Labels original, SelectedSeries out) {
+    private record Waiting(Labels original, SeriesChunks out) {
     }
 
     @Override
@@ -49,7 +49,7 @@ final class PrefixReorder implements Iterator<SelectedSeries> {
                 }
                 break;
             }
-            SelectedSeries y = in.next();
+            SeriesChunks y = in.next();
             Labels yl = y.labels();
             while (!waiting.isEmpty() && !overtakes(waiting.peek().original, yl)) {
                 ready.add(waiting.poll().out);
@@ -73,7 +73,7 @@ final class PrefixReorder implements Iterator<SelectedSeries> {
     }
 
     @Override
-    public SelectedSeries next() {
+    public SeriesChunks next() {
         if (!hasNext()) {
             throw new NoSuchElementException();
         }

@@ -18,7 +18,7 @@ import io.jreceive.proto.thanos.Label;
 import io.jreceive.proto.thanos.Series;
 import io.jreceive.proto.thanos.SeriesResponse;
 import io.jreceive.proto.thanos.ShardInfo;
-import io.jreceive.query.SelectedSeries;
+import io.jreceive.chunk.SeriesChunks;
 import net.openhft.hashing.LongHashFunction;
 
 /**
@@ -35,7 +35,7 @@ final class SeriesFrames {
     private static final LongHashFunction XX = LongHashFunction.xx();
     private static final byte SEP = (byte) 0xFF;
 
-    private final Supplier<Iterator<SelectedSeries>> open;
+    private final Supplier<Iterator<SeriesChunks>> open;
     private final ArrayDeque<String> warnings;
     private final boolean skipChunks;
     private final long limit;
@@ -44,8 +44,8 @@ final class SeriesFrames {
     private final ShardInfo shard;
     private final Set<String> shardLabels;
 
-    private Iterator<SelectedSeries> series;
-    private SelectedSeries current;
+    private Iterator<SeriesChunks> series;
+    private SeriesChunks current;
     private List<Label> currentLabels;
     private int currentLabelBytes;
     private int nextChunk;
@@ -58,7 +58,7 @@ final class SeriesFrames {
      * @param maxSeries  series limit, 0 = none
      * @param maxSamples sample limit, 0 = none
      */
-    SeriesFrames(Supplier<Iterator<SelectedSeries>> open, ArrayDeque<String> warnings, boolean skipChunks,
+    SeriesFrames(Supplier<Iterator<SeriesChunks>> open, ArrayDeque<String> warnings, boolean skipChunks,
                  long limit, ShardInfo shard, long maxSeries, long maxSamples) {
         this.open = open;
         this.warnings = warnings;
@@ -113,7 +113,7 @@ final class SeriesFrames {
             if (limit > 0 && seriesSent >= limit) {
                 return;
             }
-            SelectedSeries s = series.next();
+            SeriesChunks s = series.next();
             if (shard != null && !inShard(s.labels())) {
                 continue;
             }

@@ -5,14 +5,14 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.PriorityQueue;
 
-import io.jreceive.query.SelectedSeries;
+import io.jreceive.chunk.SeriesChunks;
 
 /**
  * A k-way merge of series streams that are each sorted by labels into one sorted stream, holding one series per
  * stream. Equal label sets from different streams are all emitted, the earlier stream's first.
  */
-final class SortedMerge implements Iterator<SelectedSeries> {
-    private record Head(SelectedSeries series, int stream, Iterator<SelectedSeries> rest) {
+final class SortedMerge implements Iterator<SeriesChunks> {
+    private record Head(SeriesChunks series, int stream, Iterator<SeriesChunks> rest) {
     }
 
     private final PriorityQueue<Head> heap = new PriorityQueue<>((a, b) -> {
@@ -20,9 +20,9 @@ final class SortedMerge implements Iterator<SelectedSeries> {
         return c != 0 ? c : Integer.compare(a.stream, b.stream);
     });
 
-    SortedMerge(List<? extends Iterator<SelectedSeries>> streams) {
+    SortedMerge(List<? extends Iterator<SeriesChunks>> streams) {
         for (int i = 0; i < streams.size(); i++) {
-            Iterator<SelectedSeries> it = streams.get(i);
+            Iterator<SeriesChunks> it = streams.get(i);
             if (it.hasNext()) {
                 heap.add(new Head(it.next(), i, it));
             }
@@ -35,7 +35,7 @@ final class SortedMerge implements Iterator<SelectedSeries> {
     }
 
     @Override
-    public SelectedSeries next() {
+    public SeriesChunks next() {
         Head h = heap.poll();
         if (h == null) {
             throw new NoSuchElementException();

@@ -32,7 +32,7 @@ import io.jreceive.proto.thanos.StoreGrpc;
 import io.jreceive.proto.thanos.StoreType;
 import io.jreceive.proto.thanos.ZLabelSet;
 import io.jreceive.query.Matcher;
-import io.jreceive.query.SelectedSeries;
+import io.jreceive.chunk.SeriesChunks;
 import io.jreceive.tsdb.MultiTsdb;
 import io.jreceive.tsdb.TenantDb;
 
@@ -126,7 +126,7 @@ public final class StoreService extends StoreGrpc.StoreImplBase {
         Set<String> replicas = Set.copyOf(req.getWithoutReplicaLabelsList());
         long mint = req.getMinTime();
         long maxt = req.getMaxTime();
-        List<Iterator<SelectedSeries>> streams = new ArrayList<>();
+        List<Iterator<SeriesChunks>> streams = new ArrayList<>();
         for (TenantDb db : tenants()) {
             List<Matcher> rest = TenantScope.remaining(db.externalLabels(), ms);
             if (rest == null) {

@@ -11,7 +11,7 @@ import io.jreceive.block.BlockReader;
 import io.jreceive.index.SeriesIndex;
 import io.jreceive.query.Matcher;
 import io.jreceive.query.PostingsForMatchers;
-import io.jreceive.query.SelectedSeries;
+import io.jreceive.chunk.SeriesChunks;
 import io.jreceive.query.SeriesSelector;
 import io.jreceive.tsdb.TenantDb;
 
@@ -32,7 +32,7 @@ final class TenantSeries {
     }
 
     /** The tenant's series for {@code matchers} (external-label matchers already removed) in final order. */
-    static Iterator<SelectedSeries> select(TenantDb db, List<Matcher> matchers, long mint, long maxt,
+    static Iterator<SeriesChunks> select(TenantDb db, List<Matcher> matchers, long mint, long maxt,
                                            TenantLabels relabel) {
         List<SeriesIndex> sources = sources(db, mint, maxt);
         List<List<Matcher>> parts = new ArrayList<>();
@@ -59,7 +59,7 @@ final class TenantSeries {
             }
             parts = split;
         }
-        List<Iterator<SelectedSeries>> streams = new ArrayList<>(parts.size());
+        List<Iterator<SeriesChunks>> streams = new ArrayList<>(parts.size());
         for (List<Matcher> p : parts) {
             List<Matcher> all = new ArrayList<>(matchers);
             all.addAll(p);

@@ -1,5 +1,6 @@
 package io.jreceive.objstore;
 
+import io.jreceive.config.GoDuration;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.HashSet;

@@ -1,4 +1,4 @@
-package io.jreceive.objstore;
+package io.jreceive.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

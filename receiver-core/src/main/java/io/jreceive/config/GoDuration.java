@@ -1,4 +1,4 @@
-package io.jreceive.objstore;
+package io.jreceive.config;
 
 import java.math.BigDecimal;
 import java.time.Duration;
