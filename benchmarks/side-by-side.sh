@@ -20,6 +20,9 @@
 #   JRECEIVE_JAR, BENCH_JAR                 override the jar paths
 #   JRECEIVE_JAVA_OPTS="-Xmx4g"             JVM options of jreceive
 #   LOADGEN_JAVA_OPTS="-Xmx4g"              JVM options of the load generator
+#   WARMUP="2000x100"                       warm-up load sent to every server before the measured one (SERIESxSAMPLES,
+#                                           series disjoint from the measured ones: one more label each); it is not
+#                                           measured, but its series count as active in RSS/series. "" = none
 #   READY_TIMEOUT=120                       seconds to wait for /-/ready
 #   RESULTS_DIR=<dir>                       keep each run's LoadGen JSON and server log there
 #
@@ -32,6 +35,7 @@ JRECEIVE_JAR=${JRECEIVE_JAR:-$ROOT/receiver-app/target/jreceive.jar}
 BENCH_JAR=${BENCH_JAR:-$ROOT/benchmarks/target/benchmarks.jar}
 PROMETHEUS=${PROMETHEUS:-prometheus}
 LOADS=${LOADS:-"10000x120 100000x30 500000x4"}
+WARMUP=${WARMUP-"2000x100"}
 SERVERS=${SERVERS:-"jreceive prometheus"}
 CONCURRENCY=${CONCURRENCY:-8}
 BATCH=${BATCH:-2000}
@@ -177,6 +181,19 @@ for load in $LOADS; do
       [[ -n $RESULTS_DIR ]] && mkdir -p "$RESULTS_DIR" && cp "$dir/server.log" "$RESULTS_DIR/$run-$server-$load.log"
       exit 1
     fi
+    active=$series
+    if [[ -n $WARMUP ]]; then
+      # Both servers get the same warm-up (a fresh JVM would otherwise be measured while it compiles its hot
+      # paths); its series carry one label more, so they never collide with the measured series.
+      # shellcheck disable=SC2086
+      if ! java $LOADGEN_JAVA_OPTS -cp "$BENCH_JAR" io.jreceive.bench.LoadGen --url "$WRITE_URL" \
+          --series "${WARMUP%x*}" --samples "${WARMUP#*x}" --label-count 6 --batch "$BATCH" \
+          --concurrency "$CONCURRENCY" --protocol "$PROTOCOL" --json >"$dir/warmup.json"; then
+        echo "side-by-side: warm-up load failed against $server" >&2
+        STATUS=1
+      fi
+      active=$((series + ${WARMUP%x*}))
+    fi
     cpu0=$(cpu_ticks "$SERVER_PID")
     set +e
     # shellcheck disable=SC2086
@@ -203,7 +220,7 @@ for load in $LOADS; do
       cp "$dir/server.log" "$RESULTS_DIR/$run-$server-$load.log"
     fi
     rm -rf "$dir/data"
-    ROWS+=("$(jq -r --arg load "$load" --arg server "$server" --arg rss "$rss" --arg series "$series" \
+    ROWS+=("$(jq -r --arg load "$load" --arg server "$server" --arg rss "$rss" --arg series "$active" \
       --arg cpu "$(awk -v a="$cpu0" -v b="$cpu1" -v t="$CLK_TCK" 'BEGIN { printf "%.3f", (b - a) / t }')" \
       '[$load, $server, .samples_per_second, $rss, $series, $cpu, .samples_acknowledged, .latency_ms.p99,
         (.requests_failed + .written_mismatches), .client_cpu_seconds] | map(tostring) | join(" ")' \

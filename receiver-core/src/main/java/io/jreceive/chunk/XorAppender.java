@@ -6,9 +6,18 @@ import java.util.Arrays;
  * Appends float samples to one XOR chunk exactly as Prometheus' {@code xorAppender} does (see {@link XorChunk} for
  * the layout), so the bytes it produces are what Prometheus would have written for the same samples. The caller
  * enforces increasing timestamps; this class only encodes.
+ *
+ * <p>The bit stream (Prometheus' {@code bstream}: most significant bit first, {@code free} unwritten low bits in the
+ * last byte, 0 meaning the next write starts a new byte) lives in this object rather than a separate writer: one
+ * object and one pointer chase less per open chunk, which showed in the head-append profile.
  */
 public final class XorAppender {
-    private final BitWriter w;
+    /** Prometheus' initial chunk buffer size; most 120-sample chunks fit without growing more than once. */
+    public static final int DEFAULT_CAPACITY = 128;
+
+    private byte[] b;
+    private int len;
+    private int free;
     private int count;
     private long t;
     private long tDelta;
@@ -17,13 +26,12 @@ public final class XorAppender {
     private int trailing;
 
     public XorAppender() {
-        this(32);
+        this(DEFAULT_CAPACITY);
     }
 
     public XorAppender(int initialCapacity) {
-        w = new BitWriter(Math.max(XorChunk.STREAM_OFFSET, initialCapacity));
-        w.appendZeroByte();
-        w.appendZeroByte();
+        b = new byte[Math.max(XorChunk.STREAM_OFFSET + 16, initialCapacity)];
+        len = XorChunk.STREAM_OFFSET;
     }
 
     public int numSamples() {
@@ -32,7 +40,7 @@ public final class XorAppender {
 
     /** Bytes of chunk data written so far (the size a reader would see). */
     public int sizeBytes() {
-        return w.len();
+        return len;
     }
 
     public long lastTimestamp() {
@@ -56,7 +64,7 @@ public final class XorAppender {
         if (count == 0) {
             long zz = (ts << 1) ^ (ts >> 63);
             writeUvarintBytes(zz);
-            w.writeBits(bits, 64);
+            writeBits(bits, 64);
         } else if (count == 1) {
             newDelta = ts - t;
             writeUvarintBytes(newDelta);
@@ -65,19 +73,19 @@ public final class XorAppender {
             newDelta = ts - t;
             long dod = newDelta - tDelta;
             if (dod == 0) {
-                w.writeBit(false);
+                writeBit(false);
             } else if (bitRange(dod, 14)) {
-                w.writeBits(0b10, 2);
-                w.writeBits(dod, 14);
+                writeBits(0b10, 2);
+                writeBits(dod, 14);
             } else if (bitRange(dod, 17)) {
-                w.writeBits(0b110, 3);
-                w.writeBits(dod, 17);
+                writeBits(0b110, 3);
+                writeBits(dod, 17);
             } else if (bitRange(dod, 20)) {
-                w.writeBits(0b1110, 4);
-                w.writeBits(dod, 20);
+                writeBits(0b1110, 4);
+                writeBits(dod, 20);
             } else {
-                w.writeBits(0b1111, 4);
-                w.writeBits(dod, 64);
+                writeBits(0b1111, 4);
+                writeBits(dod, 64);
             }
             writeValue(bits);
         }
@@ -85,9 +93,8 @@ public final class XorAppender {
         vBits = bits;
         tDelta = newDelta;
         count++;
-        byte[] a = w.array();
-        a[XorChunk.NUM_SAMPLES_OFFSET] = (byte) (count >>> 8);
-        a[XorChunk.NUM_SAMPLES_OFFSET + 1] = (byte) count;
+        b[XorChunk.NUM_SAMPLES_OFFSET] = (byte) (count >>> 8);
+        b[XorChunk.NUM_SAMPLES_OFFSET + 1] = (byte) count;
     }
 
     private static boolean bitRange(long x, int nbits) {
@@ -96,37 +103,83 @@ public final class XorAppender {
 
     private void writeUvarintBytes(long v) {
         while ((v & ~0x7FL) != 0) {
-            w.writeByte((int) ((v & 0x7F) | 0x80));
+            writeByte((int) ((v & 0x7F) | 0x80));
             v >>>= 7;
         }
-        w.writeByte((int) v);
+        writeByte((int) v);
     }
 
     private void writeValue(long bits) {
         long delta = bits ^ vBits;
         if (delta == 0) {
-            w.writeBit(false);
+            writeBit(false);
             return;
         }
-        w.writeBit(true);
+        writeBit(true);
         int newLeading = Math.min(Long.numberOfLeadingZeros(delta), 31);
         int newTrailing = Long.numberOfTrailingZeros(delta);
         if (leading != XorChunk.LEADING_UNSET && newLeading >= leading && newTrailing >= trailing) {
-            w.writeBit(false);
-            w.writeBits(delta >>> trailing, 64 - leading - trailing);
+            writeBit(false);
+            writeBits(delta >>> trailing, 64 - leading - trailing);
             return;
         }
         leading = newLeading;
         trailing = newTrailing;
-        w.writeBit(true);
-        w.writeBits(newLeading, 5);
+        writeBit(true);
+        writeBits(newLeading, 5);
         int sigbits = 64 - newLeading - newTrailing;
-        w.writeBits(sigbits, 6); // 64 is written as 0 (low 6 bits)
-        w.writeBits(delta >>> newTrailing, sigbits);
+        writeBits(sigbits, 6); // 64 is written as 0 (low 6 bits)
+        writeBits(delta >>> newTrailing, sigbits);
     }
 
     /** A copy of the chunk's data bytes as they stand now (safe to hand to readers while appends go on). */
     public byte[] bytes() {
-        return Arrays.copyOf(w.array(), w.len());
+        return Arrays.copyOf(b, len);
+    }
+
+    // ---- bit stream -------------------------------------------------------------------------------------------
+
+    private void grow() {
+        if (len == b.length) {
+            b = Arrays.copyOf(b, b.length + (b.length >> 1));
+        }
+    }
+
+    private void writeBit(boolean one) {
+        if (free == 0) {
+            grow();
+            b[len++] = 0;
+            free = 8;
+        }
+        if (one) {
+            b[len - 1] |= (byte) (1 << (free - 1));
+        }
+        free--;
+    }
+
+    private void writeByte(int v) {
+        v &= 0xFF;
+        grow();
+        if (free == 0) {
+            b[len++] = (byte) v;
+            return;
+        }
+        b[len - 1] |= (byte) (v >>> (8 - free));
+        b[len++] = (byte) (v << free);
+    }
+
+    /** Writes the low {@code nbits} bits of {@code u}, most significant first. */
+    private void writeBits(long u, int nbits) {
+        u <<= 64 - nbits;
+        while (nbits >= 8) {
+            writeByte((int) (u >>> 56));
+            u <<= 8;
+            nbits -= 8;
+        }
+        while (nbits > 0) {
+            writeBit((u >>> 63) == 1);
+            u <<= 1;
+            nbits--;
+        }
     }
 }

@@ -14,7 +14,6 @@ import io.jreceive.index.SeriesIndex;
 import io.jreceive.labels.Labels;
 import io.jreceive.wal.SamplesRecordEncoder;
 import io.jreceive.wal.SeriesRecordEncoder;
-import net.openhft.hashing.LongHashFunction;
 
 /**
  * A tenant's in-memory TSDB head: series keyed by a 64-bit hash of their label bytes (striped, primitive maps),
@@ -27,12 +26,11 @@ import net.openhft.hashing.LongHashFunction;
  */
 public final class Head implements SeriesIndex {
     private static final int STRIPES = 64;
-    private static final LongHashFunction XX = LongHashFunction.xx();
 
     private final long chunkRange;
     private final long tooFarInFutureMs;
     private final SymbolTable symbols = new SymbolTable();
-    private final MemPostings postings = new MemPostings();
+    private final MemPostings postings = new MemPostings(symbols);
     @SuppressWarnings({"unchecked", "rawtypes"})
     private final Long2ObjectHashMap<MemSeries>[] stripes = new Long2ObjectHashMap[STRIPES];
     private final Object idLock = new Object();
@@ -112,6 +110,9 @@ public final class Head implements SeriesIndex {
                 }
                 if (ms.removed) {
                     ms = resolve(b, s, st);
+                    if (ms == null) {
+                        continue;
+                    }
                 }
                 final int from = b.sampleStart(s);
                 final int to = from + b.sampleCount(s);
@@ -170,25 +171,25 @@ public final class Head implements SeriesIndex {
         return Math.max(mv, mt - chunkRange / 2);
     }
 
-    /** Hash of a label set over its bytes: identical for {@link Labels} and for a batch's raw label slices. */
+    /** Hash of batch series {@code s}'s labels; equals {@link #hash(Labels)} of the same label set. */
     private static long hash(WriteBatch b, int s) {
         final byte[] buf = b.buf();
-        long h = 0x9E3779B97F4A7C15L;
+        long h = LabelHash.SEED;
         final int from = b.labelStart(s);
         final int to = from + b.labelCount(s);
         for (int l = from; l < to; l++) {
-            h = (h ^ XX.hashBytes(buf, b.nameOff(l), b.nameLen(l))) * 0xBF58476D1CE4E5B9L;
-            h = (h ^ XX.hashBytes(buf, b.valueOff(l), b.valueLen(l))) * 0xBF58476D1CE4E5B9L;
+            h = LabelHash.mix(h, buf, b.nameOff(l), b.nameLen(l));
+            h = LabelHash.mix(h, buf, b.valueOff(l), b.valueLen(l));
         }
-        return h ^ (h >>> 31);
+        return LabelHash.finish(h);
     }
 
     static long hash(Labels labels) {
-        long h = 0x9E3779B97F4A7C15L;
+        long h = LabelHash.SEED;
         for (byte[] s : labels.pairs()) {
-            h = (h ^ XX.hashBytes(s)) * 0xBF58476D1CE4E5B9L;
+            h = LabelHash.mix(h, s, 0, s.length);
         }
-        return h ^ (h >>> 31);
+        return LabelHash.finish(h);
     }
 
     private static boolean sameLabels(WriteBatch b, int s, Labels labels) {
@@ -210,7 +211,10 @@ public final class Head implements SeriesIndex {
         return true;
     }
 
-    /** Finds or creates the series of batch series {@code s}. */
+    /**
+     * Finds or creates the series of batch series {@code s}; a label set not yet in the head is validated first, and
+     * if it is invalid the error is counted and null returned.
+     */
     private MemSeries resolve(WriteBatch b, int s, AppendStats st) {
         final long h = hash(b, s);
         final Long2ObjectHashMap<MemSeries> stripe = stripes[(int) (h & (STRIPES - 1))];
@@ -221,8 +225,14 @@ public final class Head implements SeriesIndex {
                     return m;
                 }
             }
-            Labels labels = intern(b, s);
-            MemSeries created = register(h, labels, -1, stripe, head);
+            SeriesError invalid = SeriesValidation.validate(b, s);
+            if (invalid != null) {
+                st.seriesErrors[invalid.ordinal()]++;
+                return null;
+            }
+            int[] ids = new int[b.labelCount(s) * 2];
+            Labels labels = intern(b, s, ids);
+            MemSeries created = register(h, labels, ids, -1, stripe, head);
             st.seriesCreated++;
             synchronized (idLock) {
                 seriesCreated++;
@@ -231,22 +241,35 @@ public final class Head implements SeriesIndex {
         }
     }
 
-    private Labels intern(WriteBatch b, int s) {
+    /** Interns series {@code s}'s strings into {@code ids} (name, value, ...) and returns its canonical labels. */
+    private Labels intern(WriteBatch b, int s, int[] ids) {
         final byte[] buf = b.buf();
         final int from = b.labelStart(s);
         final int n = b.labelCount(s);
         byte[][] nv = new byte[n * 2][];
         for (int i = 0; i < n; i++) {
             int l = from + i;
-            nv[2 * i] = symbols.intern(buf, b.nameOff(l), b.nameLen(l));
-            nv[2 * i + 1] = symbols.intern(buf, b.valueOff(l), b.valueLen(l));
+            ids[2 * i] = symbols.intern(buf, b.nameOff(l), b.nameLen(l));
+            ids[2 * i + 1] = symbols.intern(buf, b.valueOff(l), b.valueLen(l));
+            nv[2 * i] = symbols.bytes(ids[2 * i]);
+            nv[2 * i + 1] = symbols.bytes(ids[2 * i + 1]);
         }
         return Labels.wrapSorted(nv);
     }
 
+    /** The symbol ids of a series' labels (all interned). */
+    private int[] symbolIds(Labels labels) {
+        byte[][] nv = labels.pairs();
+        int[] ids = new int[nv.length];
+        for (int i = 0; i < nv.length; i++) {
+            ids[i] = symbols.intern(nv[i], 0, nv[i].length);
+        }
+        return ids;
+    }
+
     /** Creates and indexes a series; {@code id < 0} assigns the next id. Caller holds the stripe lock. */
-    private MemSeries register(long h, Labels labels, int id, Long2ObjectHashMap<MemSeries> stripe,
-                               MemSeries chain) {
+    private MemSeries register(long h, Labels labels, int[] symbolIds, int id,
+                               Long2ObjectHashMap<MemSeries> stripe, MemSeries chain) {
         MemSeries ms;
         synchronized (idLock) {
             if (id < 0) {
@@ -265,7 +288,7 @@ public final class Head implements SeriesIndex {
         }
         ms.collision = chain;
         stripe.put(h, ms);
-        postings.add(id, labels);
+        postings.add(id, symbolIds);
         return ms;
     }
 
@@ -322,11 +345,12 @@ public final class Head implements SeriesIndex {
                     return m.id;
                 }
             }
-            byte[][] nv = labels.pairs().clone();
-            for (int i = 0; i < nv.length; i++) {
-                nv[i] = symbols.intern(nv[i]);
+            int[] ids = symbolIds(labels);
+            byte[][] nv = new byte[ids.length][];
+            for (int i = 0; i < ids.length; i++) {
+                nv[i] = symbols.bytes(ids[i]);
             }
-            MemSeries ms = register(h, Labels.wrapSorted(nv), (int) ref, stripe, head);
+            MemSeries ms = register(h, Labels.wrapSorted(nv), ids, (int) ref, stripe, head);
             ms.walLogged = true;
             return ms.id;
         }
@@ -440,7 +464,7 @@ public final class Head implements SeriesIndex {
             byId[ms.id] = null;
             liveSeries--;
         }
-        postings.remove(ms.id, ms.labels);
+        postings.remove(ms.id, symbolIds(ms.labels));
     }
 
     /** Ids of series that still hold data (for WAL checkpoints). */

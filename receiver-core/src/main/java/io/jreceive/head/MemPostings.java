@@ -2,35 +2,79 @@ package io.jreceive.head;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
+import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntArrayList;
-
-import io.jreceive.labels.Labels;
+import org.agrona.collections.Long2ObjectHashMap;
 
 /**
- * The head's inverted index: label name → value → ascending series ids, plus the all-series list. Series ids are
- * handed out in increasing order, so adding a series appends to the end of its lists. Queries read under a read
- * lock and get copies; series creation and removal take the write lock briefly.
+ * The head's inverted index over symbol ids: (name id, value id) → ascending series ids, name id → its value ids,
+ * plus the all-series list. Series ids are handed out in increasing order, so adding a series appends to the end of
+ * its lists; keys are two ints, so no string is hashed again here. Queries read under a read lock and get copies;
+ * series creation and removal take the write lock briefly.
  */
 final class MemPostings {
     private static final int[] EMPTY = new int[0];
 
-    private final Map<ByteKey, Map<ByteKey, IntArrayList>> index = new HashMap<>();
+    private final SymbolTable symbols;
+    private final Long2ObjectHashMap<IntArrayList> lists = new Long2ObjectHashMap<>();
+    private final Int2ObjectHashMap<IntArrayList> valuesByName = new Int2ObjectHashMap<>();
     private final IntArrayList all = new IntArrayList();
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
-    void add(int id, Labels labels) {
+    MemPostings(SymbolTable symbols) {
+        this.symbols = symbols;
+    }
+
+    private static long key(int name, int value) {
+        return ((long) name << 32) | (value & 0xFFFFFFFFL);
+    }
+
+    /** Indexes series {@code id} whose labels have symbol ids {@code nv} (name, value, name, value, ...). */
+    void add(int id, int[] nv) {
         lock.writeLock().lock();
         try {
             insert(all, id);
-            for (int i = 0; i < labels.size(); i++) {
-                IntArrayList list = index.computeIfAbsent(ByteKey.of(labels.name(i)), k -> new HashMap<>())
-                        .computeIfAbsent(ByteKey.of(labels.value(i)), k -> new IntArrayList());
+            for (int i = 0; i < nv.length; i += 2) {
+                IntArrayList list = lists.get(key(nv[i], nv[i + 1]));
+                if (list == null) {
+                    list = new IntArrayList(4, IntArrayList.DEFAULT_NULL_VALUE);
+                    lists.put(key(nv[i], nv[i + 1]), list);
+                    IntArrayList values = valuesByName.get(nv[i]);
+                    if (values == null) {
+                        values = new IntArrayList(4, IntArrayList.DEFAULT_NULL_VALUE);
+                        valuesByName.put(nv[i], values);
+                    }
+                    values.addInt(nv[i + 1]);
+                }
                 insert(list, id);
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    void remove(int id, int[] nv) {
+        lock.writeLock().lock();
+        try {
+            delete(all, id);
+            for (int i = 0; i < nv.length; i += 2) {
+                long k = key(nv[i], nv[i + 1]);
+                IntArrayList list = lists.get(k);
+                if (list == null) {
+                    continue;
+                }
+                delete(list, id);
+                if (list.isEmpty()) {
+                    lists.remove(k);
+                    IntArrayList values = valuesByName.get(nv[i]);
+                    values.removeInt(nv[i + 1]);
+                    if (values.isEmpty()) {
+                        valuesByName.remove(nv[i]);
+                    }
+                }
             }
         } finally {
             lock.writeLock().unlock();
@@ -43,23 +87,20 @@ final class MemPostings {
             list.addInt(id);
             return;
         }
-        int lo = 0;
-        int hi = n - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            int v = list.getInt(mid);
-            if (v < id) {
-                lo = mid + 1;
-            } else if (v > id) {
-                hi = mid - 1;
-            } else {
-                return;
-            }
+        int at = binarySearch(list, id);
+        if (at < 0) {
+            list.addInt(-at - 1, id);
         }
-        list.addInt(lo, id);
     }
 
     private static void delete(IntArrayList list, int id) {
+        int at = binarySearch(list, id);
+        if (at >= 0) {
+            list.remove(at);
+        }
+    }
+
+    private static int binarySearch(IntArrayList list, int id) {
         int lo = 0;
         int hi = list.size() - 1;
         while (lo <= hi) {
@@ -70,44 +111,21 @@ final class MemPostings {
             } else if (v > id) {
                 hi = mid - 1;
             } else {
-                list.remove(mid);
-                return;
+                return mid;
             }
         }
-    }
-
-    void remove(int id, Labels labels) {
-        lock.writeLock().lock();
-        try {
-            delete(all, id);
-            for (int i = 0; i < labels.size(); i++) {
-                ByteKey name = ByteKey.of(labels.name(i));
-                Map<ByteKey, IntArrayList> values = index.get(name);
-                if (values == null) {
-                    continue;
-                }
-                ByteKey value = ByteKey.of(labels.value(i));
-                IntArrayList list = values.get(value);
-                if (list != null) {
-                    delete(list, id);
-                    if (list.isEmpty()) {
-                        values.remove(value);
-                        if (values.isEmpty()) {
-                            index.remove(name);
-                        }
-                    }
-                }
-            }
-        } finally {
-            lock.writeLock().unlock();
-        }
+        return -(lo + 1);
     }
 
     int[] get(byte[] name, byte[] value) {
+        int n = symbols.lookup(name);
+        int v = n < 0 ? -1 : symbols.lookup(value);
+        if (v < 0) {
+            return EMPTY;
+        }
         lock.readLock().lock();
         try {
-            Map<ByteKey, IntArrayList> values = index.get(ByteKey.of(name));
-            IntArrayList list = values == null ? null : values.get(ByteKey.of(value));
+            IntArrayList list = lists.get(key(n, v));
             return list == null ? EMPTY : list.toIntArray();
         } finally {
             lock.readLock().unlock();
@@ -124,31 +142,42 @@ final class MemPostings {
     }
 
     List<byte[]> names() {
+        int[] ids;
         lock.readLock().lock();
         try {
-            return sorted(index.keySet());
+            ids = new int[valuesByName.size()];
+            int i = 0;
+            for (Int2ObjectHashMap<IntArrayList>.KeyIterator it = valuesByName.keySet().iterator(); it.hasNext(); ) {
+                ids[i++] = it.nextInt();
+            }
         } finally {
             lock.readLock().unlock();
         }
+        return sortedBytes(ids);
     }
 
     List<byte[]> values(byte[] name) {
+        int n = symbols.lookup(name);
+        if (n < 0) {
+            return List.of();
+        }
+        int[] ids;
         lock.readLock().lock();
         try {
-            Map<ByteKey, IntArrayList> values = index.get(ByteKey.of(name));
-            return values == null ? List.of() : sorted(values.keySet());
+            IntArrayList values = valuesByName.get(n);
+            ids = values == null ? EMPTY : values.toIntArray();
         } finally {
             lock.readLock().unlock();
         }
+        return sortedBytes(ids);
     }
 
-    private static List<byte[]> sorted(java.util.Collection<ByteKey> keys) {
-        ByteKey[] arr = keys.toArray(new ByteKey[0]);
-        Arrays.sort(arr);
-        List<byte[]> out = new ArrayList<>(arr.length);
-        for (ByteKey k : arr) {
-            out.add(k.bytes());
+    private List<byte[]> sortedBytes(int[] ids) {
+        byte[][] out = new byte[ids.length][];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = symbols.bytes(ids[i]);
         }
-        return out;
+        Arrays.sort(out, Arrays::compareUnsigned);
+        return new ArrayList<>(Arrays.asList(out));
     }
 }

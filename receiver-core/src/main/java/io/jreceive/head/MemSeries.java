@@ -23,10 +23,13 @@ final class MemSeries {
     /** Set once truncation dropped the series; an append that resolved it earlier resolves again. */
     volatile boolean removed;
 
+    private static final long[] NO_TIMES = new long[0];
+    private static final byte[][] NO_DATA = new byte[0][];
+
     private int closedCount;
-    private long[] closedMint = new long[0];
-    private long[] closedMaxt = new long[0];
-    private byte[][] closedData = new byte[0][];
+    private long[] closedMint = NO_TIMES;
+    private long[] closedMaxt = NO_TIMES;
+    private byte[][] closedData = NO_DATA;
 
     private XorAppender open;
     private long openMint;
@@ -89,7 +92,7 @@ final class MemSeries {
     /** Closes the open chunk (if any) and opens a new one starting at {@code t}. */
     private XorAppender cut(long t, long chunkRange) {
         closeOpen();
-        open = new XorAppender(32);
+        open = new XorAppender();
         openMint = t;
         nextAt = rangeForTimestamp(t, chunkRange);
         return open;
@@ -179,7 +182,9 @@ final class MemSeries {
                 keep++;
             }
         }
-        Arrays.fill(closedData, keep, closedCount, null);
+        if (keep < closedCount) {
+            Arrays.fill(closedData, keep, closedCount, null);
+        }
         closedCount = keep;
         if (open != null && open.numSamples() > 0 && open.lastTimestamp() < t) {
             open = null;

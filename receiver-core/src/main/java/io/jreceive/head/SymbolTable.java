@@ -1,31 +1,93 @@
 package io.jreceive.head;
 
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Arrays;
 
 /**
- * A tenant's label strings, each stored once as UTF-8 bytes: every series' {@link io.jreceive.labels.Labels} points
- * at these shared arrays, so a value used by a million series costs one array. Only series creation touches it.
+ * A tenant's label strings, each stored once as UTF-8 bytes under a dense int id: every series' labels point at
+ * these shared arrays, and the postings index is keyed by id pairs. Lookups hash the caller's bytes where they lie
+ * (open addressing, linear probing) and copy only when a string is new, so creating a series whose strings already
+ * exist allocates nothing here. Only series creation and index lookups touch it.
  */
 final class SymbolTable {
-    private final Map<ByteKey, byte[]> symbols = new HashMap<>();
+    private static final int NONE = -1;
 
-    /** The canonical array with the content of {@code b[off, off+len)}. */
-    synchronized byte[] intern(byte[] b, int off, int len) {
-        byte[] copy = java.util.Arrays.copyOfRange(b, off, off + len);
-        return symbols.computeIfAbsent(ByteKey.of(copy), k -> k.bytes());
+    /** id -> bytes; replaced (never mutated in place for existing ids) when it grows. */
+    private volatile byte[][] symbols = new byte[1024][];
+    private long[] hashes = new long[1024];
+    private int count;
+    /** slot -> id + 1, 0 = empty; at most half full. */
+    private int[] slots = new int[2048];
+
+    private static long hash(byte[] b, int off, int len) {
+        return LabelHash.finish(LabelHash.mix(LabelHash.SEED, b, off, len));
     }
 
-    synchronized byte[] intern(byte[] b) {
-        return symbols.computeIfAbsent(ByteKey.of(b), k -> k.bytes());
+    /** The id of the string {@code b[off, off+len)}, adding it if new. */
+    synchronized int intern(byte[] b, int off, int len) {
+        final long h = hash(b, off, len);
+        int id = find(h, b, off, len);
+        if (id != NONE) {
+            return id;
+        }
+        id = count++;
+        byte[][] syms = symbols;
+        if (id == syms.length) {
+            syms = Arrays.copyOf(syms, id * 2);
+            hashes = Arrays.copyOf(hashes, id * 2);
+        }
+        syms[id] = Arrays.copyOfRange(b, off, off + len);
+        hashes[id] = h;
+        symbols = syms;
+        if (count * 2 > slots.length) {
+            rehash(slots.length * 2);
+        }
+        insert(h, id);
+        return id;
+    }
+
+    /** The id of {@code b}, or -1 if the head holds no such string. */
+    synchronized int lookup(byte[] b) {
+        return find(hash(b, 0, b.length), b, 0, b.length);
+    }
+
+    /** The canonical bytes of an id handed out by {@link #intern}. */
+    byte[] bytes(int id) {
+        return symbols[id];
     }
 
     synchronized int size() {
-        return symbols.size();
+        return count;
     }
 
-    /** Drops symbols no longer referenced by any series (after head truncation). */
-    synchronized void retain(java.util.Set<ByteKey> live) {
-        symbols.keySet().retainAll(live);
+    private int find(long h, byte[] b, int off, int len) {
+        final int mask = slots.length - 1;
+        final byte[][] syms = symbols;
+        for (int i = (int) h & mask; ; i = (i + 1) & mask) {
+            int e = slots[i];
+            if (e == 0) {
+                return NONE;
+            }
+            int id = e - 1;
+            byte[] s = syms[id];
+            if (hashes[id] == h && Arrays.equals(s, 0, s.length, b, off, off + len)) {
+                return id;
+            }
+        }
+    }
+
+    private void insert(long h, int id) {
+        final int mask = slots.length - 1;
+        int i = (int) h & mask;
+        while (slots[i] != 0) {
+            i = (i + 1) & mask;
+        }
+        slots[i] = id + 1;
+    }
+
+    private void rehash(int size) {
+        slots = new int[size];
+        for (int id = 0; id < count; id++) {
+            insert(hashes[id], id);
+        }
     }
 }

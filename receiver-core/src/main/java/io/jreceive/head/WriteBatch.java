@@ -23,7 +23,7 @@ public final class WriteBatch {
     int[] sampleCount = new int[64];
     int[] histogramCount = new int[64];
     int[] exemplarCount = new int[64];
-    /** Per series: a validation failure found while decoding (a {@link SeriesError} ordinal + 1), or 0. */
+    /** Per series: a validation failure (a {@link SeriesError} ordinal + 1), or 0. */
     byte[] seriesError = new byte[64];
 
     int labelTotal;
@@ -35,6 +35,9 @@ public final class WriteBatch {
     int sampleTotal;
     long[] ts = new long[1024];
     long[] vbits = new long[1024];
+
+    int maxLabels = Integer.MAX_VALUE;
+    int maxLabelBytes = Integer.MAX_VALUE;
 
     long histogramTotal;
     long exemplarTotal;
@@ -104,10 +107,26 @@ public final class WriteBatch {
         sampleCount[series]++;
     }
 
-    public void markError(int series, SeriesError e) {
+    /** Records that series {@code series} is rejected for {@code e}; returns {@code e}. */
+    public SeriesError markError(int series, SeriesError e) {
         if (seriesError[series] == 0) {
             seriesError[series] = (byte) (e.ordinal() + 1);
         }
+        return e;
+    }
+
+    /** Sets the per-series label limits the head checks when a label set is new. */
+    public void limits(int maxLabels, int maxLabelBytes) {
+        this.maxLabels = maxLabels;
+        this.maxLabelBytes = maxLabelBytes;
+    }
+
+    public int maxLabels() {
+        return maxLabels;
+    }
+
+    public int maxLabelBytes() {
+        return maxLabelBytes;
     }
 
     public int seriesCount() {

@@ -25,6 +25,7 @@ public final class RemoteWrite2Decoder {
 
     public void decode(byte[] buf, int len, WriteBatch out, RemoteWriteLimits limits) {
         out.reset(buf);
+        out.limits(limits.maxLabelsPerSeries(), limits.maxLabelBytes());
         req.reset(buf, 0, len);
         symCount = 0;
         int series = 0;
@@ -37,9 +38,6 @@ public final class RemoteWrite2Decoder {
                     if (symCount == symOff.length) {
                         symOff = Arrays.copyOf(symOff, symCount * 2);
                         symLen = Arrays.copyOf(symLen, symCount * 2);
-                    }
-                    if (!Utf8.isValid(buf, req.pos, n)) {
-                        throw new DecodeException("proto: symbol " + symCount + " is not valid UTF-8");
                     }
                     symOff[symCount] = req.pos;
                     symLen[symCount] = n;
@@ -65,11 +63,11 @@ public final class RemoteWrite2Decoder {
             throw new DecodeException("symbols[0] must be the empty string");
         }
         for (int i = 0; i < series; i++) {
-            timeSeries(out, seriesOff[i], seriesOff[i] + seriesLen[i], limits);
+            timeSeries(out, seriesOff[i], seriesOff[i] + seriesLen[i]);
         }
     }
 
-    private void timeSeries(WriteBatch out, int from, int to, RemoteWriteLimits limits) {
+    private void timeSeries(WriteBatch out, int from, int to) {
         int s = out.beginSeries();
         int nrefs = 0;
         ts.reset(out.buf(), from, to);
@@ -115,7 +113,6 @@ public final class RemoteWrite2Decoder {
             int v = refs[i + 1];
             out.addLabel(s, symOff[n], symLen[n], symOff[v], symLen[v]);
         }
-        LabelValidator.validate(out, s, limits);
     }
 
     private int addRef(int nrefs, long ref) {

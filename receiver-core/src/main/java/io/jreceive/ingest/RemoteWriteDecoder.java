@@ -17,13 +17,14 @@ public final class RemoteWriteDecoder {
     /** Decodes {@code buf[0, len)} into {@code out} (reset first); throws {@link DecodeException} if malformed. */
     public void decode(byte[] buf, int len, WriteBatch out, RemoteWriteLimits limits) {
         out.reset(buf);
+        out.limits(limits.maxLabelsPerSeries(), limits.maxLabelBytes());
         req.reset(buf, 0, len);
         while (req.hasMore()) {
             int tag = req.tag();
             if (tag >>> 3 == 1) {
                 ProtoReader.expect(tag, ProtoReader.WIRE_LEN, "WriteRequest.timeseries");
                 int n = req.len();
-                timeSeries(out, req.pos, req.pos + n, limits);
+                timeSeries(out, req.pos, req.pos + n);
                 req.pos += n;
             } else {
                 req.skip(tag & 7);
@@ -31,7 +32,7 @@ public final class RemoteWriteDecoder {
         }
     }
 
-    private void timeSeries(WriteBatch out, int from, int to, RemoteWriteLimits limits) {
+    private void timeSeries(WriteBatch out, int from, int to) {
         int s = out.beginSeries();
         ts.reset(out.buf(), from, to);
         while (ts.hasMore()) {
@@ -60,7 +61,6 @@ public final class RemoteWriteDecoder {
                 default -> ts.skip(tag & 7);
             }
         }
-        LabelValidator.validate(out, s, limits);
     }
 
     private void label(WriteBatch out, int s, int from, int to) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import org.junit.jupiter.api.Test;
 
 import io.jreceive.head.SeriesError;
+import io.jreceive.head.SeriesValidation;
 import io.jreceive.head.WriteBatch;
 import io.jreceive.labels.Labels;
 import io.jreceive.proto.prometheus.Label;
@@ -72,11 +73,11 @@ class RemoteWriteDecoderTest {
         }
         byte[] raw = WriteRequest.newBuilder().addTimeseries(s).build().toByteArray();
         new RemoteWriteDecoder().decode(raw, raw.length, batch, RemoteWriteLimits.DEFAULTS);
-        return batch.seriesError(0);
+        return SeriesValidation.validate(batch, 0);
     }
 
     @Test
-    void validatesLabelsAsThanos() {
+    void validatesNewLabelSetsAsThanos() {
         assertNull(errorOf("__name__", "a", "b", "c"));
         assertEquals(SeriesError.OUT_OF_ORDER_LABELS, errorOf("b", "c", "__name__", "a"));
         assertEquals(SeriesError.DUPLICATE_LABEL, errorOf("__name__", "a", "b", "c", "b", "d"));

@@ -1,32 +1,31 @@
-package io.jreceive.ingest;
+package io.jreceive.head;
 
 import java.util.Arrays;
 
-import io.jreceive.head.SeriesError;
-import io.jreceive.head.WriteBatch;
+import io.jreceive.labels.Utf8;
 
 /**
  * Checks the labels of one decoded series as Thanos' writer does (non-empty names and values, names strictly
- * increasing in byte order) plus UTF-8 and the size limits, and notes series without {@code __name__}. Shared by
- * the 1.0 and 2.0 decoders so both reject exactly the same label sets.
+ * increasing in byte order) plus UTF-8 and the batch's size limits, and notes series without {@code __name__}.
+ * The head runs it only for label sets it does not hold yet: a label set byte-identical to an existing series
+ * passed these checks when that series was created, so the hot path skips them.
  */
-final class LabelValidator {
+public final class SeriesValidation {
     private static final byte[] METRIC_NAME = {'_', '_', 'n', 'a', 'm', 'e', '_', '_'};
 
-    private LabelValidator() {
+    private SeriesValidation() {
     }
 
-    static void validate(WriteBatch w, int s, RemoteWriteLimits limits) {
+    /** Validates series {@code s} of {@code w}; returns the error (also recorded in the batch) or null. */
+    public static SeriesError validate(WriteBatch w, int s) {
         final byte[] b = w.buf();
         final int from = w.labelStart(s);
         final int n = w.labelCount(s);
         if (n == 0) {
-            w.markError(s, SeriesError.EMPTY_LABEL);
-            return;
+            return w.markError(s, SeriesError.EMPTY_LABEL);
         }
-        if (n > limits.maxLabelsPerSeries()) {
-            w.markError(s, SeriesError.TOO_MANY_LABELS);
-            return;
+        if (n > w.maxLabels()) {
+            return w.markError(s, SeriesError.TOO_MANY_LABELS);
         }
         boolean hasName = false;
         for (int i = from; i < from + n; i++) {
@@ -35,27 +34,22 @@ final class LabelValidator {
             int vo = w.valueOff(i);
             int vl = w.valueLen(i);
             if (nl == 0 || vl == 0) {
-                w.markError(s, SeriesError.EMPTY_LABEL);
-                return;
+                return w.markError(s, SeriesError.EMPTY_LABEL);
             }
-            if (nl > limits.maxLabelBytes() || vl > limits.maxLabelBytes()) {
-                w.markError(s, SeriesError.LABEL_TOO_LONG);
-                return;
+            if (nl > w.maxLabelBytes() || vl > w.maxLabelBytes()) {
+                return w.markError(s, SeriesError.LABEL_TOO_LONG);
             }
             if (!Utf8.isValid(b, no, nl) || !Utf8.isValid(b, vo, vl)) {
-                w.markError(s, SeriesError.INVALID_UTF8);
-                return;
+                return w.markError(s, SeriesError.INVALID_UTF8);
             }
             if (i > from) {
                 int c = Arrays.compareUnsigned(b, w.nameOff(i - 1), w.nameOff(i - 1) + w.nameLen(i - 1), b, no,
                         no + nl);
                 if (c == 0) {
-                    w.markError(s, SeriesError.DUPLICATE_LABEL);
-                    return;
+                    return w.markError(s, SeriesError.DUPLICATE_LABEL);
                 }
                 if (c > 0) {
-                    w.markError(s, SeriesError.OUT_OF_ORDER_LABELS);
-                    return;
+                    return w.markError(s, SeriesError.OUT_OF_ORDER_LABELS);
                 }
             }
             if (!hasName && nl == METRIC_NAME.length
@@ -66,5 +60,6 @@ final class LabelValidator {
         if (!hasName) {
             w.countSeriesWithoutName();
         }
+        return null;
     }
 }

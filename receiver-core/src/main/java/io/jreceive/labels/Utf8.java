@@ -1,11 +1,11 @@
-package io.jreceive.ingest;
+package io.jreceive.labels;
 
 /** Strict UTF-8 validation over a byte range (no overlongs, no surrogates, nothing above U+10FFFF). */
-final class Utf8 {
+public final class Utf8 {
     private Utf8() {
     }
 
-    static boolean isValid(byte[] b, int off, int len) {
+    public static boolean isValid(byte[] b, int off, int len) {
         int i = off;
         final int end = off + len;
         while (i < end && b[i] >= 0) {
