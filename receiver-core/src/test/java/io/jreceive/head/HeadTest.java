@@ -82,6 +82,17 @@ class HeadTest {
     }
 
     @Test
+    void shortSeriesKeepOneOpenChunk() {
+        Labels l = Labels.of("__name__", "short");
+        long start = (1_795_000_000_000L / 15_000) * 15_000;
+        for (int i = 0; i < 30; i++) {
+            append(new RemoteWriteRequests().series(l, start + i * 15_000L, i));
+        }
+        ChunkSeries cs = head.series(head.allPostings()[0], Long.MIN_VALUE, Long.MAX_VALUE);
+        assertEquals(1, cs.numChunks(), "30 samples 15s apart within one 2h range: one chunk");
+    }
+
+    @Test
     void truncationDropsPersistedRangeAndEmptySeries() {
         append(new RemoteWriteRequests().series(Labels.of("__name__", "old"), 1000, 1)
                 .series(Labels.of("__name__", "both"), new long[] {2000, H2 + 1000}, new double[] {1, 2}));
