@@ -38,7 +38,7 @@ final class IngestMetrics {
         exemplarsDropped = Counter.builder("jreceive.exemplars.dropped")
                 .description("Exemplars received but not stored (not supported yet)").register(registry);
         seriesWithoutName = Counter.builder("jreceive.series.without.metric.name")
-                .description("Series written without a __name__ label (accepted)").register(registry);
+                .description("Series created without a __name__ label (accepted)").register(registry);
         conflictSamples = Counter.builder("jreceive.samples.rejected")
                 .description("Samples rejected as conflicts (out of order, out of bounds, duplicate)")
                 .register(registry);

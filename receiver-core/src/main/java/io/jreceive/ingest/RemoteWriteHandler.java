@@ -154,9 +154,6 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         if (batch.exemplarTotal() > 0) {
             metrics.exemplarsDropped.increment(batch.exemplarTotal());
         }
-        if (batch.seriesWithoutName() > 0) {
-            metrics.seriesWithoutName.increment(batch.seriesWithoutName());
-        }
 
         java.util.concurrent.CompletableFuture<Void> durable;
         try {
@@ -169,6 +166,9 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         }
         // The scratch space is reused by the next request on this thread: take the outcome now.
         final AppendStats st = sc.append.stats;
+        if (batch.seriesWithoutName() > 0) {
+            metrics.seriesWithoutName.increment(batch.seriesWithoutName());
+        }
         final long writtenSamples = (long) st.appended + st.duplicatesIgnored;
         final FullHttpResponse answer;
         if (st.hasConflicts()) {

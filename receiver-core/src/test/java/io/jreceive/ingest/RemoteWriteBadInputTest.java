@@ -167,6 +167,7 @@ class RemoteWriteBadInputTest {
         t += 1000;
         assertEquals(200, rx.postV1(new RemoteWriteRequests().series(noName, t, 2).v1()).statusCode());
         expectedWal.add(WalContents.line(noName, 2, t));
+        assertEquals(1.0, rx.registry.counter("jreceive.series.without.metric.name").count(), "counted once");
 
         // Valid samples of a request with conflicts are still written (Thanos semantics).
         Labels mixed = Labels.of("__name__", "good", "i", "0");
