@@ -1,0 +1,121 @@
+package io.jreceive.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.jreceive.block.Ulid;
+import io.jreceive.testing.DeterministicLoad;
+import io.jreceive.testing.S3ProxyFixture;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * An S3 outage delays uploads and loses no block: with S3 (S3Proxy, SigV4) down while ten hours of data are cut into
+ * blocks, every write is still answered 200, retention deletes no block that is not uploaded, and the state shows
+ * in the shipper metrics; once S3 is back, every block arrives exactly once, retention then removes the old local
+ * copies, and the samples in the bucket's blocks add up to exactly what was acknowledged.
+ */
+class ObjectStorageOutageIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    private static Set<String> localBlocks(Path tenant) throws Exception {
+        try (Stream<Path> s = Files.list(tenant)) {
+            return new TreeSet<>(s.map(p -> p.getFileName().toString()).filter(Ulid::isValid).toList());
+        }
+    }
+
+    /** ULIDs with a meta.json in the bucket (meta.json is uploaded last: the block is complete). */
+    private static Set<String> shippedBlocks(S3Client s3) {
+        Set<String> out = new TreeSet<>();
+        for (S3Object o : s3.listObjectsV2Paginator(ListObjectsV2Request.builder()
+                .bucket(S3ProxyFixture.BUCKET).build()).contents()) {
+            if (o.key().endsWith("/meta.json")) {
+                out.add(o.key().substring(0, o.key().indexOf('/')));
+            }
+        }
+        return out;
+    }
+
+    private static double metric(String text, String name) {
+        double sum = 0;
+        for (String line : text.split("\n")) {
+            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
+    @Test
+    void outageDelaysUploadsAndLosesNoBlock() throws Exception {
+        Path data = tmp.resolve("data");
+        Path tenant = data.resolve("default-tenant");
+        try (S3ProxyFixture s3proxy = S3ProxyFixture.create()) {
+            s3proxy.start();
+            Path objstore = tmp.resolve("objstore.yaml");
+            Files.writeString(objstore, s3proxy.objstoreYaml());
+            long start = (System.currentTimeMillis() / 7_200_000L) * 7_200_000L - 11 * 3_600_000L;
+            DeterministicLoad load = new DeterministicLoad(30, start, 60_000);
+            int rounds = 10 * 60;
+            try (JreceiveProcess rx = JreceiveProcess.start(data, "--objstore.config-file=" + objstore,
+                    "--tsdb.retention=2h", "--tsdb.compaction-interval=300ms")) {
+                s3proxy.stop();
+                load.run(2, 0, rounds, rx::post);
+                assertEquals(30 * rounds, load.acknowledged().size(), "every write answered 2xx during the outage");
+                Thread.sleep(3000);
+                Set<String> cut = localBlocks(tenant);
+                assertTrue(cut.size() >= 4, "blocks cut during the outage: " + cut);
+                String m = rx.metrics();
+                assertTrue(metric(m, "jreceive_shipper_blocks_waiting") >= cut.size() - 1, m);
+                assertTrue(metric(m, "thanos_shipper_upload_failures_total") > 0, "failures counted");
+                Thread.sleep(2000);
+                assertEquals(cut, localBlocks(tenant), "retention deleted no block that is not uploaded");
+
+                s3proxy.start();
+                try (S3Client client = s3proxy.client()) {
+                    long deadline = System.nanoTime() + 120_000_000_000L;
+                    while (!shippedBlocks(client).containsAll(cut) && System.nanoTime() < deadline) {
+                        Thread.sleep(1000);
+                    }
+                    Set<String> shipped = shippedBlocks(client);
+                    assertTrue(shipped.containsAll(cut), "all blocks shipped after the outage: " + shipped);
+                    Thread.sleep(2000);
+                    assertEquals(shipped.size(), (int) metric(rx.metrics(), "thanos_shipper_uploads_total"),
+                            "each block uploaded exactly once");
+                    Set<String> remaining = localBlocks(tenant);
+                    assertTrue(remaining.size() < cut.size(), "retention removed uploaded old blocks: " + remaining);
+                }
+                assertEquals(0, rx.stop(), "SIGTERM: flush, final upload, exit 0");
+            }
+            try (S3Client client = s3proxy.client()) {
+                Set<String> shipped = shippedBlocks(client);
+                assertTrue(shipped.containsAll(localBlocks(tenant)), "the final blocks are uploaded at shutdown");
+                long samples = 0;
+                for (String ulid : shipped) {
+                    JsonNode meta = JSON.readTree(client.getObjectAsBytes(GetObjectRequest.builder()
+                            .bucket(S3ProxyFixture.BUCKET).key(ulid + "/meta.json").build()).asByteArray());
+                    assertEquals("default-tenant", meta.at("/thanos/labels/tenant_id").asText());
+                    samples += meta.at("/stats/numSamples").asLong();
+                }
+                assertEquals(load.acknowledged().size(), samples, "bucket blocks hold every acknowledged sample once");
+            }
+        }
+    }
+}
