@@ -195,21 +195,9 @@ public final class IndexReader implements Closeable {
         offs.clear();
     }
 
+    /** Index of {@code key} in {@code sorted} (unsigned byte order), or a negative number if absent. */
     private static int find(byte[][] sorted, byte[] key) {
-        int lo = 0;
-        int hi = sorted.length - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            int c = Arrays.compareUnsigned(sorted[mid], key);
-            if (c < 0) {
-                lo = mid + 1;
-            } else if (c > 0) {
-                hi = mid - 1;
-            } else {
-                return mid;
-            }
-        }
-        return -1;
+        return Arrays.binarySearch(sorted, key, Arrays::compareUnsigned);
     }
 
     /** Label names in byte order, without the all-postings key. */

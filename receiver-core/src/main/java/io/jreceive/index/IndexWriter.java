@@ -209,18 +209,9 @@ public final class IndexWriter implements Closeable {
     }
 
     private int symbol(byte[] s, Labels labels) {
-        int lo = 0;
-        int hi = symbols.length - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            int c = Arrays.compareUnsigned(symbols[mid], s);
-            if (c < 0) {
-                lo = mid + 1;
-            } else if (c > 0) {
-                hi = mid - 1;
-            } else {
-                return mid;
-            }
+        int i = Arrays.binarySearch(symbols, s, Arrays::compareUnsigned);
+        if (i >= 0) {
+            return i;
         }
         throw new IllegalArgumentException("label string missing from the symbol table in " + labels);
     }
