@@ -30,7 +30,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
-import org.slf4j.LoggerFactory;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
@@ -109,7 +108,6 @@ public class StoreSeriesBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() throws IOException {
-            quietLogging();
             boolean blocks = switch (source) {
                 case "head" -> false;
                 case "blocks" -> true;
@@ -141,12 +139,6 @@ public class StoreSeriesBenchmark {
          * Sets the root logger to INFO: the benchmarks jar carries no logback configuration, so logback's default
          * (DEBUG) would have grpc-netty log, and hex-dump, every HTTP/2 frame of the Series answer.
          */
-        private static void quietLogging() {
-            if (LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger l) {
-                l.setLevel(ch.qos.logback.classic.Level.INFO);
-            }
-        }
-
         /** Appends round after round, {@value RoundRequests#SAMPLES} samples a request, waiting once per round. */
         private void fill(int rounds) {
             RemoteWriteEncoder.Session session = new RemoteWriteEncoder(data, 1).session();
@@ -188,6 +180,9 @@ public class StoreSeriesBenchmark {
         StoreServer server;
         ManagedChannel channel;
         StoreGrpc.StoreBlockingStub stub;
+        /** An async client whose callbacks run on the transport thread: no hand-off per message. */
+        ManagedChannel directChannel;
+        StoreGrpc.StoreStub asyncStub;
         SeriesRequest request;
 
         @Setup(Level.Trial)
@@ -196,6 +191,9 @@ public class StoreSeriesBenchmark {
             channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
                     .maxInboundMessageSize(Integer.MAX_VALUE).build();
             stub = StoreGrpc.newBlockingStub(channel);
+            directChannel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
+                    .maxInboundMessageSize(Integer.MAX_VALUE).directExecutor().build();
+            asyncStub = StoreGrpc.newStub(directChannel);
             request = SeriesRequest.newBuilder().setMinTime(d.mint).setMaxTime(d.maxt)
                     .addMatchers(LabelMatcher.newBuilder().setType(LabelMatcher.Type.RE).setName("__name__")
                             .setValue(SyntheticSeries.METRIC_PREFIX + ".*"))
@@ -205,6 +203,7 @@ public class StoreSeriesBenchmark {
         @TearDown(Level.Trial)
         public void tearDown() throws InterruptedException {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            directChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             server.close();
         }
     }
@@ -268,6 +267,51 @@ public class StoreSeriesBenchmark {
         bh.consume(bytes);
         read.chunks += chunks;
         read.chunkBytes += bytes;
+    }
+
+    /**
+     * The same Series call through an async stub on a direct-executor channel, so what is measured is the server
+     * and the transport rather than the blocking iterator's per-message thread wake-up (Thanos Query is a Go
+     * streaming client and has no such hand-off).
+     */
+    @Benchmark
+    @OperationsPerInvocation(SERIES)
+    public void grpcSeriesAsync(Grpc g, Read read, Blackhole bh) throws InterruptedException {
+        final long[] counts = new long[3];
+        final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        final Throwable[] failure = new Throwable[1];
+        g.asyncStub.series(g.request, new io.grpc.stub.StreamObserver<SeriesResponse>() {
+            @Override
+            public void onNext(SeriesResponse r) {
+                if (!r.hasSeries()) {
+                    return;
+                }
+                counts[0]++;
+                for (AggrChunk c : r.getSeries().getChunksList()) {
+                    counts[2] += c.getRaw().getData().size();
+                    counts[1]++;
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                failure[0] = t;
+                done.countDown();
+            }
+
+            @Override
+            public void onCompleted() {
+                done.countDown();
+            }
+        });
+        done.await();
+        if (failure[0] != null) {
+            throw new IllegalStateException(failure[0]);
+        }
+        check((int) counts[0]);
+        bh.consume(counts[2]);
+        read.chunks += counts[1];
+        read.chunkBytes += counts[2];
     }
 
     private static void check(int series) {
