@@ -61,11 +61,21 @@ public final class Head implements SeriesIndex {
 
     /** Per-thread scratch space for {@link #append}; reused across requests. */
     public static final class AppendContext {
+        void noteLogged(MemSeries ms) {
+            if (loggedCount == logged.length) {
+                logged = Arrays.copyOf(logged, loggedCount * 2);
+            }
+            logged[loggedCount++] = ms;
+        }
+
         final EncBuf seriesRecord = new EncBuf(4096);
         final EncBuf samplesRecord = new EncBuf(64 * 1024);
         final SeriesRecordEncoder seriesEnc = new SeriesRecordEncoder();
         final SamplesRecordEncoder samplesEnc = new SamplesRecordEncoder();
         MemSeries[] resolved = new MemSeries[256];
+        /** Series whose WAL series record this append carries (undone if the WAL refuses the append). */
+        MemSeries[] logged = new MemSeries[64];
+        int loggedCount;
         public final AppendStats stats = new AppendStats();
     }
 
@@ -93,6 +103,7 @@ public final class Head implements SeriesIndex {
                 resolved[s] = resolve(b, s, st);
             }
         }
+        ctx.loggedCount = 0;
         final SeriesRecordEncoder sr = ctx.seriesEnc.wrap(ctx.seriesRecord);
         final SamplesRecordEncoder smp = ctx.samplesEnc.wrap(ctx.samplesRecord);
         final long futureLimit = tooFarInFutureMs > 0 ? System.currentTimeMillis() + tooFarInFutureMs
@@ -126,6 +137,7 @@ public final class Head implements SeriesIndex {
                                 if (!ms.walLogged) {
                                     sr.add(ms.id, ms.labels);
                                     ms.walLogged = true;
+                                    ctx.noteLogged(ms);
                                 }
                                 smp.add(ms.id, t, bits);
                                 st.appended++;
@@ -153,7 +165,19 @@ public final class Head implements SeriesIndex {
             if (batchMax > maxTime) {
                 maxTime = batchMax;
             }
-            return sr.count() > 0 || smp.count() > 0 ? wal.log(ctx.seriesRecord, ctx.samplesRecord) : DONE;
+            if (sr.count() == 0 && smp.count() == 0 && st.duplicatesIgnored == 0) {
+                return DONE;
+            }
+            // With only silently accepted duplicates the records are empty: the WAL then acts as a barrier, so the
+            // answer waits until the earlier append that stored those samples is durable (or fails with it).
+            CompletableFuture<Void> durable = wal.log(ctx.seriesRecord, ctx.samplesRecord);
+            if (durable.isCompletedExceptionally()) {
+                // Refused at once: these series records never reached the WAL; the next append must carry them.
+                for (int i = 0; i < ctx.loggedCount; i++) {
+                    ctx.logged[i].walLogged = false;
+                }
+            }
+            return durable;
         } finally {
             appendLock.unlock();
         }

@@ -183,11 +183,17 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             answer = written(empty(), v2, writtenSamples);
         }
         durable.whenCompleteAsync((ok, err) -> {
-            if (err != null) {
+            Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+                    ? err.getCause() : err;
+            if (cause instanceof io.jreceive.wal.WalOverloadedException) {
+                answer.release();
+                reply(ctx, keepAlive, start, written(error(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        cause.getMessage()), v2, 0));
+            } else if (err != null) {
                 answer.release();
                 LOG.error("WAL write for tenant {} failed", tenant, err);
                 reply(ctx, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR,
-                        "write to WAL: " + err.getMessage()), v2, 0));
+                        "write to WAL: " + cause.getMessage()), v2, 0));
             } else {
                 reply(ctx, keepAlive, start, answer);
             }

@@ -33,6 +33,7 @@ import io.jreceive.labels.Labels;
 import io.jreceive.wal.Checkpoint;
 import io.jreceive.wal.ReplayStats;
 import io.jreceive.wal.WalConfig;
+import io.jreceive.wal.WalOverloadedException;
 import io.jreceive.wal.WalReader;
 import io.jreceive.wal.WalSegments;
 import io.jreceive.wal.WalVisitor;
@@ -87,7 +88,8 @@ public final class TenantDb implements Closeable {
         ReplayStats rs = replay(walDir, head);
         LOG.info("tenant {}: {} blocks, WAL replayed in {} ms: {}", tenant, blocks.size(),
                 (System.nanoTime() - t0) / 1_000_000, rs);
-        WalWriter wal = WalWriter.open(walDir, WalConfig.defaults().withCompress(config.walCompression()));
+        WalWriter wal = WalWriter.open(walDir, WalConfig.defaults().withCompress(config.walCompression())
+                .withMaxQueuedBytes(WAL_MAX_QUEUED_BYTES));
         return new TenantDb(tenant, dir, config, externalLabels(tenant, config), head, wal, blocks);
     }
 
@@ -187,10 +189,25 @@ public final class TenantDb implements Closeable {
         return blocksWritten.get();
     }
 
-    /** Appends a request; the future completes when the accepted samples are durable. */
+    /**
+     * Appends a request; the future completes when the accepted samples are durable. When the WAL's queue is past
+     * {@link #WAL_BACKPRESSURE_BYTES} the request is refused before the head is touched
+     * ({@link WalOverloadedException}, answered 503 and retried by the client): samples in the head but not in the
+     * WAL would otherwise be acknowledged as duplicates on the retry without ever being durable.
+     */
     public CompletableFuture<Void> write(WriteBatch batch, Head.AppendContext ctx) {
+        if (wal.queuedBytes() > WAL_BACKPRESSURE_BYTES) {
+            ctx.stats.reset();
+            return CompletableFuture.failedFuture(new WalOverloadedException("WAL write queue is full ("
+                    + wal.queuedBytes() + " bytes waiting for the disk); retry later"));
+        }
         return head.append(batch, ctx, this::log);
     }
+
+    /** Queued WAL bytes past which new requests are refused (well below the writer's own hard limit). */
+    static final long WAL_BACKPRESSURE_BYTES = 64L * 1024 * 1024;
+    /** The WAL writer's hard limit: room for every event loop's largest request above the backpressure point. */
+    static final long WAL_MAX_QUEUED_BYTES = 512L * 1024 * 1024;
 
     private CompletableFuture<Void> log(EncBuf series, EncBuf samples) {
         return wal.append(series, samples);

@@ -82,6 +82,34 @@ class HeadTest {
     }
 
     @Test
+    void refusedWalAppendIsLoggedAgainAndDuplicatesWaitForTheWal() {
+        Labels l = Labels.of("__name__", "m", "a", "b");
+        List<String> calls = new java.util.ArrayList<>();
+        WalSink refusing = (series, samples) -> {
+            calls.add("refused " + series.len() + "/" + samples.len());
+            return CompletableFuture.failedFuture(new IllegalStateException("queue full"));
+        };
+        byte[] raw = new RemoteWriteRequests().series(l, 1000, 1).v1Message().toByteArray();
+        new RemoteWriteDecoder().decode(raw, raw.length, batch, RemoteWriteLimits.DEFAULTS);
+        assertTrue(head.append(batch, ctx, refusing).isCompletedExceptionally());
+        append(new RemoteWriteRequests().series(l, 2000, 1));
+        assertEquals(2, walRecords, "the series record is carried again by the next append, with its samples");
+        walRecords = 0;
+        CompletableFuture<Void> barrier = new CompletableFuture<>();
+        raw = new RemoteWriteRequests().series(l, 2000, 1).v1Message().toByteArray();
+        new RemoteWriteDecoder().decode(raw, raw.length, batch, RemoteWriteLimits.DEFAULTS);
+        CompletableFuture<Void> dup = head.append(batch, ctx, (series, samples) -> {
+            calls.add("barrier " + series.len() + "/" + samples.len());
+            return barrier;
+        });
+        assertEquals(1, ctx.stats.duplicatesIgnored);
+        assertEquals(List.of("refused " + calls.get(0).substring(8), "barrier 0/0"), calls);
+        assertTrue(!dup.isDone(), "a duplicate's answer waits for the WAL");
+        barrier.complete(null);
+        assertTrue(dup.isDone());
+    }
+
+    @Test
     void shortSeriesKeepOneOpenChunk() {
         Labels l = Labels.of("__name__", "short");
         long start = (1_795_000_000_000L / 15_000) * 15_000;
