@@ -24,7 +24,7 @@ public final class Main {
     static int run(String[] args) {
         String[] a = args.length > 0 && args[0].equals("receive") ? Arrays.copyOfRange(args, 1, args.length) : args;
         ReceiveCommand cmd = new ReceiveCommand();
-        CommandLine cl = new CommandLine(cmd);
+        CommandLine cl = commandLine(cmd);
         cl.setParameterExceptionHandler((ex, argv) -> {
             System.err.println("jreceive: " + ex.getMessage());
             return 2;
@@ -43,6 +43,19 @@ public final class Main {
             return new CommandLine.RunLast().execute(parseResult);
         });
         return cl.execute(a);
+    }
+
+    /**
+     * The parser for {@code cmd}. Boolean flags negate as kingpin's do ({@code --no-tsdb.wal-compression}); picocli's
+     * default negation pattern only covers names without dots, which every Thanos flag has.
+     */
+    static CommandLine commandLine(ReceiveCommand cmd) {
+        CommandLine cl = new CommandLine(cmd);
+        cl.setNegatableOptionTransformer(new CommandLine.RegexTransformer.Builder()
+                .addPattern("^--no-([\\w.-]+)$", "--$1", "--[no-]$1")
+                .addPattern("^--([\\w.-]+)$", "--no-$1", "--[no-]$1")
+                .build());
+        return cl;
     }
 
     private static void setLogLevel(String level) {

@@ -14,7 +14,8 @@ import io.jreceive.tsdb.TsdbConfig;
  * The validated configuration of a whole receiver, one immutable record per component, built once from the
  * command line. Start-up refuses, with one line naming the problem, what Thanos refuses (no {@code --label}, an
  * invalid tenant label name, unequal block durations with object storage) and what jreceive cannot do faithfully
- * yet (out-of-order ingestion, replication, hashring routing).
+ * yet (out-of-order ingestion, replication, hashring routing, relabelling, tenant splitting, limits files): a flag
+ * that silently did nothing would change what is stored or rejected.
  */
 record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address http, StoreConfig store,
                       ObjstoreConfig objstore, long compactionIntervalMs, String logLevel) {
@@ -78,6 +79,17 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
         }
         if (!c.tenantCertField.isEmpty()) {
             throw new IllegalArgumentException("--receive.tenant-certificate-field is not supported yet");
+        }
+        if (c.relabelConfig != null || c.relabelConfigFile != null) {
+            throw new IllegalArgumentException("--receive.relabel-config(-file): relabelling on ingest is not "
+                    + "supported yet; ignoring it would store series the configuration drops or rewrites");
+        }
+        if (!c.splitTenantLabel.isEmpty()) {
+            throw new IllegalArgumentException("--receive.split-tenant-label-name is not supported yet");
+        }
+        if (c.limitsConfig != null || c.limitsConfigFile != null) {
+            throw new IllegalArgumentException("--receive.limits-config(-file): per-tenant limits are not supported "
+                    + "yet; request bodies are capped by --remote-write.max-body-bytes");
         }
         Address rw = Address.parse("--remote-write.address", c.remoteWriteAddress);
         RemoteWriteLimits limits = new RemoteWriteLimits(c.maxBodyBytes, c.maxBodyBytes, 0, 0,

@@ -1,0 +1,60 @@
+package io.jreceive.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+/** Start-up validation: Thanos' flags parse as Thanos parses them, and what jreceive cannot honour is refused. */
+class ReceiverConfigTest {
+    private static ReceiverConfig parse(String... args) {
+        ReceiveCommand cmd = new ReceiveCommand();
+        Main.commandLine(cmd).parseArgs(args);
+        return ReceiverConfig.from(cmd);
+    }
+
+    private static String refusal(String... args) {
+        return assertThrows(IllegalArgumentException.class, () -> parse(args)).getMessage();
+    }
+
+    @Test
+    void parsesThanosFlagsAndDefaults() {
+        ReceiverConfig c = parse("--label=receive_replica=\"0\"", "--label=cluster=`raw \\n value`", "--tsdb.retention=6h",
+                "--remote-write.address=127.0.0.1:1", "--grpc-address=[::]:2", "--no-tsdb.wal-compression");
+        assertEquals(Map.of("receive_replica", "0", "cluster", "raw \\n value"), c.tsdb().externalLabels());
+        assertEquals(6 * 3_600_000L, c.tsdb().retentionMs());
+        assertEquals(7_200_000L, c.tsdb().blockDurationMs());
+        assertEquals("127.0.0.1", c.remoteWrite().host());
+        assertEquals(1, c.remoteWrite().port());
+        assertEquals("::", c.store().host());
+        assertEquals("THANOS-TENANT", c.remoteWrite().tenantHeader());
+        assertEquals("default-tenant", c.remoteWrite().defaultTenant());
+        assertEquals(false, c.tsdb().walCompression());
+        assertEquals(null, c.objstore(), "no objstore flag: uploads off");
+    }
+
+    @Test
+    void refusesWhatThanosRefusesAndWhatJreceiveCannotHonour() {
+        assertTrue(refusal().startsWith("no external labels configured for receive"));
+        assertTrue(refusal("--label=a=b").contains("value must be a quoted string"));
+        assertTrue(refusal("--label=a=\"1\"", "--receive.tenant-label-name=bad-name").contains("not a valid label name"));
+        assertTrue(refusal("--label=a=\"1\"", "--tsdb.min-block-duration=1h").contains("must be equal"));
+        assertTrue(refusal("--label=a=\"1\"", "--tsdb.out-of-order.time-window=10m").contains("out-of-order"));
+        assertTrue(refusal("--label=a=\"1\"", "--receive.replication-factor=3").contains("only 1"));
+        assertTrue(refusal("--label=a=\"1\"", "--receive.hashrings=[]").contains("hashring"));
+        assertTrue(refusal("--label=a=\"1\"", "--receive.relabel-config=x").contains("relabel"));
+        assertTrue(refusal("--label=a=\"1\"", "--receive.split-tenant-label-name=t").contains("split-tenant"));
+        assertTrue(refusal("--label=a=\"1\"", "--receive.limits-config=x").contains("limits"));
+        assertTrue(refusal("--label=a=\"1\"", "--tsdb.retention=forever").contains("--tsdb.retention"));
+        assertTrue(refusal("--label=a=\"1\"", "--objstore.config={type: S3, config: {bucket: b, bogus: 1}}")
+                .contains("bogus"), "unknown objstore key named");
+    }
+
+    @Test
+    void mainExitsTwoWithOneLineOnBadFlags() {
+        assertEquals(2, Main.run(new String[] {"receive", "--no-such-flag"}));
+        assertEquals(2, Main.run(new String[] {"--label=a=\"1\"", "--tsdb.out-of-order.time-window=1h"}));
+    }
+}
