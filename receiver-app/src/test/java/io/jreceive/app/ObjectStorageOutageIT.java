@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -17,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.jreceive.block.Ulid;
 import io.jreceive.testing.DeterministicLoad;
+import io.jreceive.testing.Promtool;
 import io.jreceive.testing.S3ProxyFixture;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
@@ -27,7 +29,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * An S3 outage delays uploads and loses no block: with S3 (S3Proxy, SigV4) down while ten hours of data are cut into
  * blocks, every write is still answered 200, retention deletes no block that is not uploaded, and the state shows
  * in the shipper metrics; once S3 is back, every block arrives exactly once, retention then removes the old local
- * copies, and the samples in the bucket's blocks add up to exactly what was acknowledged.
+ * copies, the samples in the bucket's blocks add up to exactly what was acknowledged, and a block downloaded back
+ * from the bucket passes the real {@code promtool tsdb analyze --extended}.
  */
 class ObjectStorageOutageIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -65,6 +68,7 @@ class ObjectStorageOutageIT {
 
     @Test
     void outageDelaysUploadsAndLosesNoBlock() throws Exception {
+        Promtool promtool = Promtool.require();
         Path data = tmp.resolve("data");
         Path tenant = data.resolve("default-tenant");
         try (S3ProxyFixture s3proxy = S3ProxyFixture.create()) {
@@ -115,6 +119,18 @@ class ObjectStorageOutageIT {
                     samples += meta.at("/stats/numSamples").asLong();
                 }
                 assertEquals(load.acknowledged().size(), samples, "bucket blocks hold every acknowledged sample once");
+
+                // A block downloaded back from S3 is one real Prometheus tooling reads: analyze reads every chunk.
+                String ulid = shipped.iterator().next();
+                Path downloaded = tmp.resolve("downloaded");
+                for (String key : List.of("meta.json", "index", "chunks/000001")) {
+                    Path to = downloaded.resolve(ulid).resolve(key);
+                    Files.createDirectories(to.getParent());
+                    Files.write(to, client.getObjectAsBytes(GetObjectRequest.builder().bucket(S3ProxyFixture.BUCKET)
+                            .key(ulid + "/" + key).build()).asByteArray());
+                }
+                Promtool.Result analyze = promtool.analyzeExtended(downloaded, ulid);
+                assertTrue(analyze.ok(), analyze.toString());
             }
         }
     }
