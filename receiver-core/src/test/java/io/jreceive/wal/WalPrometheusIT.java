@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +27,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.jreceive.encoding.EncBuf;
 import io.jreceive.labels.Labels;
+import io.jreceive.testing.Tools;
 
 /**
  * Starts a real Prometheus 2.42 server on a data directory whose {@code wal/} jreceive wrote (compressed, with a
@@ -42,14 +42,7 @@ class WalPrometheusIT {
     @Test
     @Timeout(120)
     void prometheusServerReplaysOurWal() throws Exception {
-        Path binary = Path.of("/usr/bin/prometheus");
-        if (!Files.isExecutable(binary)) {
-            String msg = "prometheus not found at " + binary + "; install the 'prometheus' package";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail(msg + " (CI=true: a missing tool is a failure)");
-            }
-            Assumptions.assumeTrue(false, msg + "; skipping");
-        }
+        Path binary = Tools.require("prometheus");
         Path wal = data.resolve("tsdb").resolve("wal");
         Labels a = Labels.of("__name__", "wal_test", "job", "a");
         Labels b = Labels.of("__name__", "wal_test", "job", "b");
