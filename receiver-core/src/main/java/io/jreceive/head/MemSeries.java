@@ -132,10 +132,6 @@ final class MemSeries {
         return (long) (start + (maxT - start) / Math.floor(n));
     }
 
-    long lastTimestamp() {
-        return lastT;
-    }
-
     /** Whether the series holds no chunk at all (candidate for removal after truncation). */
     boolean isEmpty() {
         return closedCount == 0 && (open == null || open.numSamples() == 0);

@@ -55,10 +55,6 @@ final class SymbolTable {
         return symbols[id];
     }
 
-    synchronized int size() {
-        return count;
-    }
-
     private int find(long h, byte[] b, int off, int len) {
         final int mask = slots.length - 1;
         final byte[][] syms = symbols;

@@ -6,9 +6,9 @@ import io.jreceive.labels.Labels;
 
 /**
  * One decoded remote-write request, as flat primitive arrays that point into the decoded body: per series its
- * labels (offset/length of each name and value in {@link #buf}), its float samples (timestamps and raw value
- * bits) and how many histograms and exemplars it carried. A decoder fills it; the head consumes it. One instance
- * is reused per event-loop thread, so steady-state decoding allocates nothing.
+ * labels (offset/length of each name and value in {@link #buf}) and its float samples (timestamps and raw value
+ * bits); histograms and exemplars are only counted for the whole request. A decoder fills it; the head consumes
+ * it. One instance is reused per event-loop thread, so steady-state decoding allocates nothing.
  */
 public final class WriteBatch {
     /** The decoded request bytes that label offsets point into. */
@@ -21,8 +21,6 @@ public final class WriteBatch {
     /** Per series: index of its first sample and sample count. */
     int[] sampleStart = new int[64];
     int[] sampleCount = new int[64];
-    int[] histogramCount = new int[64];
-    int[] exemplarCount = new int[64];
     /** Per series: a validation failure (a {@link SeriesError} ordinal + 1), or 0. */
     byte[] seriesError = new byte[64];
 
@@ -62,16 +60,12 @@ public final class WriteBatch {
             labelCount = Arrays.copyOf(labelCount, n);
             sampleStart = Arrays.copyOf(sampleStart, n);
             sampleCount = Arrays.copyOf(sampleCount, n);
-            histogramCount = Arrays.copyOf(histogramCount, n);
-            exemplarCount = Arrays.copyOf(exemplarCount, n);
             seriesError = Arrays.copyOf(seriesError, n);
         }
         labelStart[s] = labelTotal;
         labelCount[s] = 0;
         sampleStart[s] = sampleTotal;
         sampleCount[s] = 0;
-        histogramCount[s] = 0;
-        exemplarCount[s] = 0;
         seriesError[s] = 0;
         seriesCount = s + 1;
         return s;
@@ -212,13 +206,11 @@ public final class WriteBatch {
         return Labels.wrapSorted(nv);
     }
 
-    public void addHistogram(int series) {
-        histogramCount[series]++;
+    public void addHistogram() {
         histogramTotal++;
     }
 
-    public void addExemplar(int series) {
-        exemplarCount[series]++;
+    public void addExemplar() {
         exemplarTotal++;
     }
 
@@ -226,7 +218,4 @@ public final class WriteBatch {
         seriesWithoutName++;
     }
 
-    public int histogramCount(int s) {
-        return histogramCount[s];
-    }
 }

@@ -96,11 +96,11 @@ public final class RemoteWrite2Decoder {
                 }
                 case 3 -> {
                     ts.skip(tag & 7);
-                    out.addHistogram(s);
+                    out.addHistogram();
                 }
                 case 4 -> {
                     ts.skip(tag & 7);
-                    out.addExemplar(s);
+                    out.addExemplar();
                 }
                 default -> ts.skip(tag & 7);
             }

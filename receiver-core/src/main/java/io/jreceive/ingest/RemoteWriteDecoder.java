@@ -52,11 +52,11 @@ public final class RemoteWriteDecoder {
                 }
                 case 3 -> {
                     ts.skip(tag & 7);
-                    out.addExemplar(s);
+                    out.addExemplar();
                 }
                 case 4 -> {
                     ts.skip(tag & 7);
-                    out.addHistogram(s);
+                    out.addHistogram();
                 }
                 default -> ts.skip(tag & 7);
             }
