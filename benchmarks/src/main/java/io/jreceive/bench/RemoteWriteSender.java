@@ -2,17 +2,13 @@ package io.jreceive.bench;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -22,7 +18,8 @@ import java.util.concurrent.Future;
 
 /**
  * Sends a {@link WritePlan} to a remote-write endpoint the way Prometheus' queue manager does: one thread and one
- * HTTP/1.1 connection per shard, each shard's requests strictly in order, the next only after the previous answer.
+ * HTTP/1.1 connection per shard ({@link Http1Connection}), each shard's requests strictly in order, the next only
+ * after the previous answer.
  *
  * <p>Answers: 2xx acknowledges the request's samples (for remote write 2.0 the
  * {@code X-Prometheus-Remote-Write-Samples-Written} header must equal the samples sent; a difference is counted as
@@ -46,14 +43,9 @@ public final class RemoteWriteSender {
     private static final int MAX_MESSAGE = 300;
 
     private final LoadConfig config;
-    private final HttpClient client;
 
     public RemoteWriteSender(LoadConfig config) {
         this.config = config;
-        this.client = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofMillis(config.timeoutMs()))
-            .build();
     }
 
     /** Sends every request of {@code plan}; returns when all shards are done. */
@@ -97,70 +89,76 @@ public final class RemoteWriteSender {
 
     private ShardTally sendShard(List<WriteBatch> batches, int protocol) throws InterruptedException {
         ShardTally tally = new ShardTally();
-        URI uri = config.url();
         String contentType = protocol == 1
             ? "application/x-protobuf" : "application/x-protobuf;proto=io.prometheus.write.v2.Request";
         String version = protocol == 1 ? "0.1.0" : "2.0.0";
-        for (WriteBatch b : batches) {
-            long backoff = MIN_BACKOFF.toMillis();
-            for (int attempt = 0; ; attempt++) {
-                HttpRequest.Builder rb = HttpRequest.newBuilder(uri)
-                    .timeout(Duration.ofMillis(config.timeoutMs()))
-                    .header("Content-Encoding", "snappy")
-                    .header("Content-Type", contentType)
-                    .header("User-Agent", config.userAgent())
-                    .header("X-Prometheus-Remote-Write-Version", version)
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(b.body()));
-                if (b.tenant() != null) {
-                    rb.header("THANOS-TENANT", b.tenant());
-                }
-                if (attempt > 0) {
-                    rb.header("Retry-Attempt", Integer.toString(attempt));
-                }
-                int status;
-                HttpResponse<byte[]> resp = null;
-                String message;
-                long start = System.nanoTime();
-                try {
-                    resp = client.send(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
-                    status = resp.statusCode();
-                    message = new String(resp.body(), StandardCharsets.UTF_8);
-                } catch (IOException e) {
-                    status = -1;
-                    message = e.toString();
-                }
-                tally.latency(System.nanoTime() - start);
-                String key = status < 0 ? IO_ERROR : Integer.toString(status);
-                tally.status(key);
-                if (status >= 200 && status < 300) {
-                    tally.acknowledged(b);
-                    if (protocol == 2) {
-                        OptionalLong written = resp.headers().firstValueAsLong(SAMPLES_WRITTEN);
-                        if (written.isEmpty() || written.getAsLong() != b.samples()) {
-                            tally.mismatches++;
-                        }
-                    }
-                    break;
-                }
-                tally.message(key, message);
-                boolean retryable = status < 0 || status >= 500 || status == 429;
-                if (!retryable || attempt >= config.maxRetries()) {
-                    tally.failed(b);
-                    break;
-                }
-                tally.retries++;
-                long wait = backoff;
-                if (resp != null) {
-                    OptionalLong after = resp.headers().firstValueAsLong("Retry-After");
-                    if (after.isPresent()) {
-                        wait = Math.min(after.getAsLong() * 1000, MAX_BACKOFF.toMillis());
-                    }
-                }
-                Thread.sleep(wait);
-                backoff = Math.min(backoff * 2, MAX_BACKOFF.toMillis());
+        try (Http1Connection conn = new Http1Connection(config.url(), config.timeoutMs(), config.timeoutMs())) {
+            for (WriteBatch b : batches) {
+                sendBatch(conn, b, protocol, contentType, version, tally);
             }
         }
         return tally;
+    }
+
+    /** Sends one request until it is acknowledged, refused for good, or out of retries. */
+    private void sendBatch(Http1Connection conn, WriteBatch b, int protocol, String contentType, String version,
+                           ShardTally tally) throws InterruptedException {
+        long backoff = MIN_BACKOFF.toMillis();
+        for (int attempt = 0; ; attempt++) {
+            List<String> h = new ArrayList<>(12);
+            Collections.addAll(h, "Content-Encoding", "snappy", "Content-Type", contentType,
+                "User-Agent", config.userAgent(), "X-Prometheus-Remote-Write-Version", version);
+            if (b.tenant() != null) {
+                Collections.addAll(h, "THANOS-TENANT", b.tenant());
+            }
+            if (attempt > 0) {
+                Collections.addAll(h, "Retry-Attempt", Integer.toString(attempt));
+            }
+            int status;
+            Http1Connection.Response resp = null;
+            String message;
+            long start = System.nanoTime();
+            try {
+                resp = conn.post(h.toArray(new String[0]), b.body());
+                status = resp.status();
+                message = new String(resp.body(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                status = -1;
+                message = e.toString();
+            }
+            tally.latency(System.nanoTime() - start);
+            String key = status < 0 ? IO_ERROR : Integer.toString(status);
+            tally.status(key);
+            if (status >= 200 && status < 300) {
+                tally.acknowledged(b);
+                if (protocol == 2 && !Long.toString(b.samples()).equals(resp.header(SAMPLES_WRITTEN))) {
+                    tally.mismatches++;
+                }
+                return;
+            }
+            tally.message(key, message);
+            boolean retryable = status < 0 || status >= 500 || status == 429;
+            if (!retryable || attempt >= config.maxRetries()) {
+                tally.failed(b);
+                return;
+            }
+            tally.retries++;
+            Thread.sleep(retryAfterMillis(resp, backoff));
+            backoff = Math.min(backoff * 2, MAX_BACKOFF.toMillis());
+        }
+    }
+
+    /** The server's {@code Retry-After} seconds (capped at {@link #MAX_BACKOFF}) if it sent one, else {@code backoff}. */
+    private static long retryAfterMillis(Http1Connection.Response resp, long backoff) {
+        String after = resp == null ? null : resp.header("Retry-After");
+        if (after != null) {
+            try {
+                return Math.min(Long.parseLong(after.trim()) * 1000, MAX_BACKOFF.toMillis());
+            } catch (NumberFormatException e) {
+                // an HTTP date, or garbage: fall back to our own backoff
+            }
+        }
+        return backoff;
     }
 
     private static long processCpuNanos() {
