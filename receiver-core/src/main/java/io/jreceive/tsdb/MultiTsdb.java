@@ -94,7 +94,9 @@ public final class MultiTsdb implements TenantWriter, Closeable {
         FunctionCounter.builder("prometheus.tsdb.head.samples.appended", db.head(), Head::samplesAppended)
                 .tag("tenant", t).tag("type", "float").description("Samples appended to the head")
                 .register(registry);
-        FunctionCounter.builder("prometheus.tsdb.head.series.created", db.head(), Head::seriesCreated)
+        // Prometheus calls this prometheus_tsdb_head_series_created_total, but client_java 1.x reserves the _created
+        // suffix (OpenMetrics' created timestamps) and the registry drops a meter named so as a clash.
+        FunctionCounter.builder("jreceive.head.series.creations", db.head(), Head::seriesCreated)
                 .tag("tenant", t).description("Series created in the head").register(registry);
         FunctionCounter.builder("prometheus.tsdb.compactions", db, TenantDb::blocksWritten).tag("tenant", t)
                 .description("Blocks cut from the head").register(registry);
