@@ -1,8 +1,13 @@
 package io.jreceive.bench;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -88,6 +93,10 @@ public final class LoadGen implements Callable<Integer> {
         description = "Deadline of the read-back Series call (default ${DEFAULT-VALUE}).")
     long verifyTimeoutMs;
 
+    @Option(names = "--latency-log", paramLabel = "FILE",
+        description = "Write every attempt as CSV (shard, start_ms from the start signal, latency_ms, status) to FILE.")
+    Path latencyLog;
+
     @Option(names = "--json", description = "Print one JSON object instead of a text report.")
     boolean json;
 
@@ -117,7 +126,7 @@ public final class LoadGen implements Callable<Integer> {
             System.err.println("loadgen: " + e.getMessage());
             return 2;
         }
-        Map<String, Object> report = run(config, verifyTimeoutMs);
+        Map<String, Object> report = run(config, verifyTimeoutMs, latencyLog);
         if (config.json()) {
             out.println(toJson(report));
         } else {
@@ -127,13 +136,17 @@ public final class LoadGen implements Callable<Integer> {
     }
 
     /** Encodes, sends and optionally verifies; returns the report as ordered key/value pairs. */
-    static Map<String, Object> run(LoadConfig config, long verifyTimeoutMs) throws InterruptedException {
+    static Map<String, Object> run(LoadConfig config, long verifyTimeoutMs, Path latencyLog)
+            throws InterruptedException, IOException {
         SyntheticSeries data = config.data();
         long e0 = System.nanoTime();
         WritePlan plan = WritePlan.build(data, config.batch(), config.protocol());
         double encodeSeconds = (System.nanoTime() - e0) / 1e9;
 
         SendResult sent = new RemoteWriteSender(config).send(plan);
+        if (latencyLog != null) {
+            writeLatencyLog(latencyLog, sent.attempts());
+        }
 
         VerifyResult verified = null;
         if (config.verifyGrpc() != null) {
@@ -147,6 +160,15 @@ public final class LoadGen implements Callable<Integer> {
             }
         }
         return report(config, plan, encodeSeconds, sent, verified);
+    }
+
+    private static void writeLatencyLog(Path file, List<SendResult.Attempt> attempts) throws IOException {
+        StringBuilder sb = new StringBuilder("shard,start_ms,latency_ms,status\n");
+        for (SendResult.Attempt a : attempts) {
+            sb.append(a.shard()).append(',').append(String.format(Locale.ROOT, "%.3f,%.3f", a.startNanos() / 1e6,
+                a.latencyNanos() / 1e6)).append(',').append(a.status()).append('\n');
+        }
+        Files.writeString(file, sb);
     }
 
     static Map<String, Object> report(LoadConfig c, WritePlan plan, double encodeSeconds, SendResult s,

@@ -81,7 +81,7 @@ public final class RemoteWriteSender {
             }
             long wall = System.nanoTime() - t0;
             long cpu = processCpuNanos() - cpu0;
-            return SendResult.merge(tallies, wall, cpu);
+            return SendResult.merge(tallies, t0, wall, cpu);
         } finally {
             pool.shutdownNow();
         }
@@ -126,7 +126,7 @@ public final class RemoteWriteSender {
                 status = -1;
                 message = e.toString();
             }
-            tally.latency(System.nanoTime() - start);
+            tally.latency(start, System.nanoTime() - start, status);
             String key = status < 0 ? IO_ERROR : Integer.toString(status);
             tally.status(key);
             if (status >= 200 && status < 300) {
@@ -171,6 +171,8 @@ public final class RemoteWriteSender {
     /** What one shard observed; merged into a {@link SendResult} at the end. */
     static final class ShardTally {
         long[] latencies = new long[64];
+        long[] starts = new long[64];
+        int[] codes = new int[64];
         int latencyCount;
         final Map<String, Long> statuses = new TreeMap<>();
         final Map<String, String> messages = new TreeMap<>();
@@ -181,10 +183,14 @@ public final class RemoteWriteSender {
         long retries;
         long mismatches;
 
-        void latency(long nanos) {
+        void latency(long startNanos, long nanos, int status) {
             if (latencyCount == latencies.length) {
                 latencies = Arrays.copyOf(latencies, latencyCount * 2);
+                starts = Arrays.copyOf(starts, latencyCount * 2);
+                codes = Arrays.copyOf(codes, latencyCount * 2);
             }
+            starts[latencyCount] = startNanos;
+            codes[latencyCount] = status;
             latencies[latencyCount++] = nanos;
         }
 

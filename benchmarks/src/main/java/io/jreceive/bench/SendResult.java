@@ -21,12 +21,25 @@ import java.util.TreeMap;
  * @param messages            the first response body seen per non-2xx status, truncated
  * @param latency             per-attempt latency
  * @param acknowledged        the requests answered 2xx, for read-back verification
+ * @param attempts            every attempt in the order each shard made them, shard by shard
  */
 public record SendResult(long wallNanos, long clientCpuNanos, long samplesAcknowledged, long samplesFailed,
                          long requestsFailed, long retries, long writtenMismatches, Map<String, Long> statuses,
-                         Map<String, String> messages, LatencySummary latency, List<WriteBatch> acknowledged) {
+                         Map<String, String> messages, LatencySummary latency, List<WriteBatch> acknowledged,
+                         List<Attempt> attempts) {
 
-    static SendResult merge(List<RemoteWriteSender.ShardTally> tallies, long wallNanos, long cpuNanos) {
+    /**
+     * One HTTP attempt.
+     *
+     * @param shard        the sender shard
+     * @param startNanos   when it was sent, from the start signal
+     * @param latencyNanos until its answer (or I/O error)
+     * @param status       HTTP status, -1 for no answer
+     */
+    public record Attempt(int shard, long startNanos, long latencyNanos, int status) {
+    }
+
+    static SendResult merge(List<RemoteWriteSender.ShardTally> tallies, long t0, long wallNanos, long cpuNanos) {
         long ack = 0;
         long failedSamples = 0;
         long failed = 0;
@@ -48,14 +61,19 @@ public record SendResult(long wallNanos, long clientCpuNanos, long samplesAcknow
             acknowledged.addAll(t.acknowledged);
         }
         long[] all = new long[latencies];
+        List<Attempt> attempts = new ArrayList<>(latencies);
         int p = 0;
-        for (RemoteWriteSender.ShardTally t : tallies) {
+        for (int shard = 0; shard < tallies.size(); shard++) {
+            RemoteWriteSender.ShardTally t = tallies.get(shard);
             System.arraycopy(t.latencies, 0, all, p, t.latencyCount);
             p += t.latencyCount;
+            for (int i = 0; i < t.latencyCount; i++) {
+                attempts.add(new Attempt(shard, t.starts[i] - t0, t.latencies[i], t.codes[i]));
+            }
         }
         return new SendResult(wallNanos, cpuNanos, ack, failedSamples, failed, retries, mismatches,
             Collections.unmodifiableMap(statuses), Collections.unmodifiableMap(messages), LatencySummary.of(Arrays.copyOf(all, p)),
-            List.copyOf(acknowledged));
+            List.copyOf(acknowledged), List.copyOf(attempts));
     }
 
     /** Acknowledged samples per second of wall time. */

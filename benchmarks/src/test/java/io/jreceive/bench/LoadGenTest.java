@@ -9,6 +9,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -16,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jreceive.labels.Labels;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LoadGenTest {
     private static final long START = 1_700_000_000_000L;
@@ -151,12 +154,13 @@ class LoadGenTest {
     }
 
     @Test
-    void commandLinePrintsOneJsonObjectAndExitsZero() throws Exception {
+    void commandLinePrintsOneJsonObjectAndExitsZero(@TempDir Path tmp) throws Exception {
         try (RecordingReceiver rx = new RecordingReceiver()) {
             ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            Path log = tmp.resolve("latency.csv");
             int code = LoadGen.execute(new PrintStream(buf, true, StandardCharsets.UTF_8), "--url", rx.url().toString(),
                 "--series", "40", "--samples", "3", "--batch", "30", "--concurrency", "2", "--protocol", "2",
-                "--json");
+                "--latency-log", log.toString(), "--json");
             assertEquals(0, code);
             JsonNode j = new ObjectMapper().readTree(buf.toString(StandardCharsets.UTF_8));
             assertEquals(120, j.get("samples_acknowledged").asLong());
@@ -169,6 +173,16 @@ class LoadGenTest {
             long start = j.get("start_ms").asLong();
             assertEquals(0, start % INTERVAL);
             assertTrue(start + 2 * INTERVAL < now && start > now - 5 * INTERVAL, "default start " + start);
+            // One CSV line per attempt (4 requests: 120 samples in batches of 30), each answered 204.
+            List<String> lines = Files.readAllLines(log);
+            assertEquals("shard,start_ms,latency_ms,status", lines.get(0));
+            assertEquals(j.get("requests").asInt(), lines.size() - 1);
+            for (String l : lines.subList(1, lines.size())) {
+                String[] f = l.split(",");
+                assertTrue(f[0].equals("0") || f[0].equals("1"), l);
+                assertTrue(Double.parseDouble(f[1]) >= 0 && Double.parseDouble(f[2]) > 0, l);
+                assertEquals("204", f[3], l);
+            }
         }
     }
 

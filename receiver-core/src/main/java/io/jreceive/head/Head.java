@@ -267,16 +267,10 @@ public final class Head implements SeriesIndex {
 
     /** Interns series {@code s}'s strings into {@code ids} (name, value, ...) and returns its canonical labels. */
     private Labels intern(WriteBatch b, int s, int[] ids) {
-        final byte[] buf = b.buf();
-        final int from = b.labelStart(s);
-        final int n = b.labelCount(s);
-        byte[][] nv = new byte[n * 2][];
-        for (int i = 0; i < n; i++) {
-            int l = from + i;
-            ids[2 * i] = symbols.intern(buf, b.nameOff(l), b.nameLen(l));
-            ids[2 * i + 1] = symbols.intern(buf, b.valueOff(l), b.valueLen(l));
-            nv[2 * i] = symbols.bytes(ids[2 * i]);
-            nv[2 * i + 1] = symbols.bytes(ids[2 * i + 1]);
+        symbols.internLabels(b, s, ids);
+        byte[][] nv = new byte[ids.length][];
+        for (int i = 0; i < ids.length; i++) {
+            nv[i] = symbols.bytes(ids[i]);
         }
         return Labels.wrapSorted(nv);
     }
