@@ -7,9 +7,10 @@
 # and a `prometheus` binary (2.42+) with --web.enable-remote-write-receiver.
 #
 # For each load (series x samples per series) it runs, in alternation, a fresh jreceive and a fresh Prometheus
-# (new process, new data directory), waits for /-/ready, drives it with io.jreceive.bench.LoadGen, then reads the
-# server's resident memory (VmRSS from /proc/<pid>/status) and the CPU it spent during the load
-# (utime+stime from /proc/<pid>/stat, after the load minus when it became ready), and prints one table.
+# (new process, new data directory), waits for /-/ready, drives it with io.jreceive.bench.LoadGen (warm-up, then
+# the measured load), then reads the server's resident memory (VmRSS from /proc/<pid>/status) and prints one table.
+# The server's CPU during the measured load (utime+stime from /proc/<pid>/stat at the start signal and after the
+# last answer) is read by the load generator itself (--server-pid).
 #
 # Environment (all optional):
 #   LOADS="10000x120 100000x30 500000x4"   loads, SERIESxSAMPLES
@@ -20,7 +21,7 @@
 #   JRECEIVE_JAR, BENCH_JAR                 override the jar paths
 #   JRECEIVE_JAVA_OPTS="-Xmx4g"             JVM options of jreceive
 #   LOADGEN_JAVA_OPTS="-Xmx4g"              JVM options of the load generator
-#   WARMUP="2000x100"                       warm-up load sent to every server before the measured one (SERIESxSAMPLES,
+#   WARMUP="2000x100"                       warm-up load the load generator sends before the measured one (SERIESxSAMPLES,
 #                                           series disjoint from the measured ones: one more label each); it is not
 #                                           measured, but its series count as active in RSS/series. "" = none
 #   READY_TIMEOUT=120                       seconds to wait for /-/ready
@@ -67,7 +68,6 @@ done
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/side-by-side.XXXXXX")
 SERVER_PID=""
 LOADGEN_PID=""
-CLK_TCK=$(getconf CLK_TCK)
 
 stop_server() {
   if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
@@ -104,13 +104,6 @@ free_port() {
   done
   echo "side-by-side: no free port found" >&2
   return 1
-}
-
-# cpu_ticks PID: utime+stime in clock ticks (fields 14 and 15 of /proc/PID/stat; the command name may hold spaces).
-cpu_ticks() {
-  local rest
-  rest=$(sed 's/^.*) //' "/proc/$1/stat")
-  awk '{ print $12 + $13 }' <<<"$rest"
 }
 
 # rss_kb PID: resident set size in kB.
@@ -182,31 +175,25 @@ for load in $LOADS; do
       exit 1
     fi
     active=$series
+    warm=()
     if [[ -n $WARMUP ]]; then
-      # Both servers get the same warm-up (a fresh JVM would otherwise be measured while it compiles its hot
-      # paths); its series carry one label more, so they never collide with the measured series.
-      # shellcheck disable=SC2086
-      if ! java $LOADGEN_JAVA_OPTS -cp "$BENCH_JAR" io.jreceive.bench.LoadGen --url "$WRITE_URL" \
-          --series "${WARMUP%x*}" --samples "${WARMUP#*x}" --label-count 6 --batch "$BATCH" \
-          --concurrency "$CONCURRENCY" --protocol "$PROTOCOL" --json >"$dir/warmup.json"; then
-        echo "side-by-side: warm-up load failed against $server" >&2
-        STATUS=1
-      fi
+      # Both servers get the same warm-up, sent by the same load generator process just before the clock starts
+      # (a fresh JVM, server or client, would otherwise be measured while it compiles its hot paths); its series
+      # carry one label more, so they never collide with the measured series, and count as active in RSS/series.
+      warm=(--warmup "$WARMUP")
       active=$((series + ${WARMUP%x*}))
     fi
-    cpu0=$(cpu_ticks "$SERVER_PID")
     set +e
     # shellcheck disable=SC2086
     java $LOADGEN_JAVA_OPTS -cp "$BENCH_JAR" io.jreceive.bench.LoadGen --url "$WRITE_URL" \
       --series "$series" --samples "$samples" --batch "$BATCH" --concurrency "$CONCURRENCY" \
-      --protocol "$PROTOCOL" --json >"$dir/loadgen.json" &
+      --protocol "$PROTOCOL" "${warm[@]}" --server-pid "$SERVER_PID" --json >"$dir/loadgen.json" &
     LOADGEN_PID=$!
     # Waiting on a background job lets the INT/TERM trap run at once instead of after the load.
     wait "$LOADGEN_PID"
     lg=$?
     LOADGEN_PID=""
     set -e
-    cpu1=$(cpu_ticks "$SERVER_PID")
     rss=$(rss_kb "$SERVER_PID")
     stop_server
     if ! jq -e . "$dir/loadgen.json" >/dev/null 2>&1; then
@@ -221,8 +208,7 @@ for load in $LOADS; do
     fi
     rm -rf "$dir/data"
     ROWS+=("$(jq -r --arg load "$load" --arg server "$server" --arg rss "$rss" --arg series "$active" \
-      --arg cpu "$(awk -v a="$cpu0" -v b="$cpu1" -v t="$CLK_TCK" 'BEGIN { printf "%.3f", (b - a) / t }')" \
-      '[$load, $server, .samples_per_second, $rss, $series, $cpu, .samples_acknowledged, .latency_ms.p99,
+      '[$load, $server, .samples_per_second, $rss, $series, .server_cpu_seconds, .samples_acknowledged, .latency_ms.p99,
         (.requests_failed + .written_mismatches), .client_cpu_seconds] | map(tostring) | join(" ")' \
       "$dir/loadgen.json")")
   done

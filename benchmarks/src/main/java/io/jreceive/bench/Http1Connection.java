@@ -66,6 +66,13 @@ final class Http1Connection implements AutoCloseable {
             .getBytes(StandardCharsets.US_ASCII);
     }
 
+    /** Opens the connection now if it is not open (so a measured request does not pay for the handshake). */
+    void connect() throws IOException {
+        if (socket == null) {
+            open();
+        }
+    }
+
     /**
      * Posts {@code body} with {@code headers} (name, value pairs, besides Host and Content-Length) and reads the
      * answer.

@@ -93,6 +93,22 @@ public final class LoadGen implements Callable<Integer> {
         description = "Deadline of the read-back Series call (default ${DEFAULT-VALUE}).")
     long verifyTimeoutMs;
 
+    @Option(names = "--warmup", paramLabel = "SERIESxSAMPLES",
+        description = "Before the measured load, send this many other series (one label more each, so they never "
+            + "collide with the measured ones) through the same client; not measured, but it must be acknowledged. "
+            + "It warms up server and load generator alike, e.g. 2000x100.")
+    String warmup;
+
+    @Option(names = "--warmup-settle-ms", defaultValue = "2000",
+        description = "Idle time between the warm-up and the measured load, so the server finishes what the warm-up "
+            + "started (JIT compilation, collections, WAL syncs) before the clock runs (default ${DEFAULT-VALUE}).")
+    long warmupSettleMs;
+
+    @Option(names = "--server-pid", paramLabel = "PID",
+        description = "Linux: report the CPU seconds process PID (the server, on this machine) spent during the "
+            + "measured load, read from /proc/PID/stat right before and after it.")
+    Long serverPid;
+
     @Option(names = "--latency-log", paramLabel = "FILE",
         description = "Write every attempt as CSV (shard, start_ms from the start signal, latency_ms, status) to FILE.")
     Path latencyLog;
@@ -126,7 +142,14 @@ public final class LoadGen implements Callable<Integer> {
             System.err.println("loadgen: " + e.getMessage());
             return 2;
         }
-        Map<String, Object> report = run(config, verifyTimeoutMs, latencyLog);
+        LoadConfig warm;
+        try {
+            warm = warmupConfig(config, warmup, System.currentTimeMillis());
+        } catch (IllegalArgumentException e) {
+            System.err.println("loadgen: " + e.getMessage());
+            return 2;
+        }
+        Map<String, Object> report = run(config, warm, warmupSettleMs, verifyTimeoutMs, latencyLog, serverPid);
         if (config.json()) {
             out.println(toJson(report));
         } else {
@@ -136,14 +159,51 @@ public final class LoadGen implements Callable<Integer> {
     }
 
     /** Encodes, sends and optionally verifies; returns the report as ordered key/value pairs. */
-    static Map<String, Object> run(LoadConfig config, long verifyTimeoutMs, Path latencyLog)
-            throws InterruptedException, IOException {
+    /**
+     * The warm-up load for {@code spec} ("SERIESxSAMPLES", null for none): the measured load's settings with one label
+     * more per series and its own default start, so its series and samples never touch the measured ones.
+     */
+    static LoadConfig warmupConfig(LoadConfig c, String spec, long nowMs) {
+        if (spec == null || spec.isBlank()) {
+            return null;
+        }
+        String[] p = spec.trim().split("x");
+        int ws;
+        int wn;
+        try {
+            ws = Integer.parseInt(p[0]);
+            wn = p.length == 2 ? Integer.parseInt(p[1]) : -1;
+        } catch (NumberFormatException e) {
+            wn = -1;
+            ws = -1;
+        }
+        if (ws < 1 || wn < 1) {
+            throw new IllegalArgumentException("--warmup must be SERIESxSAMPLES with positive numbers, got " + spec);
+        }
+        return new LoadConfig(c.url(), ws, wn, c.batch(), c.concurrency(), c.tenants(), c.protocol(),
+            LoadConfig.defaultStart(nowMs, wn, c.intervalMs()), c.intervalMs(), c.labelCount() + 1, c.maxRetries(),
+            c.timeoutMs(), c.userAgent(), null, c.json());
+    }
+
+    static Map<String, Object> run(LoadConfig config, LoadConfig warm, long settleMs, long verifyTimeoutMs,
+                                   Path latencyLog, Long serverPid) throws InterruptedException, IOException {
+        SendResult warmed = null;
+        if (warm != null) {
+            warmed = new RemoteWriteSender(warm).send(WritePlan.build(warm.data(), warm.batch(), warm.protocol()));
+        }
+        long settleUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(warm == null ? 0 : settleMs);
         SyntheticSeries data = config.data();
         long e0 = System.nanoTime();
         WritePlan plan = WritePlan.build(data, config.batch(), config.protocol());
         double encodeSeconds = (System.nanoTime() - e0) / 1e9;
+        long idle = settleUntil - System.nanoTime();
+        if (idle > 0) {
+            TimeUnit.NANOSECONDS.sleep(idle);
+        }
 
+        double serverCpu0 = serverPid == null ? 0 : processCpuSeconds(serverPid);
         SendResult sent = new RemoteWriteSender(config).send(plan);
+        double serverCpu = serverPid == null ? Double.NaN : processCpuSeconds(serverPid) - serverCpu0;
         if (latencyLog != null) {
             writeLatencyLog(latencyLog, sent.attempts());
         }
@@ -159,7 +219,31 @@ public final class LoadGen implements Callable<Integer> {
                 ch.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
             }
         }
-        return report(config, plan, encodeSeconds, sent, verified);
+        Map<String, Object> report = report(config, plan, encodeSeconds, sent, verified);
+        if (serverPid != null) {
+            report.put("server_cpu_seconds", serverCpu);
+        }
+        if (warmed != null) {
+            Map<String, Object> w = new LinkedHashMap<>();
+            w.put("series", warm.series());
+            w.put("samples_per_series", warm.samples());
+            w.put("samples_acknowledged", warmed.samplesAcknowledged());
+            w.put("requests_failed", warmed.requestsFailed());
+            w.put("wall_seconds", warmed.wallNanos() / 1e9);
+            report.put("warmup", w);
+            boolean warmOk = warmed.requestsFailed() == 0 && warmed.writtenMismatches() == 0
+                && warmed.samplesAcknowledged() == warm.data().totalSamples();
+            report.put("ok", Boolean.TRUE.equals(report.get("ok")) && warmOk);
+        }
+        return report;
+    }
+
+    /** utime + stime of a process from {@code /proc/PID/stat}, in seconds (USER_HZ is 100 on Linux). */
+    static double processCpuSeconds(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        // The command name (field 2) is in parentheses and may hold spaces: count fields after the last ')'.
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
     }
 
     private static void writeLatencyLog(Path file, List<SendResult.Attempt> attempts) throws IOException {
@@ -267,6 +351,11 @@ public final class LoadGen implements Callable<Integer> {
             for (Object ex : (Iterable<?>) v.get("examples")) {
                 out.printf("  %s%n", ex);
             }
+        }
+        Map<String, Object> w = (Map<String, Object>) r.get("warmup");
+        if (w != null) {
+            out.printf("warm-up           %s series x %s samples before the clock: %s acknowledged, %s requests failed%n",
+                w.get("series"), w.get("samples_per_series"), w.get("samples_acknowledged"), w.get("requests_failed"));
         }
         out.printf("result            %s%n", Boolean.TRUE.equals(r.get("ok")) ? "OK" : "ERRORS");
     }

@@ -61,10 +61,18 @@ public final class RemoteWriteSender {
             CountDownLatch go = new CountDownLatch(1);
             List<Future<ShardTally>> futures = new ArrayList<>();
             for (List<WriteBatch> batches : shards) {
+                Http1Connection shardConn = new Http1Connection(config.url(), config.timeoutMs(), config.timeoutMs());
                 futures.add(pool.submit(() -> {
-                    ready.countDown();
-                    go.await();
-                    return sendShard(batches, plan.protocol());
+                    try (Http1Connection conn = shardConn) {
+                        try {
+                            conn.connect();  // before the clock, as Prometheus' shards keep their connections
+                        } catch (IOException e) {
+                            // the first request connects again and counts the failure
+                        }
+                        ready.countDown();
+                        go.await();
+                        return sendShard(conn, batches, plan.protocol());
+                    }
                 }));
             }
             ready.await();
@@ -87,15 +95,14 @@ public final class RemoteWriteSender {
         }
     }
 
-    private ShardTally sendShard(List<WriteBatch> batches, int protocol) throws InterruptedException {
+    private ShardTally sendShard(Http1Connection conn, List<WriteBatch> batches, int protocol)
+            throws InterruptedException {
         ShardTally tally = new ShardTally();
         String contentType = protocol == 1
             ? "application/x-protobuf" : "application/x-protobuf;proto=io.prometheus.write.v2.Request";
         String version = protocol == 1 ? "0.1.0" : "2.0.0";
-        try (Http1Connection conn = new Http1Connection(config.url(), config.timeoutMs(), config.timeoutMs())) {
-            for (WriteBatch b : batches) {
-                sendBatch(conn, b, protocol, contentType, version, tally);
-            }
+        for (WriteBatch b : batches) {
+            sendBatch(conn, b, protocol, contentType, version, tally);
         }
         return tally;
     }

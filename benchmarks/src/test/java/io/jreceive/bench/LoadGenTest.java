@@ -187,6 +187,30 @@ class LoadGenTest {
     }
 
     @Test
+    void warmupIsSentFirstOnDisjointSeriesAndReportedApart() throws Exception {
+        try (RecordingReceiver rx = new RecordingReceiver()) {
+            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            int code = LoadGen.execute(new PrintStream(buf, true, StandardCharsets.UTF_8), "--url", rx.url().toString(),
+                "--series", "30", "--samples", "4", "--batch", "25", "--concurrency", "2", "--warmup", "20x3",
+                "--server-pid", Long.toString(ProcessHandle.current().pid()), "--json");
+            JsonNode j = new ObjectMapper().readTree(buf.toString(StandardCharsets.UTF_8));
+            assertEquals(0, code, j.toString());
+            assertEquals(120, j.get("samples_acknowledged").asLong(), "the measured load counts only itself");
+            assertEquals(60, j.get("warmup").get("samples_acknowledged").asLong());
+            assertEquals(0, j.get("warmup").get("requests_failed").asLong());
+            // The "server" here is this JVM, which serves the requests: it spent CPU during the load.
+            assertTrue(j.get("server_cpu_seconds").asDouble() > 0, j.toString());
+            Map<Labels, List<RecordingReceiver.Received>> got = rx.bySeries();
+            assertEquals(50, got.size(), "20 warm-up series and 30 measured ones, none shared");
+            assertEquals(20, got.keySet().stream().filter(l -> l.size() == 7).count(), "warm-up: one label more");
+            assertEquals(30, got.keySet().stream().filter(l -> l.size() == 6).count());
+        }
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(2, LoadGen.execute(new PrintStream(err, true, StandardCharsets.UTF_8), "--url",
+            "http://127.0.0.1:9/api/v1/receive", "--warmup", "20by3"));
+    }
+
+    @Test
     void commandLineTextReportAndErrorExit() throws Exception {
         try (RecordingReceiver rx = new RecordingReceiver(n -> 400, false)) {
             ByteArrayOutputStream buf = new ByteArrayOutputStream();

@@ -76,6 +76,7 @@ public final class Head implements SeriesIndex {
         /** Series whose WAL series record this append carries (undone if the WAL refuses the append). */
         MemSeries[] logged = new MemSeries[64];
         int loggedCount;
+        final LabelHash.Pair hash = new LabelHash.Pair();
         public final AppendStats stats = new AppendStats();
     }
 
@@ -100,7 +101,7 @@ public final class Head implements SeriesIndex {
             } else if (b.sampleCount(s) == 0) {
                 resolved[s] = null; // nothing to store: don't create a series for histograms or exemplars only
             } else {
-                resolved[s] = resolve(b, s, st);
+                resolved[s] = resolve(b, s, st, ctx.hash);
             }
         }
         ctx.loggedCount = 0;
@@ -120,7 +121,7 @@ public final class Head implements SeriesIndex {
                     continue;
                 }
                 if (ms.removed) {
-                    ms = resolve(b, s, st);
+                    ms = resolve(b, s, st, ctx.hash);
                     if (ms == null) {
                         continue;
                     }
@@ -195,57 +196,46 @@ public final class Head implements SeriesIndex {
         return Math.max(mv, mt - chunkRange / 2);
     }
 
-    /** Hash of batch series {@code s}'s labels; equals {@link #hash(Labels)} of the same label set. */
-    private static long hash(WriteBatch b, int s) {
+    /** Both hashes of batch series {@code s}'s labels into {@code p}; equal to {@link #hash(Labels, LabelHash.Pair)}'s. */
+    private static void hash(WriteBatch b, int s, LabelHash.Pair p) {
         final byte[] buf = b.buf();
-        long h = LabelHash.SEED;
+        p.begin();
         final int from = b.labelStart(s);
         final int to = from + b.labelCount(s);
         for (int l = from; l < to; l++) {
-            h = LabelHash.mix(h, buf, b.nameOff(l), b.nameLen(l));
-            h = LabelHash.mix(h, buf, b.valueOff(l), b.valueLen(l));
+            p.mix(buf, b.nameOff(l), b.nameLen(l));
+            p.mix(buf, b.valueOff(l), b.valueLen(l));
         }
-        return LabelHash.finish(h);
+        p.finish();
     }
 
-    static long hash(Labels labels) {
-        long h = LabelHash.SEED;
+    static void hash(Labels labels, LabelHash.Pair p) {
+        p.begin();
         for (byte[] s : labels.pairs()) {
-            h = LabelHash.mix(h, s, 0, s.length);
+            p.mix(s, 0, s.length);
         }
-        return LabelHash.finish(h);
-    }
-
-    private static boolean sameLabels(WriteBatch b, int s, Labels labels) {
-        final int n = b.labelCount(s);
-        if (labels.size() != n) {
-            return false;
-        }
-        final byte[] buf = b.buf();
-        final int from = b.labelStart(s);
-        for (int i = 0; i < n; i++) {
-            byte[] name = labels.name(i);
-            byte[] value = labels.value(i);
-            int l = from + i;
-            if (!Arrays.equals(buf, b.nameOff(l), b.nameOff(l) + b.nameLen(l), name, 0, name.length)
-                    || !Arrays.equals(buf, b.valueOff(l), b.valueOff(l) + b.valueLen(l), value, 0, value.length)) {
-                return false;
-            }
-        }
-        return true;
+        p.finish();
     }
 
     /**
      * Finds or creates the series of batch series {@code s}; a label set not yet in the head is validated first, and
      * if it is invalid the error is counted and null returned.
+     *
+     * <p>An existing series is recognised by both 64-bit hashes of its label bytes, not by comparing the labels:
+     * the comparison touched a dozen scattered arrays per sample and was most of the lookup's cost. Two different
+     * label sets of one tenant agreeing in 128 independent bits has a chance of about n<sup>2</sup>/2<sup>129</sup>
+     * (10<sup>-26</sup> for a million series), far below memory error rates; and a writer who crafted such a pair
+     * could only mix samples into a series of its own tenant, which it can write to by name anyway.
      */
-    private MemSeries resolve(WriteBatch b, int s, AppendStats st) {
-        final long h = hash(b, s);
+    private MemSeries resolve(WriteBatch b, int s, AppendStats st, LabelHash.Pair p) {
+        hash(b, s, p);
+        final long h = p.h1;
+        final long h2 = p.h2;
         final Long2ObjectHashMap<MemSeries> stripe = stripes[(int) (h & (STRIPES - 1))];
         synchronized (stripe) {
             MemSeries head = stripe.get(h);
             for (MemSeries m = head; m != null; m = m.collision) {
-                if (sameLabels(b, s, m.labels)) {
+                if (m.hash2 == h2) {
                     return m;
                 }
             }
@@ -256,7 +246,7 @@ public final class Head implements SeriesIndex {
             }
             int[] ids = new int[b.labelCount(s) * 2];
             Labels labels = intern(b, s, ids);
-            MemSeries created = register(h, labels, ids, -1, stripe, head);
+            MemSeries created = register(h, h2, labels, ids, -1, stripe, head);
             st.seriesCreated++;
             synchronized (idLock) {
                 seriesCreated++;
@@ -286,7 +276,7 @@ public final class Head implements SeriesIndex {
     }
 
     /** Creates and indexes a series; {@code id < 0} assigns the next id. Caller holds the stripe lock. */
-    private MemSeries register(long h, Labels labels, int[] symbolIds, int id,
+    private MemSeries register(long h, long h2, Labels labels, int[] symbolIds, int id,
                                Long2ObjectHashMap<MemSeries> stripe, MemSeries chain) {
         MemSeries ms;
         synchronized (idLock) {
@@ -295,7 +285,7 @@ public final class Head implements SeriesIndex {
             } else if (id >= nextId) {
                 nextId = id + 1;
             }
-            ms = new MemSeries(id, labels, h);
+            ms = new MemSeries(id, labels, h, h2);
             MemSeries[] arr = byId;
             if (id >= arr.length) {
                 arr = Arrays.copyOf(arr, Math.max(id + 1, arr.length * 2));
@@ -354,7 +344,9 @@ public final class Head implements SeriesIndex {
 
     /** Replays a WAL series record: the series keeps its WAL ref as id. Returns the series' id in this head. */
     public int replaySeries(long ref, Labels labels) {
-        final long h = hash(labels);
+        LabelHash.Pair p = new LabelHash.Pair();
+        hash(labels, p);
+        final long h = p.h1;
         final Long2ObjectHashMap<MemSeries> stripe = stripes[(int) (h & (STRIPES - 1))];
         synchronized (stripe) {
             MemSeries head = stripe.get(h);
@@ -368,7 +360,7 @@ public final class Head implements SeriesIndex {
             for (int i = 0; i < ids.length; i++) {
                 nv[i] = symbols.bytes(ids[i]);
             }
-            MemSeries ms = register(h, Labels.wrapSorted(nv), ids, (int) ref, stripe, head);
+            MemSeries ms = register(h, p.h2, Labels.wrapSorted(nv), ids, (int) ref, stripe, head);
             ms.walLogged = true;
             return ms.id;
         }

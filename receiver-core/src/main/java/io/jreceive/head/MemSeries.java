@@ -16,6 +16,8 @@ final class MemSeries {
     final int id;
     final Labels labels;
     final long hash;
+    /** The label set's second, independent 64-bit hash: together with {@link #hash} it identifies the series. */
+    final long hash2;
     /** Next series with the same 64-bit label hash (a collision chain, almost always null). */
     MemSeries collision;
     /** Whether a WAL series record for this id has been handed to the WAL. */
@@ -39,10 +41,11 @@ final class MemSeries {
     private long lastT = Long.MIN_VALUE;
     private long lastBits;
 
-    MemSeries(int id, Labels labels, long hash) {
+    MemSeries(int id, Labels labels, long hash, long hash2) {
         this.id = id;
         this.labels = labels;
         this.hash = hash;
+        this.hash2 = hash2;
     }
 
     /** The result codes of {@link #append}. */

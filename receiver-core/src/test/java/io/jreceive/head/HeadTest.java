@@ -54,6 +54,29 @@ class HeadTest {
     }
 
     @Test
+    void seriesIdentityFollowsLabelBytesExactly() {
+        // Label sets that share all their bytes but split them differently, or differ in one byte or one label,
+        // are different series; the same label set from a request and from WAL replay is one series.
+        Labels[] distinct = {
+            Labels.of("__name__", "m", "a", "bc"),
+            Labels.of("__name__", "m", "ab", "c"),
+            Labels.of("__name__", "m", "a", "bd"),
+            Labels.of("__name__", "m", "a", "bc", "d", "e"),
+            Labels.of("__name__", "m", "a", "bcdefghijklmnopq"),
+            Labels.of("__name__", "m", "a", "bcdefghijklmnopr"),
+        };
+        int replayed = head.replaySeries(100, Labels.of("__name__", "m", "a", "bc"));
+        for (Labels l : distinct) {
+            append(new RemoteWriteRequests().series(l, 10_000, 1));
+        }
+        int[] all = head.allPostings();
+        assertEquals(distinct.length, all.length, "one series per distinct label set");
+        assertEquals(Labels.of("__name__", "m", "a", "bc"), head.labels(replayed));
+        assertEquals(1, head.series(replayed, Long.MIN_VALUE, Long.MAX_VALUE).numChunks(),
+                "the request's sample went to the replayed series");
+    }
+
+    @Test
     void cutsChunksLikePrometheus() {
         Labels l = Labels.of("__name__", "m");
         // 15s scrapes from 0 to 2h: 480 samples -> 4 chunks of 120, split exactly at the 30m marks.
