@@ -19,11 +19,15 @@
 #                                           (Prometheus 2.42 only accepts PROTOCOL=1)
 #   PROMETHEUS=prometheus                   Prometheus binary
 #   JRECEIVE_JAR, BENCH_JAR                 override the jar paths
-#   JRECEIVE_JAVA_OPTS="-Xmx4g"             JVM options of jreceive
+#   JRECEIVE_JAVA_OPTS="-Xmx4g -XX:+UseG1GC ..."  JVM options of jreceive: the image's (see below)
+#   JRECEIVE_MALLOC_ARENA_MAX=2             glibc malloc arenas of jreceive, as the image sets
 #   LOADGEN_JAVA_OPTS="-Xmx4g"              JVM options of the load generator
 #   WARMUP="2000x100"                       warm-up load the load generator sends before the measured one (SERIESxSAMPLES,
 #                                           series disjoint from the measured ones: one more label each); it is not
 #                                           measured, but its series count as active in RSS/series. "" = none
+#   REPEAT=1                                runs per load and server (alternating jreceive, Prometheus, jreceive, ...);
+#                                           each repetition's ratios are computed within the pair, and the summary
+#                                           shows their median with the range
 #   READY_TIMEOUT=120                       seconds to wait for /-/ready
 #   RESULTS_DIR=<dir>                       keep each run's LoadGen JSON and server log there
 #
@@ -37,11 +41,15 @@ BENCH_JAR=${BENCH_JAR:-$ROOT/benchmarks/target/benchmarks.jar}
 PROMETHEUS=${PROMETHEUS:-prometheus}
 LOADS=${LOADS:-"10000x120 100000x30 500000x4"}
 WARMUP=${WARMUP-"2000x100"}
+REPEAT=${REPEAT:-1}
 SERVERS=${SERVERS:-"jreceive prometheus"}
 CONCURRENCY=${CONCURRENCY:-8}
 BATCH=${BATCH:-2000}
 PROTOCOL=${PROTOCOL:-1}
-JRECEIVE_JAVA_OPTS=${JRECEIVE_JAVA_OPTS:--Xmx4g}
+# The container image's JVM settings (docker/Dockerfile: JAVA_OPTS and MALLOC_ARENA_MAX), with a fixed 4 GiB heap
+# ceiling in place of MaxRAMPercentage, which on a bare machine would size the heap from all of its memory.
+JRECEIVE_JAVA_OPTS=${JRECEIVE_JAVA_OPTS:--Xmx4g -XX:+UseG1GC -XX:MetaspaceSize=64m -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError}
+JRECEIVE_MALLOC_ARENA_MAX=${JRECEIVE_MALLOC_ARENA_MAX:-2}
 LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xmx4g}
 READY_TIMEOUT=${READY_TIMEOUT:-120}
 RESULTS_DIR=${RESULTS_DIR:-}
@@ -64,6 +72,7 @@ done
 for load in $LOADS; do
   [[ $load =~ ^[0-9]+x[0-9]+$ ]] || die "load '$load' is not SERIESxSAMPLES"
 done
+[[ $REPEAT =~ ^[1-9][0-9]*$ ]] || die "REPEAT must be a positive number, got '$REPEAT'"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/side-by-side.XXXXXX")
 SERVER_PID=""
@@ -138,7 +147,7 @@ start_server() {
       local p1 p2 p3
       p1=$(free_port) && p2=$(free_port) && p3=$(free_port) || return 1
       # shellcheck disable=SC2086
-      java $JRECEIVE_JAVA_OPTS -jar "$JRECEIVE_JAR" --label 'replica="0"' --tsdb.path "$dir/data" \
+      MALLOC_ARENA_MAX=$JRECEIVE_MALLOC_ARENA_MAX java $JRECEIVE_JAVA_OPTS -jar "$JRECEIVE_JAR" --label 'replica="0"' --tsdb.path "$dir/data" \
         --remote-write.address "127.0.0.1:$p1" --http-address "127.0.0.1:$p2" --grpc-address "127.0.0.1:$p3" \
         >"$dir/server.log" 2>&1 &
       SERVER_PID=$!
@@ -159,83 +168,104 @@ start_server() {
   wait_ready "$READY_URL" "$dir/server.log"
 }
 
-ROWS=()          # "load server samples/s rss_kb series cpu_s acked p99 errors client_cpu"
+ROWS=()          # "load server rep samples/s rss_kb series cpu_s acked p99 errors client_cpu"
 STATUS=0
 run=0
 for load in $LOADS; do
   series=${load%x*}
   samples=${load#*x}
-  for server in $SERVERS; do
-    run=$((run + 1))
-    dir="$WORK/$run-$server-$load"
-    echo "== $server, $series series x $samples samples" >&2
-    if ! start_server "$server" "$dir"; then
-      echo "side-by-side: $server failed to start" >&2
-      [[ -n $RESULTS_DIR ]] && mkdir -p "$RESULTS_DIR" && cp "$dir/server.log" "$RESULTS_DIR/$run-$server-$load.log"
-      exit 1
-    fi
-    active=$series
-    warm=()
-    if [[ -n $WARMUP ]]; then
-      # Both servers get the same warm-up, sent by the same load generator process just before the clock starts
-      # (a fresh JVM, server or client, would otherwise be measured while it compiles its hot paths); its series
-      # carry one label more, so they never collide with the measured series, and count as active in RSS/series.
-      warm=(--warmup "$WARMUP")
-      active=$((series + ${WARMUP%x*}))
-    fi
-    set +e
-    # shellcheck disable=SC2086
-    java $LOADGEN_JAVA_OPTS -cp "$BENCH_JAR" io.jreceive.bench.LoadGen --url "$WRITE_URL" \
-      --series "$series" --samples "$samples" --batch "$BATCH" --concurrency "$CONCURRENCY" \
-      --protocol "$PROTOCOL" "${warm[@]}" --server-pid "$SERVER_PID" --json >"$dir/loadgen.json" &
-    LOADGEN_PID=$!
-    # Waiting on a background job lets the INT/TERM trap run at once instead of after the load.
-    wait "$LOADGEN_PID"
-    lg=$?
-    LOADGEN_PID=""
-    set -e
-    rss=$(rss_kb "$SERVER_PID")
-    stop_server
-    if ! jq -e . "$dir/loadgen.json" >/dev/null 2>&1; then
-      echo "side-by-side: load generator failed (exit $lg) against $server" >&2
-      exit 1
-    fi
-    [[ $lg -eq 0 ]] || STATUS=1
-    if [[ -n $RESULTS_DIR ]]; then
-      mkdir -p "$RESULTS_DIR"
-      cp "$dir/loadgen.json" "$RESULTS_DIR/$run-$server-$load.json"
-      cp "$dir/server.log" "$RESULTS_DIR/$run-$server-$load.log"
-    fi
-    rm -rf "$dir/data"
-    ROWS+=("$(jq -r --arg load "$load" --arg server "$server" --arg rss "$rss" --arg series "$active" \
-      '[$load, $server, .samples_per_second, $rss, $series, .server_cpu_seconds, .samples_acknowledged, .latency_ms.p99,
-        (.requests_failed + .written_mismatches), .client_cpu_seconds] | map(tostring) | join(" ")' \
-      "$dir/loadgen.json")")
+  for rep in $(seq 1 "$REPEAT"); do
+    for server in $SERVERS; do
+      run=$((run + 1))
+      dir="$WORK/$run-$server-$load"
+      echo "== $server, $series series x $samples samples" >&2
+      if ! start_server "$server" "$dir"; then
+        echo "side-by-side: $server failed to start" >&2
+        [[ -n $RESULTS_DIR ]] && mkdir -p "$RESULTS_DIR" && cp "$dir/server.log" "$RESULTS_DIR/$run-$server-$load.log"
+        exit 1
+      fi
+      active=$series
+      warm=()
+      if [[ -n $WARMUP ]]; then
+        # Both servers get the same warm-up, sent by the same load generator process just before the clock starts
+        # (a fresh JVM, server or client, would otherwise be measured while it compiles its hot paths); its series
+        # carry one label more, so they never collide with the measured series, and count as active in RSS/series.
+        warm=(--warmup "$WARMUP")
+        active=$((series + ${WARMUP%x*}))
+      fi
+      set +e
+      # shellcheck disable=SC2086
+      java $LOADGEN_JAVA_OPTS -cp "$BENCH_JAR" io.jreceive.bench.LoadGen --url "$WRITE_URL" \
+        --series "$series" --samples "$samples" --batch "$BATCH" --concurrency "$CONCURRENCY" \
+        --protocol "$PROTOCOL" "${warm[@]}" --server-pid "$SERVER_PID" --json >"$dir/loadgen.json" &
+      LOADGEN_PID=$!
+      # Waiting on a background job lets the INT/TERM trap run at once instead of after the load.
+      wait "$LOADGEN_PID"
+      lg=$?
+      LOADGEN_PID=""
+      set -e
+      rss=$(rss_kb "$SERVER_PID")
+      stop_server
+      if ! jq -e . "$dir/loadgen.json" >/dev/null 2>&1; then
+        echo "side-by-side: load generator failed (exit $lg) against $server" >&2
+        exit 1
+      fi
+      [[ $lg -eq 0 ]] || STATUS=1
+      if [[ -n $RESULTS_DIR ]]; then
+        mkdir -p "$RESULTS_DIR"
+        cp "$dir/loadgen.json" "$RESULTS_DIR/$run-$server-$load.json"
+        cp "$dir/server.log" "$RESULTS_DIR/$run-$server-$load.log"
+      fi
+      rm -rf "$dir/data"
+      ROWS+=("$(jq -r --arg load "$load" --arg server "$server" --arg rep "$rep" --arg rss "$rss" --arg series "$active" \
+        '[$load, $server, $rep, .samples_per_second, $rss, $series, .server_cpu_seconds, .samples_acknowledged, .latency_ms.p99,
+          (.requests_failed + .written_mismatches), .client_cpu_seconds] | map(tostring) | join(" ")' \
+        "$dir/loadgen.json")")
+    done
   done
 done
 
 printf '%s\n' "${ROWS[@]}" | awk '
   {
-    load = $1; srv = $2; sps = $3; rss = $4 * 1024; series = $5; cpu = $6; acked = $7; p99 = $8; err = $9; ccpu = $10
+    load = $1; srv = $2; rep = $3; sps = $4; rss = $5 * 1024; series = $6; cpu = $7; acked = $8; p99 = $9; err = $10
+    ccpu = $11
     bps = rss / series
     cpm = acked > 0 ? cpu / (acked / 1e6) : 0
-    printf "%-12s %-11s %14.0f %12.1f %14.1f %14.3f %10.2f %8d %10.2f\n", load, srv, sps, rss / 1048576, bps, cpm, p99, err, ccpu
-    key = load; S[key, srv] = sps; B[key, srv] = bps; C[key, srv] = cpm; P[key, srv] = p99
-    if (!(key in seen)) { seen[key] = 1; order[++n] = key }
+    printf "%-12s %-11s %4d %14.0f %12.1f %14.1f %14.3f %10.2f %8d %10.2f\n", load, srv, rep, sps, rss / 1048576, bps, cpm, p99, err, ccpu
+    S[load, rep, srv] = sps; B[load, rep, srv] = bps; C[load, rep, srv] = cpm; P[load, rep, srv] = p99
+    if (rep > reps) reps = rep
+    if (!(load in seen)) { seen[load] = 1; order[++n] = load }
   }
   BEGIN {
-    printf "%-12s %-11s %14s %12s %14s %14s %10s %8s %10s\n", "load", "server", "samples/s", "RSS MiB", "RSS B/series", "CPU s/M smpl", "p99 ms", "errors", "client CPU"
+    printf "%-12s %-11s %4s %14s %12s %14s %14s %10s %8s %10s\n", "load", "server", "rep", "samples/s", "RSS MiB", "RSS B/series", "CPU s/M smpl", "p99 ms", "errors", "client CPU"
   }
   END {
     header = 0
     for (i = 1; i <= n; i++) {
       k = order[i]
-      if ((k, "jreceive") in S && (k, "prometheus") in S) {
-        if (!header) { printf "\njreceive / Prometheus\n%-12s %14s %14s %14s %10s\n", "load", "samples/s", "RSS B/series", "CPU s/M smpl", "p99"; header = 1 }
-        printf "%-12s %14s %14s %14s %10s\n", k, ratio(S[k, "jreceive"], S[k, "prometheus"]), ratio(B[k, "jreceive"], B[k, "prometheus"]), ratio(C[k, "jreceive"], C[k, "prometheus"]), ratio(P[k, "jreceive"], P[k, "prometheus"])
+      m = 0
+      for (r = 1; r <= reps; r++) {
+        if ((k, r, "jreceive") in S && (k, r, "prometheus") in S && S[k, r, "prometheus"] > 0) {
+          m++
+          XS[m] = S[k, r, "jreceive"] / S[k, r, "prometheus"]; XB[m] = B[k, r, "jreceive"] / B[k, r, "prometheus"]
+          XC[m] = C[k, r, "jreceive"] / C[k, r, "prometheus"]; XP[m] = P[k, r, "jreceive"] / P[k, r, "prometheus"]
+          XJ[m] = P[k, r, "jreceive"]
+        }
       }
+      if (m == 0) continue
+      if (!header) {
+        printf "\njreceive / Prometheus, within each pair of runs (median of %d pairs, [min-max] when more than one)\n", reps
+        printf "%-12s %18s %18s %18s %18s %18s\n", "load", "samples/s", "RSS B/series", "CPU s/M smpl", "p99", "jreceive p99 ms"
+        header = 1
+      }
+      printf "%-12s %18s %18s %18s %18s %18s\n", k, summary(XS, m), summary(XB, m), summary(XC, m), summary(XP, m), summary(XJ, m)
     }
   }
-  function ratio(a, b) { return b == 0 ? "n/a" : sprintf("%.2f", a / b) }
+  # median of a[1..n] and, for n > 1, its range
+  function summary(a, n,    i, j, t, med) {
+    for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+    med = n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    return n == 1 ? sprintf("%.2f", med) : sprintf("%.2f [%.2f-%.2f]", med, a[1], a[n])
+  }
 '
 exit "$STATUS"
