@@ -19,7 +19,7 @@
 #                                           (Prometheus 2.42 only accepts PROTOCOL=1)
 #   PROMETHEUS=prometheus                   Prometheus binary
 #   JRECEIVE_JAR, BENCH_JAR                 override the jar paths
-#   JRECEIVE_JAVA_OPTS="-Xmx4g -XX:+UseG1GC ..."  JVM options of jreceive: the image's (see below)
+#   JRECEIVE_JAVA_OPTS="-Xmx4g -Xms128m ..."  JVM options of jreceive: the image's (see below)
 #   JRECEIVE_MALLOC_ARENA_MAX=2             glibc malloc arenas of jreceive, as the image sets
 #   LOADGEN_JAVA_OPTS="-Xmx4g"              JVM options of the load generator
 #   WARMUP="2000x100"                       warm-up load the load generator sends before the measured one (SERIESxSAMPLES,
@@ -46,9 +46,10 @@ SERVERS=${SERVERS:-"jreceive prometheus"}
 CONCURRENCY=${CONCURRENCY:-8}
 BATCH=${BATCH:-2000}
 PROTOCOL=${PROTOCOL:-1}
-# The container image's JVM settings (docker/Dockerfile: JAVA_OPTS and MALLOC_ARENA_MAX), with a fixed 4 GiB heap
-# ceiling in place of MaxRAMPercentage, which on a bare machine would size the heap from all of its memory.
-JRECEIVE_JAVA_OPTS=${JRECEIVE_JAVA_OPTS:--Xmx4g -XX:+UseG1GC -XX:MetaspaceSize=64m -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError}
+# The container image's JVM settings (docker/Dockerfile: JAVA_OPTS and MALLOC_ARENA_MAX) as the JVM applies them in
+# an 8 GiB container: MaxRAMPercentage=50 gives a 4 GiB heap ceiling and the default initial heap is 1/64 of the
+# limit, 128 MiB. On the bare machine they would be sized from all of its memory instead.
+JRECEIVE_JAVA_OPTS=${JRECEIVE_JAVA_OPTS:--Xmx4g -Xms128m -XX:+UseG1GC -XX:MetaspaceSize=64m -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError}
 JRECEIVE_MALLOC_ARENA_MAX=${JRECEIVE_MALLOC_ARENA_MAX:-2}
 LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xmx4g}
 READY_TIMEOUT=${READY_TIMEOUT:-120}

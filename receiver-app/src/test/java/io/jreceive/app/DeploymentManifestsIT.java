@@ -314,8 +314,8 @@ class DeploymentManifestsIT {
         Matcher arenas = Pattern.compile("JRECEIVE_MALLOC_ARENA_MAX=\\$\\{JRECEIVE_MALLOC_ARENA_MAX:-([^}]*)}")
                 .matcher(script);
         assertTrue(opts.find() && arenas.find(), "side-by-side.sh defaults for JRECEIVE_JAVA_OPTS / MALLOC_ARENA_MAX");
-        // The image sizes the heap from the container limit; on a bare machine the script fixes it instead.
-        assertEquals(df.env.get("JAVA_OPTS").replace("-XX:MaxRAMPercentage=50", "-Xmx4g"), opts.group(1));
+        // The image sizes the heap from the container limit; the script fixes it as in an 8 GiB container.
+        assertEquals(df.env.get("JAVA_OPTS").replace("-XX:MaxRAMPercentage=50", "-Xmx4g -Xms128m"), opts.group(1));
         assertEquals(df.env.get("MALLOC_ARENA_MAX"), arenas.group(1));
     }
 
