@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,10 +40,20 @@ public final class WalWriter implements Closeable {
     private static final int ENTRY_OVERHEAD = 64;
     private static final int[] NO_RECORDS = new int[0];
     private static final byte[] NO_BYTES = new byte[0];
+    /**
+     * Copy buffers kept for reuse: an append copies its records into one, the writer thread hands it back once the
+     * records are in the segment's pages. Without them every request allocated a buffer of its records' size
+     * (the largest steady-state allocation of ingest, about 17 bytes per sample). Few and bounded, so an idle WAL
+     * holds at most {@code SPARE_BUFFERS * MAX_SPARE_BYTES}.
+     */
+    private static final int SPARE_BUFFERS = 8;
+    private static final int MIN_SPARE_BYTES = 64 * 1024;
+    private static final int MAX_SPARE_BYTES = 256 * 1024;
 
     private final WalSegmentWriter log;
     private final long maxQueued;
     private final LinkedBlockingQueue<Entry> queue = new LinkedBlockingQueue<>();
+    private final ArrayBlockingQueue<byte[]> spare = new ArrayBlockingQueue<>(SPARE_BUFFERS);
     private final AtomicLong queued = new AtomicLong();
     private final Thread thread;
     private final Entry stop = new Entry(NO_BYTES, NO_RECORDS, 0, new CompletableFuture<Void>(), false);
@@ -76,7 +87,8 @@ public final class WalWriter implements Closeable {
     }
 
     /**
-     * Queues one record per non-empty buffer, copying their bytes so the caller may reuse the buffers at once.
+     * Queues one record per non-empty buffer, copying their bytes (into a recycled buffer) so the caller may reuse
+     * the buffers at once.
      * With no non-empty buffer this is a barrier: it completes once everything appended before it is durable.
      *
      * @return completes when the records are written and fsynced; fails with {@link WalOverloadedException} if the
@@ -105,7 +117,7 @@ public final class WalWriter implements Closeable {
         if (!reserve(f, charge)) {
             return f;
         }
-        byte[] data = total == 0 ? NO_BYTES : new byte[(int) total];
+        byte[] data = total == 0 ? NO_BYTES : buffer((int) total);
         int[] ends = n == 0 ? NO_RECORDS : new int[n];
         int pos = 0;
         int r = 0;
@@ -118,6 +130,27 @@ public final class WalWriter implements Closeable {
         }
         add(new Entry(data, ends, charge, f, false));
         return f;
+    }
+
+    /** A spare buffer of at least {@code n} bytes, or a new one (sized for reuse when it is not too large). */
+    private byte[] buffer(int n) {
+        byte[] b = spare.poll();
+        if (b != null && b.length >= n) {
+            return b;
+        }
+        // A spare that is too small is dropped: buffers grow to the usual request size and stay there.
+        if (n > MAX_SPARE_BYTES) {
+            return new byte[n];
+        }
+        return new byte[Math.max(MIN_SPARE_BYTES, Integer.highestOneBit(n - 1) << 1)];
+    }
+
+    /** Called by the writer thread once an entry's bytes are no longer needed. */
+    private void recycle(Entry e) {
+        byte[] b = e.data;
+        if (b.length >= MIN_SPARE_BYTES && b.length <= MAX_SPARE_BYTES) {
+            spare.offer(b);
+        }
     }
 
     /**
@@ -287,6 +320,7 @@ public final class WalWriter implements Closeable {
                     start = end;
                     recs++;
                 }
+                recycle(e);  // the segment writer has copied the bytes into its pages
                 segment = log.segment();
             }
             log.flush();
@@ -335,7 +369,10 @@ public final class WalWriter implements Closeable {
         }
     }
 
-    /** One queued append (or cut): its records concatenated, and each record's end offset. */
+    /**
+     * One queued append (or cut): its records concatenated at the start of {@code data} (which may be longer), and
+     * each record's end offset.
+     */
     private static final class Entry {
         final byte[] data;
         final int[] ends;
