@@ -77,7 +77,16 @@ public final class Head implements SeriesIndex {
         MemSeries[] logged = new MemSeries[64];
         int loggedCount;
         final LabelHash.Pair hash = new LabelHash.Pair();
+        private int[] ids = new int[32];
         public final AppendStats stats = new AppendStats();
+
+        /** Scratch for a new series' symbol ids, at least {@code n} long (nothing keeps it). */
+        int[] symbolIds(int n) {
+            if (ids.length < n) {
+                ids = new int[Math.max(n, ids.length * 2)];
+            }
+            return ids;
+        }
     }
 
     /**
@@ -101,7 +110,7 @@ public final class Head implements SeriesIndex {
             } else if (b.sampleCount(s) == 0) {
                 resolved[s] = null; // nothing to store: don't create a series for histograms or exemplars only
             } else {
-                resolved[s] = resolve(b, s, st, ctx.hash);
+                resolved[s] = resolve(b, s, st, ctx);
             }
         }
         ctx.loggedCount = 0;
@@ -121,7 +130,7 @@ public final class Head implements SeriesIndex {
                     continue;
                 }
                 if (ms.removed) {
-                    ms = resolve(b, s, st, ctx.hash);
+                    ms = resolve(b, s, st, ctx);
                     if (ms == null) {
                         continue;
                     }
@@ -227,7 +236,8 @@ public final class Head implements SeriesIndex {
      * (10<sup>-26</sup> for a million series), far below memory error rates; and a writer who crafted such a pair
      * could only mix samples into a series of its own tenant, which it can write to by name anyway.
      */
-    private MemSeries resolve(WriteBatch b, int s, AppendStats st, LabelHash.Pair p) {
+    private MemSeries resolve(WriteBatch b, int s, AppendStats st, AppendContext ctx) {
+        final LabelHash.Pair p = ctx.hash;
         hash(b, s, p);
         final long h = p.h1;
         final long h2 = p.h2;
@@ -244,9 +254,10 @@ public final class Head implements SeriesIndex {
                 st.seriesErrors[invalid.ordinal()]++;
                 return null;
             }
-            int[] ids = new int[b.labelCount(s) * 2];
+            final int n = b.labelCount(s) * 2;
+            int[] ids = ctx.symbolIds(n);
             Labels labels = intern(b, s, ids);
-            MemSeries created = register(h, h2, labels, ids, -1, stripe, head);
+            MemSeries created = register(h, h2, labels, ids, n, -1, stripe, head);
             st.seriesCreated++;
             synchronized (idLock) {
                 seriesCreated++;
@@ -258,8 +269,8 @@ public final class Head implements SeriesIndex {
     /** Interns series {@code s}'s strings into {@code ids} (name, value, ...) and returns its canonical labels. */
     private Labels intern(WriteBatch b, int s, int[] ids) {
         symbols.internLabels(b, s, ids);
-        byte[][] nv = new byte[ids.length][];
-        for (int i = 0; i < ids.length; i++) {
+        byte[][] nv = new byte[b.labelCount(s) * 2][];
+        for (int i = 0; i < nv.length; i++) {
             nv[i] = symbols.bytes(ids[i]);
         }
         return Labels.wrapSorted(nv);
@@ -276,7 +287,7 @@ public final class Head implements SeriesIndex {
     }
 
     /** Creates and indexes a series; {@code id < 0} assigns the next id. Caller holds the stripe lock. */
-    private MemSeries register(long h, long h2, Labels labels, int[] symbolIds, int id,
+    private MemSeries register(long h, long h2, Labels labels, int[] symbolIds, int symbolCount, int id,
                                Long2ObjectHashMap<MemSeries> stripe, MemSeries chain) {
         MemSeries ms;
         synchronized (idLock) {
@@ -296,7 +307,7 @@ public final class Head implements SeriesIndex {
         }
         ms.collision = chain;
         stripe.put(h, ms);
-        postings.add(id, symbolIds);
+        postings.add(id, symbolIds, symbolCount);
         return ms;
     }
 
@@ -360,7 +371,7 @@ public final class Head implements SeriesIndex {
             for (int i = 0; i < ids.length; i++) {
                 nv[i] = symbols.bytes(ids[i]);
             }
-            MemSeries ms = register(h, p.h2, Labels.wrapSorted(nv), ids, (int) ref, stripe, head);
+            MemSeries ms = register(h, p.h2, Labels.wrapSorted(nv), ids, ids.length, (int) ref, stripe, head);
             ms.walLogged = true;
             return ms.id;
         }

@@ -32,12 +32,12 @@ final class MemPostings {
         return ((long) name << 32) | (value & 0xFFFFFFFFL);
     }
 
-    /** Indexes series {@code id} whose labels have symbol ids {@code nv} (name, value, name, value, ...). */
-    void add(int id, int[] nv) {
+    /** Indexes series {@code id} whose labels have symbol ids {@code nv[0, n)} (name, value, name, value, ...). */
+    void add(int id, int[] nv, int n) {
         lock.writeLock().lock();
         try {
             insert(all, id);
-            for (int i = 0; i < nv.length; i += 2) {
+            for (int i = 0; i < n; i += 2) {
                 IntArrayList list = lists.get(key(nv[i], nv[i + 1]));
                 if (list == null) {
                     list = new IntArrayList(4, IntArrayList.DEFAULT_NULL_VALUE);
@@ -83,6 +83,11 @@ final class MemPostings {
 
     private static void insert(IntArrayList list, int id) {
         int n = list.size();
+        if (n == list.capacity()) {
+            // Double rather than IntArrayList's 1.5x: the lists of common values (job, cluster, every series) grow
+            // to a slot per series, and each growth copies the whole list; doubling halves the copying garbage.
+            list.ensureCapacity(Math.max(8, n * 2));
+        }
         if (n == 0 || list.getInt(n - 1) < id) {
             list.addInt(id);
             return;

@@ -53,6 +53,10 @@ class HeadTest {
         assertEquals("add 1 samples: out of bounds", st.conflictMessage());
     }
 
+    private static byte[] b(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     @Test
     void seriesIdentityFollowsLabelBytesExactly() {
         // Label sets that share all their bytes but split them differently, or differ in one byte or one label,
@@ -71,6 +75,10 @@ class HeadTest {
         }
         int[] all = head.allPostings();
         assertEquals(distinct.length, all.length, "one series per distinct label set");
+        // Postings hold exactly each series' own labels (scratch space reused across label counts leaks none).
+        assertEquals(1, head.postings(b("d"), b("e")).length, "only the set with d=\"e\"");
+        assertEquals(2, head.postings(b("a"), b("bc")).length, "the replayed set and the one with d=\"e\"");
+        assertEquals(distinct.length, head.postings(b("__name__"), b("m")).length);
         assertEquals(Labels.of("__name__", "m", "a", "bc"), head.labels(replayed));
         assertEquals(1, head.series(replayed, Long.MIN_VALUE, Long.MAX_VALUE).numChunks(),
                 "the request's sample went to the replayed series");
