@@ -100,7 +100,7 @@ public final class WalSegmentWriter implements Closeable {
         if (compress && len > 0) {
             int max = Snappy.maxCompressedLength(len);
             if (compressed.length < max) {
-                compressed = new byte[max];
+                compressed = new byte[Math.max(max, compressed.length * 2)];  // grow in steps, not per byte
             }
             int n = Snappy.compress(record, off, len, compressed, 0);
             if (n < len) {
