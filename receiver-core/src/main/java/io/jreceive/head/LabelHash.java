@@ -18,7 +18,7 @@ final class LabelHash {
             ByteOrder.LITTLE_ENDIAN);
     private static final long K1 = 0x9E3779B97F4A7C15L;
     private static final long K2 = 0xC2B2AE3D27D4EB4FL;
-    static final long SEED = 0x27D4EB2F165667C5L;
+    private static final long SEED = 0x27D4EB2F165667C5L;
     private static final long K3 = 0x165667B19E3779F9L;
     private static final long K4 = 0x85EBCA77C2B2AE63L;
     private static final long SEED2 = 0x61C8864680B583EBL;
@@ -28,13 +28,15 @@ final class LabelHash {
         long h1;
         long h2;
 
-        Pair begin() {
+        void begin() {
             h1 = SEED;
             h2 = SEED2;
-            return this;
         }
 
-        /** Mixes the string {@code b[off, off+len)} into both chains; {@code h1} alone equals {@link #mix}'s. */
+        /**
+         * Mixes the string {@code b[off, off+len)} into both chains (its length first, so adjacent strings cannot run
+         * together).
+         */
         void mix(byte[] b, int off, int len) {
             long a = Long.rotateLeft(h1 ^ (len * K2), 27) * K1;
             long c = Long.rotateLeft(h2 ^ (len * K4), 23) * K3;
@@ -66,27 +68,8 @@ final class LabelHash {
     private LabelHash() {
     }
 
-    /** Mixes the string {@code b[off, off+len)} (length included, so adjacent strings cannot run together). */
-    static long mix(long h, byte[] b, int off, int len) {
-        h = Long.rotateLeft(h ^ (len * K2), 27) * K1;
-        int i = off;
-        final int end = off + len;
-        for (; i + 8 <= end; i += 8) {
-            long k = (long) LONG_LE.get(b, i);
-            h = Long.rotateLeft(h ^ (k * K2), 31) * K1;
-        }
-        if (i < end) {
-            long tail = 0;
-            for (int shift = 0; i < end; i++, shift += 8) {
-                tail |= (b[i] & 0xFFL) << shift;
-            }
-            h = Long.rotateLeft(h ^ (tail * K2), 31) * K1;
-        }
-        return h;
-    }
-
     /** Final avalanche (Murmur3's fmix64). */
-    static long finish(long h) {
+    private static long finish(long h) {
         h ^= h >>> 33;
         h *= 0xFF51AFD7ED558CCDL;
         h ^= h >>> 33;

@@ -18,8 +18,16 @@ final class SymbolTable {
     /** slot -> id + 1, 0 = empty; at most half full. */
     private int[] slots = new int[2048];
 
-    private static long hash(byte[] b, int off, int len) {
-        return LabelHash.finish(LabelHash.mix(LabelHash.SEED, b, off, len));
+    /** Scratch for {@link #hash}; only used under this table's lock. */
+    private final LabelHash.Pair hashing = new LabelHash.Pair();
+
+    /** A string's hash: the first of the head's two label hashes, over this one string. Caller holds the lock. */
+    private long hash(byte[] b, int off, int len) {
+        LabelHash.Pair p = hashing;
+        p.begin();
+        p.mix(b, off, len);
+        p.finish();
+        return p.h1;
     }
 
     /** The id of the string {@code b[off, off+len)}, adding it if new. */
