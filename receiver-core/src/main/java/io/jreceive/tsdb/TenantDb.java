@@ -191,12 +191,12 @@ public final class TenantDb implements Closeable {
 
     /**
      * Appends a request; the future completes when the accepted samples are durable. When the WAL's queue is past
-     * {@link #WAL_BACKPRESSURE_BYTES} the request is refused before the head is touched
+     * {@link TsdbConfig#walBackpressureBytes()} the request is refused before the head is touched
      * ({@link WalOverloadedException}, answered 503 and retried by the client): samples in the head but not in the
      * WAL would otherwise be acknowledged as duplicates on the retry without ever being durable.
      */
     public CompletableFuture<Void> write(WriteBatch batch, Head.AppendContext ctx) {
-        if (wal.queuedBytes() > WAL_BACKPRESSURE_BYTES) {
+        if (wal.queuedBytes() > config.walBackpressureBytes()) {
             ctx.stats.reset();
             return CompletableFuture.failedFuture(new WalOverloadedException("WAL write queue is full ("
                     + wal.queuedBytes() + " bytes waiting for the disk); retry later"));
@@ -204,9 +204,10 @@ public final class TenantDb implements Closeable {
         return head.append(batch, ctx, this::log);
     }
 
-    /** Queued WAL bytes past which new requests are refused (well below the writer's own hard limit). */
-    static final long WAL_BACKPRESSURE_BYTES = 64L * 1024 * 1024;
-    /** The WAL writer's hard limit: room for every event loop's largest request above the backpressure point. */
+    /**
+     * The WAL writer's hard limit: room for every event loop's largest request above the backpressure point
+     * ({@link TsdbConfig#DEFAULT_WAL_BACKPRESSURE_BYTES}).
+     */
     static final long WAL_MAX_QUEUED_BYTES = 512L * 1024 * 1024;
 
     private CompletableFuture<Void> log(EncBuf series, EncBuf samples) {

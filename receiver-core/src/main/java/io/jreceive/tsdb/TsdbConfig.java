@@ -14,8 +14,20 @@ import java.util.Map;
  * @param tooFarInFutureMs   {@code --tsdb.too-far-in-future.time-window}: 0 = off
  * @param externalLabels     the {@code --label} set; each tenant adds {@code tenantLabelName=<tenant>}
  * @param tenantLabelName    {@code --receive.tenant-label-name} (default {@code tenant_id})
+ * @param walBackpressureBytes WAL bytes waiting for the disk past which a tenant refuses requests (503, retried by
+ *                           the sender) before touching its head; {@link #DEFAULT_WAL_BACKPRESSURE_BYTES}
  */
 public record TsdbConfig(Path path, long blockDurationMs, long retentionMs, boolean walCompression,
-                         long tooFarInFutureMs, Map<String, String> externalLabels, String tenantLabelName) {
+                         long tooFarInFutureMs, Map<String, String> externalLabels, String tenantLabelName,
+                         long walBackpressureBytes) {
     public static final long DEFAULT_BLOCK_DURATION = 2 * 3600 * 1000L;
+    /** 64 MiB: seconds of ingest at full speed, far more than a healthy disk lets queue up. */
+    public static final long DEFAULT_WAL_BACKPRESSURE_BYTES = 64L * 1024 * 1024;
+
+    /** The configuration with the default WAL backpressure point. */
+    public TsdbConfig(Path path, long blockDurationMs, long retentionMs, boolean walCompression,
+                      long tooFarInFutureMs, Map<String, String> externalLabels, String tenantLabelName) {
+        this(path, blockDurationMs, retentionMs, walCompression, tooFarInFutureMs, externalLabels, tenantLabelName,
+                DEFAULT_WAL_BACKPRESSURE_BYTES);
+    }
 }

@@ -27,8 +27,16 @@ public final class TestReceiver implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public TestReceiver(Path dir, long blockDurationMs, RemoteWriteLimits limits) throws Exception {
-        tsdb = new MultiTsdb(new TsdbConfig(dir, blockDurationMs, 0, true, 0, Map.of("replica", "0"), "tenant_id"),
-                registry);
+        this(config(dir, blockDurationMs), limits);
+    }
+
+    /** The storage configuration the other constructors use: WAL compression on, external label replica="0". */
+    public static TsdbConfig config(Path dir, long blockDurationMs) {
+        return new TsdbConfig(dir, blockDurationMs, 0, true, 0, Map.of("replica", "0"), "tenant_id");
+    }
+
+    public TestReceiver(TsdbConfig config, RemoteWriteLimits limits) throws Exception {
+        tsdb = new MultiTsdb(config, registry);
         tsdb.open();
         server = new RemoteWriteServer(new RemoteWriteConfig("127.0.0.1", 0, RemoteWriteConfig.DEFAULT_TENANT_HEADER,
                 RemoteWriteConfig.DEFAULT_TENANT, limits, 2), tsdb, registry);
