@@ -9,9 +9,11 @@ import java.util.Arrays;
  *
  * <p>The bit stream (Prometheus' {@code bstream}: most significant bit first, {@code free} unwritten low bits in the
  * last byte, 0 meaning the next write starts a new byte) lives in this object rather than a separate writer: one
- * object and one pointer chase less per open chunk, which showed in the head-append profile.
+ * object and one pointer chase less per open chunk, which showed in the head-append profile. For the same reason
+ * the head's series extends this class: a series and its open chunk are one object, and cutting a chunk
+ * {@linkplain #restart() restarts} the appender in place.
  */
-public final class XorAppender {
+public class XorAppender {
     /** Prometheus' initial chunk buffer size; most 120-sample chunks fit without growing more than once. */
     public static final int DEFAULT_CAPACITY = 128;
 
@@ -34,29 +36,46 @@ public final class XorAppender {
         len = XorChunk.STREAM_OFFSET;
     }
 
-    public int numSamples() {
+    /**
+     * Starts a new, empty chunk in this appender, keeping its buffer (already sized for a chunk of this series).
+     * Bytes past the new length need no clearing: the bit writer initialises every byte when it first reaches it.
+     */
+    protected final void restart() {
+        len = XorChunk.STREAM_OFFSET;
+        free = 0;
+        count = 0;
+        t = 0;
+        tDelta = 0;
+        vBits = 0;
+        leading = XorChunk.LEADING_UNSET;
+        trailing = 0;
+        b[XorChunk.NUM_SAMPLES_OFFSET] = 0;
+        b[XorChunk.NUM_SAMPLES_OFFSET + 1] = 0;
+    }
+
+    public final int numSamples() {
         return count;
     }
 
     /** Bytes of chunk data written so far (the size a reader would see). */
-    public int sizeBytes() {
+    public final int sizeBytes() {
         return len;
     }
 
-    public long lastTimestamp() {
+    public final long lastTimestamp() {
         return t;
     }
 
-    public long lastValueBits() {
+    public final long lastValueBits() {
         return vBits;
     }
 
-    public void append(long ts, double v) {
+    public final void append(long ts, double v) {
         appendBits(ts, Double.doubleToRawLongBits(v));
     }
 
     /** Appends a sample whose value is given as raw IEEE-754 bits (stale-marker NaN payloads are kept exactly). */
-    public void appendBits(long ts, long bits) {
+    public final void appendBits(long ts, long bits) {
         if (count == XorChunk.MAX_SAMPLES) {
             throw new IllegalStateException("XOR chunk full: " + XorChunk.MAX_SAMPLES + " samples");
         }
@@ -133,7 +152,7 @@ public final class XorAppender {
     }
 
     /** A copy of the chunk's data bytes as they stand now (safe to hand to readers while appends go on). */
-    public byte[] bytes() {
+    public final byte[] bytes() {
         return Arrays.copyOf(b, len);
     }
 

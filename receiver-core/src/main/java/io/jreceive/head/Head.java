@@ -76,6 +76,9 @@ public final class Head implements SeriesIndex {
         /** Series whose WAL series record this append carries (undone if the WAL refuses the append). */
         MemSeries[] logged = new MemSeries[64];
         int loggedCount;
+        /** Oldest and newest timestamp appended by the current request (under the append lock). */
+        long batchMin;
+        long batchMax;
         final LabelHash.Pair hash = new LabelHash.Pair();
         private int[] ids = new int[32];
         public final AppendStats stats = new AppendStats();
@@ -121,51 +124,19 @@ public final class Head implements SeriesIndex {
         appendLock.lock();
         try {
             final long minValid = appendableMinValidTime();
-            final long range = chunkRange;
-            long batchMin = Long.MAX_VALUE;
-            long batchMax = Long.MIN_VALUE;
+            ctx.batchMin = Long.MAX_VALUE;
+            ctx.batchMax = Long.MIN_VALUE;
             for (int s = 0; s < n; s++) {
                 MemSeries ms = resolved[s];
-                if (ms == null) {
-                    continue;
-                }
-                if (ms.removed) {
+                if (ms != null && ms.removed) {
                     ms = resolve(b, s, st, ctx);
-                    if (ms == null) {
-                        continue;
-                    }
                 }
-                final int from = b.sampleStart(s);
-                final int to = from + b.sampleCount(s);
-                synchronized (ms) {
-                    for (int i = from; i < to; i++) {
-                        final long t = b.timestamp(i);
-                        final long bits = b.valueBits(i);
-                        int r = t > futureLimit ? MemSeries.OUT_OF_BOUNDS : ms.append(t, bits, minValid, range);
-                        switch (r) {
-                            case MemSeries.OK -> {
-                                if (!ms.walLogged) {
-                                    sr.add(ms.id, ms.labels);
-                                    ms.walLogged = true;
-                                    ctx.noteLogged(ms);
-                                }
-                                smp.add(ms.id, t, bits);
-                                st.appended++;
-                                if (t < batchMin) {
-                                    batchMin = t;
-                                }
-                                if (t > batchMax) {
-                                    batchMax = t;
-                                }
-                            }
-                            case MemSeries.DUPLICATE_IGNORED -> st.duplicatesIgnored++;
-                            case MemSeries.OUT_OF_BOUNDS -> st.outOfBounds++;
-                            case MemSeries.OUT_OF_ORDER -> st.outOfOrder++;
-                            default -> st.duplicates++;
-                        }
-                    }
+                if (ms != null) {
+                    appendSeries(ms, b, s, minValid, futureLimit, sr, smp, ctx);
                 }
             }
+            final long batchMin = ctx.batchMin;
+            final long batchMax = ctx.batchMax;
             if (st.appended > 0) {
                 samplesAppended += st.appended;
             }
@@ -194,6 +165,53 @@ public final class Head implements SeriesIndex {
     }
 
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+    /**
+     * Appends batch series {@code s}'s samples to {@code ms} under its lock and notes the accepted ones in the WAL
+     * records. One call per series, so the JIT compiles this (and {@link #resolve}) as small methods invoked
+     * thousands of times per request instead of as loops inside a method invoked once per request (which it could
+     * only reach through repeated on-stack replacement, compiled mid-load; see RESULTS.md).
+     */
+    private void appendSeries(MemSeries ms, WriteBatch b, int s, long minValid, long futureLimit,
+                              SeriesRecordEncoder sr, SamplesRecordEncoder smp, AppendContext ctx) {
+        final AppendStats st = ctx.stats;
+        final long range = chunkRange;
+        final int from = b.sampleStart(s);
+        final int to = from + b.sampleCount(s);
+        long min = ctx.batchMin;
+        long max = ctx.batchMax;
+        synchronized (ms) {
+            for (int i = from; i < to; i++) {
+                final long t = b.timestamp(i);
+                final long bits = b.valueBits(i);
+                int r = t > futureLimit ? MemSeries.OUT_OF_BOUNDS : ms.append(t, bits, minValid, range);
+                if (r == MemSeries.OK) {
+                    if (!ms.walLogged) {
+                        sr.add(ms.id, ms.labels());
+                        ms.walLogged = true;
+                        ctx.noteLogged(ms);
+                    }
+                    smp.add(ms.id, t, bits);
+                    st.appended++;
+                    min = Math.min(min, t);
+                    max = Math.max(max, t);
+                } else {
+                    countRejected(st, r);
+                }
+            }
+        }
+        ctx.batchMin = min;
+        ctx.batchMax = max;
+    }
+
+    private static void countRejected(AppendStats st, int r) {
+        switch (r) {
+            case MemSeries.DUPLICATE_IGNORED -> st.duplicatesIgnored++;
+            case MemSeries.OUT_OF_BOUNDS -> st.outOfBounds++;
+            case MemSeries.OUT_OF_ORDER -> st.outOfOrder++;
+            default -> st.duplicates++;
+        }
+    }
 
     /** Prometheus' {@code appendableMinValidTime}: max(newest block end, newest sample - chunkRange/2). */
     private long appendableMinValidTime() {
@@ -249,36 +267,40 @@ public final class Head implements SeriesIndex {
                     return m;
                 }
             }
-            SeriesError invalid = SeriesValidation.validate(b, s);
-            if (invalid != null) {
-                st.seriesErrors[invalid.ordinal()]++;
-                return null;
-            }
-            final int n = b.labelCount(s) * 2;
-            int[] ids = ctx.symbolIds(n);
-            Labels labels = intern(b, s, ids);
-            MemSeries created = register(h, h2, labels, ids, n, -1, stripe, head);
-            st.seriesCreated++;
-            synchronized (idLock) {
-                seriesCreated++;
-            }
-            return created;
+            return create(b, s, st, ctx, stripe, head);
         }
     }
 
-    /** Interns series {@code s}'s strings into {@code ids} (name, value, ...) and returns its canonical labels. */
-    private Labels intern(WriteBatch b, int s, int[] ids) {
+    /** Validates, interns and registers batch series {@code s} (not in the head); caller holds the stripe lock. */
+    private MemSeries create(WriteBatch b, int s, AppendStats st, AppendContext ctx,
+                             Long2ObjectHashMap<MemSeries> stripe, MemSeries chain) {
+        SeriesError invalid = SeriesValidation.validate(b, s);
+        if (invalid != null) {
+            st.seriesErrors[invalid.ordinal()]++;
+            return null;
+        }
+        final int n = b.labelCount(s) * 2;
+        int[] ids = ctx.symbolIds(n);
+        MemSeries created = register(ctx.hash.h1, ctx.hash.h2, intern(b, s, ids), ids, n, -1, stripe, chain);
+        st.seriesCreated++;
+        synchronized (idLock) {
+            seriesCreated++;
+        }
+        return created;
+    }
+
+    /** Interns series {@code s}'s strings into {@code ids} (name, value, ...) and returns its canonical pairs. */
+    private byte[][] intern(WriteBatch b, int s, int[] ids) {
         symbols.internLabels(b, s, ids);
         byte[][] nv = new byte[b.labelCount(s) * 2][];
         for (int i = 0; i < nv.length; i++) {
             nv[i] = symbols.bytes(ids[i]);
         }
-        return Labels.wrapSorted(nv);
+        return nv;
     }
 
-    /** The symbol ids of a series' labels (all interned). */
-    private int[] symbolIds(Labels labels) {
-        byte[][] nv = labels.pairs();
+    /** The symbol ids of label pairs (all interned). */
+    private int[] symbolIds(byte[][] nv) {
         int[] ids = new int[nv.length];
         for (int i = 0; i < nv.length; i++) {
             ids[i] = symbols.intern(nv[i], 0, nv[i].length);
@@ -287,7 +309,7 @@ public final class Head implements SeriesIndex {
     }
 
     /** Creates and indexes a series; {@code id < 0} assigns the next id. Caller holds the stripe lock. */
-    private MemSeries register(long h, long h2, Labels labels, int[] symbolIds, int symbolCount, int id,
+    private MemSeries register(long h, long h2, byte[][] labelPairs, int[] symbolIds, int symbolCount, int id,
                                Long2ObjectHashMap<MemSeries> stripe, MemSeries chain) {
         MemSeries ms;
         synchronized (idLock) {
@@ -296,7 +318,7 @@ public final class Head implements SeriesIndex {
             } else if (id >= nextId) {
                 nextId = id + 1;
             }
-            ms = new MemSeries(id, labels, h, h2);
+            ms = new MemSeries(id, labelPairs, h, h2);
             MemSeries[] arr = byId;
             if (id >= arr.length) {
                 arr = Arrays.copyOf(arr, Math.max(id + 1, arr.length * 2));
@@ -362,16 +384,16 @@ public final class Head implements SeriesIndex {
         synchronized (stripe) {
             MemSeries head = stripe.get(h);
             for (MemSeries m = head; m != null; m = m.collision) {
-                if (m.labels.equals(labels)) {
+                if (m.labels().equals(labels)) {
                     return m.id;
                 }
             }
-            int[] ids = symbolIds(labels);
+            int[] ids = symbolIds(labels.pairs());
             byte[][] nv = new byte[ids.length][];
             for (int i = 0; i < ids.length; i++) {
                 nv[i] = symbols.bytes(ids[i]);
             }
-            MemSeries ms = register(h, p.h2, Labels.wrapSorted(nv), ids, ids.length, (int) ref, stripe, head);
+            MemSeries ms = register(h, p.h2, nv, ids, ids.length, (int) ref, stripe, head);
             ms.walLogged = true;
             return ms.id;
         }
@@ -416,7 +438,7 @@ public final class Head implements SeriesIndex {
             if (ms == null) {
                 continue;
             }
-            HeadChunkSeries cs = new HeadChunkSeries(ms.labels);
+            HeadChunkSeries cs = new HeadChunkSeries(ms.labels());
             int added;
             synchronized (ms) {
                 added = ms.copyChunks(mint, maxt - 1, cs);
@@ -485,7 +507,7 @@ public final class Head implements SeriesIndex {
             byId[ms.id] = null;
             liveSeries--;
         }
-        postings.remove(ms.id, symbolIds(ms.labels));
+        postings.remove(ms.id, symbolIds(ms.labelPairs));
     }
 
     /** Ids of series that still hold data (for WAL checkpoints). */
@@ -525,7 +547,7 @@ public final class Head implements SeriesIndex {
     public Labels labels(int ref) {
         MemSeries[] arr = byId;
         MemSeries ms = ref < arr.length ? arr[ref] : null;
-        return ms == null ? null : ms.labels;
+        return ms == null ? null : ms.labels();
     }
 
     @Override
@@ -535,7 +557,7 @@ public final class Head implements SeriesIndex {
         if (ms == null) {
             return null;
         }
-        HeadChunkSeries cs = new HeadChunkSeries(ms.labels);
+        HeadChunkSeries cs = new HeadChunkSeries(ms.labels());
         synchronized (ms) {
             return ms.copyChunks(mint, maxt, cs) > 0 ? cs.build() : null;
         }

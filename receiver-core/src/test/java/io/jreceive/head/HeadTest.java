@@ -113,6 +113,32 @@ class HeadTest {
     }
 
     @Test
+    void chunksCutInPlaceAreByteIdenticalToFreshlyEncodedOnes() {
+        // A series restarts its open chunk in the same (grown) buffer at each cut; random values make every chunk
+        // large, so each new chunk is written over the bytes of a longer previous one.
+        Labels l = Labels.of("__name__", "noisy");
+        java.util.Random rnd = new java.util.Random(42);
+        int n = 480;
+        long[] ts = new long[n];
+        double[] vs = new double[n];
+        for (int i = 0; i < n; i++) {
+            ts[i] = i * 15_000L;
+            vs[i] = Double.longBitsToDouble(rnd.nextLong() >>> 2);
+        }
+        vs[130] = vs[129]; // an unchanged value inside the second chunk
+        append(new RemoteWriteRequests().series(l, ts, vs));
+        ChunkSeries cs = head.series(head.allPostings()[0], Long.MIN_VALUE, Long.MAX_VALUE);
+        assertEquals(4, cs.numChunks());
+        for (int c = 0; c < 4; c++) {
+            io.jreceive.chunk.XorAppender fresh = new io.jreceive.chunk.XorAppender();
+            for (int i = c * 120; i < (c + 1) * 120; i++) {
+                fresh.append(ts[i], vs[i]);
+            }
+            assertArrayEquals(fresh.bytes(), cs.data(c), "chunk " + c);
+        }
+    }
+
+    @Test
     void refusedWalAppendIsLoggedAgainAndDuplicatesWaitForTheWal() {
         Labels l = Labels.of("__name__", "m", "a", "b");
         List<String> calls = new java.util.ArrayList<>();
