@@ -94,14 +94,11 @@ public class XorAppender {
             if (dod == 0) {
                 writeBit(false);
             } else if (bitRange(dod, 14)) {
-                writeBits(0b10, 2);
-                writeBits(dod, 14);
+                writeDod(0b10, 2, dod, 14);
             } else if (bitRange(dod, 17)) {
-                writeBits(0b110, 3);
-                writeBits(dod, 17);
+                writeDod(0b110, 3, dod, 17);
             } else if (bitRange(dod, 20)) {
-                writeBits(0b1110, 4);
-                writeBits(dod, 20);
+                writeDod(0b1110, 4, dod, 20);
             } else {
                 writeBits(0b1111, 4);
                 writeBits(dod, 64);
@@ -114,6 +111,11 @@ public class XorAppender {
         count++;
         b[XorChunk.NUM_SAMPLES_OFFSET] = (byte) (count >>> 8);
         b[XorChunk.NUM_SAMPLES_OFFSET + 1] = (byte) count;
+    }
+
+    /** Writes a delta-of-delta's prefix and its low {@code nbits} bits (two's complement) as one bit run. */
+    private void writeDod(int prefix, int prefixBits, long dod, int nbits) {
+        writeBits(((long) prefix << nbits) | (dod & ((1L << nbits) - 1)), prefixBits + nbits);
     }
 
     private static boolean bitRange(long x, int nbits) {
@@ -158,47 +160,60 @@ public class XorAppender {
 
     // ---- bit stream -------------------------------------------------------------------------------------------
 
-    private void grow() {
-        if (len == b.length) {
-            b = Arrays.copyOf(b, b.length + (b.length >> 1));
+    /** Makes room for {@code n} more bytes, growing by half (at least) as the byte-at-a-time writer did. */
+    private void ensureRoom(int n) {
+        int need = len + n;
+        if (need > b.length) {
+            b = Arrays.copyOf(b, Math.max(need, b.length + (b.length >> 1)));
         }
     }
 
+    /** One bit: its own path, since most samples of a steady series are a 0 bit for the timestamp and one for the value. */
     private void writeBit(boolean one) {
         if (free == 0) {
-            grow();
-            b[len++] = 0;
-            free = 8;
-        }
-        if (one) {
-            b[len - 1] |= (byte) (1 << (free - 1));
+            ensureRoom(1);
+            b[len++] = one ? (byte) 0x80 : 0;
+            free = 7;
+            return;
         }
         free--;
+        if (one) {
+            b[len - 1] |= (byte) (1 << free);
+        }
     }
 
     private void writeByte(int v) {
-        v &= 0xFF;
-        grow();
-        if (free == 0) {
-            b[len++] = (byte) v;
-            return;
-        }
-        b[len - 1] |= (byte) (v >>> (8 - free));
-        b[len++] = (byte) (v << free);
+        writeBits(v & 0xFF, 8);
     }
 
-    /** Writes the low {@code nbits} bits of {@code u}, most significant first. */
+    /**
+     * Writes the low {@code nbits} bits of {@code u} (0 to 64), most significant first: first into the free low bits
+     * of the last byte, then whole bytes, then the start of a new byte whose remaining bits stay free.
+     */
     private void writeBits(long u, int nbits) {
-        u <<= 64 - nbits;
+        if (nbits == 0) {
+            return;
+        }
+        u <<= 64 - nbits; // left-aligned, zeros below
+        if (free > 0) {
+            b[len - 1] |= (byte) (u >>> (64 - free));
+            if (nbits <= free) {
+                free -= nbits;
+                return;
+            }
+            u <<= free;
+            nbits -= free;
+            free = 0;
+        }
+        ensureRoom((nbits + 7) >>> 3);
         while (nbits >= 8) {
-            writeByte((int) (u >>> 56));
+            b[len++] = (byte) (u >>> 56);
             u <<= 8;
             nbits -= 8;
         }
-        while (nbits > 0) {
-            writeBit((u >>> 63) == 1);
-            u <<= 1;
-            nbits--;
+        if (nbits > 0) {
+            b[len++] = (byte) (u >>> 56);
+            free = 8 - nbits;
         }
     }
 }

@@ -149,19 +149,31 @@ public final class XorIterator {
         return one;
     }
 
+    /** Reads {@code n} bits (0 to 64), most significant first: the rest of the current byte, whole bytes, a head. */
     private long readBits(int n) {
+        if (((long) (end - pos) << 3) - bit < n) {
+            throw new FormatException("XOR chunk ends early after " + read + " of " + total + " samples");
+        }
         long v = 0;
-        while (n > 0) {
-            if (bit == 0 && n >= 8) {
-                if (pos >= end) {
-                    throw new FormatException("XOR chunk ends early after " + read + " of " + total + " samples");
-                }
-                v = (v << 8) | (b[pos++] & 0xFF);
-                n -= 8;
-            } else {
-                v = (v << 1) | (readBit() ? 1 : 0);
-                n--;
+        if (bit != 0) {
+            int avail = 8 - bit;
+            int cur = b[pos] & ((1 << avail) - 1);
+            if (n < avail) {
+                bit += n;
+                return cur >>> (avail - n);
             }
+            v = cur;
+            n -= avail;
+            pos++;
+            bit = 0;
+        }
+        while (n >= 8) {
+            v = (v << 8) | (b[pos++] & 0xFF);
+            n -= 8;
+        }
+        if (n > 0) {
+            v = (v << n) | ((b[pos] & 0xFF) >>> (8 - n));
+            bit = n;
         }
         return v;
     }

@@ -69,4 +69,143 @@ class XorChunkTest {
             assertFalse(it.next());
         }
     }
+
+    /**
+     * The encoder writes whole bytes and bit runs at once; its bytes must equal those of the plainest possible
+     * encoder, one bit at a time, as Prometheus' {@code bstream} writes them (oracle below), for series that use
+     * every timestamp and value encoding.
+     */
+    @Test
+    void bytesEqualABitAtATimeEncoder() {
+        Random r = new Random(7);
+        for (int round = 0; round < 300; round++) {
+            int n = 1 + r.nextInt(240);
+            XorAppender a = new XorAppender(1 + r.nextInt(64));
+            BitOracle o = new BitOracle();
+            long t = r.nextLong() >> 22;
+            long v = r.nextLong();
+            for (int i = 0; i < n; i++) {
+                t += switch (r.nextInt(5)) {
+                    case 0 -> 15000;
+                    case 1 -> 15000 + r.nextInt(16000) - 8000;
+                    case 2 -> r.nextInt(1 << 19);
+                    case 3 -> r.nextInt(1 << 25);
+                    default -> 1L + (r.nextLong() >>> 24);
+                };
+                v = switch (r.nextInt(4)) {
+                    case 0 -> v;
+                    case 1 -> v ^ (1L << r.nextInt(64));
+                    case 2 -> Double.doubleToRawLongBits(Double.longBitsToDouble(v) + 1);
+                    default -> r.nextLong();
+                };
+                a.appendBits(t, v);
+                o.append(t, v);
+            }
+            assertArrayEquals(o.bytes(), a.bytes(), "round " + round);
+        }
+    }
+
+    /** Prometheus' xorAppender over a bit-at-a-time stream: the reference the encoder is compared with. */
+    private static final class BitOracle {
+        private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        private int cur;
+        private int used;
+        private int count;
+        private long t;
+        private long delta;
+        private long v;
+        private int leading = 0xFF;
+        private int trailing;
+
+        void bit(long b) {
+            cur = (cur << 1) | (int) (b & 1);
+            if (++used == 8) {
+                out.write(cur);
+                cur = 0;
+                used = 0;
+            }
+        }
+
+        void bits(long x, int nb) {
+            for (int i = nb - 1; i >= 0; i--) {
+                bit(x >>> i);
+            }
+        }
+
+        void uvarint(long x) {
+            while ((x & ~0x7FL) != 0) {
+                bits((x & 0x7F) | 0x80, 8);
+                x >>>= 7;
+            }
+            bits(x, 8);
+        }
+
+        void append(long ts, long val) {
+            long d = ts - t;
+            if (count == 0) {
+                uvarint((ts << 1) ^ (ts >> 63));
+                bits(val, 64);
+            } else if (count == 1) {
+                uvarint(d);
+                value(val);
+            } else {
+                long dod = d - delta;
+                if (dod == 0) {
+                    bit(0);
+                } else if (-8191 <= dod && dod <= 8192) {
+                    bits(0b10, 2);
+                    bits(dod, 14);
+                } else if (-65535 <= dod && dod <= 65536) {
+                    bits(0b110, 3);
+                    bits(dod, 17);
+                } else if (-524287 <= dod && dod <= 524288) {
+                    bits(0b1110, 4);
+                    bits(dod, 20);
+                } else {
+                    bits(0b1111, 4);
+                    bits(dod, 64);
+                }
+                value(val);
+            }
+            delta = count == 0 ? 0 : d;
+            t = ts;
+            v = val;
+            count++;
+        }
+
+        void value(long val) {
+            long x = val ^ v;
+            if (x == 0) {
+                bit(0);
+                return;
+            }
+            bit(1);
+            int lz = Math.min(Long.numberOfLeadingZeros(x), 31);
+            int tz = Long.numberOfTrailingZeros(x);
+            if (leading != 0xFF && lz >= leading && tz >= trailing) {
+                bit(0);
+                bits(x >>> trailing, 64 - leading - trailing);
+                return;
+            }
+            leading = lz;
+            trailing = tz;
+            bit(1);
+            bits(lz, 5);
+            bits(64 - lz - tz, 6);
+            bits(x >>> tz, 64 - lz - tz);
+        }
+
+        byte[] bytes() {
+            byte[] stream = out.toByteArray();
+            int n = stream.length + (used > 0 ? 1 : 0);
+            byte[] chunk = new byte[2 + n];
+            chunk[0] = (byte) (count >>> 8);
+            chunk[1] = (byte) count;
+            System.arraycopy(stream, 0, chunk, 2, stream.length);
+            if (used > 0) {
+                chunk[2 + stream.length] = (byte) (cur << (8 - used));
+            }
+            return chunk;
+        }
+    }
 }
