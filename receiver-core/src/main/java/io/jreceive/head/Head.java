@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 
-import org.agrona.collections.Long2ObjectHashMap;
-
 import io.jreceive.chunk.ChunkSeries;
 import io.jreceive.encoding.EncBuf;
 import io.jreceive.index.SeriesIndex;
@@ -16,30 +14,34 @@ import io.jreceive.wal.SamplesRecordEncoder;
 import io.jreceive.wal.SeriesRecordEncoder;
 
 /**
- * A tenant's in-memory TSDB head: series keyed by a 64-bit hash of their label bytes (striped, primitive maps),
- * dense int series ids that double as WAL refs, a postings index and per-series XOR chunks.
+ * A tenant's in-memory TSDB head: series keyed by two 64-bit hashes of their label bytes (a {@link SeriesTable}
+ * read without locks), dense int series ids that double as WAL refs, a postings index and per-series XOR chunks.
  *
- * <p>An append runs in two phases. Resolving series (hash the raw label bytes, find or create) needs only a stripe
- * lock. Appending samples and handing the WAL records to the {@link WalSink} happen under one append lock, so the
- * WAL order is the head order: a series record always precedes its first samples record, and two requests touching
+ * <p>An append runs in two phases. Resolving series (hash the raw label bytes, find, create what is missing) takes
+ * no lock for series the head already holds; the series a request creates are created together, with one
+ * acquisition each of the symbol table's lock, the series lock and the postings lock, however many there are.
+ * Appending samples and handing the WAL records to the {@link WalSink} happen under one append lock, so the WAL
+ * order is the head order: a series record always precedes its first samples record, and two requests touching
  * one series reach the WAL in the order their samples were accepted. Replay is therefore exact.
  */
 public final class Head implements SeriesIndex {
-    private static final int STRIPES = 64;
-
     private final long chunkRange;
     private final long tooFarInFutureMs;
     private final SymbolTable symbols = new SymbolTable();
     private final MemPostings postings = new MemPostings(symbols);
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private final Long2ObjectHashMap<MemSeries>[] stripes = new Long2ObjectHashMap[STRIPES];
-    private final Object idLock = new Object();
+    /**
+     * Guards series registration and removal: {@link #table} writes, {@link #byId}, id assignment and the series
+     * counts. Never held while taking the append lock (the append lock may be held while taking this one).
+     */
+    private final Object seriesLock = new Object();
+    private final SeriesTable table = new SeriesTable(1024);
     private volatile MemSeries[] byId = new MemSeries[1024];
     private int nextId = 1;
-    private int liveSeries;
+    private volatile int liveSeries;
     private final ReentrantLock appendLock = new ReentrantLock();
     /** Written under the append lock, read by metrics. */
     private volatile long samplesAppended;
+    /** Written under the series lock, read by metrics. */
     private volatile long seriesCreated;
 
     private volatile long minTime = Long.MAX_VALUE;
@@ -54,9 +56,6 @@ public final class Head implements SeriesIndex {
     public Head(long chunkRange, long tooFarInFutureMs) {
         this.chunkRange = chunkRange;
         this.tooFarInFutureMs = tooFarInFutureMs;
-        for (int i = 0; i < STRIPES; i++) {
-            stripes[i] = new Long2ObjectHashMap<>();
-        }
     }
 
     /** Per-thread scratch space for {@link #append}; reused across requests. */
@@ -72,7 +71,18 @@ public final class Head implements SeriesIndex {
         final EncBuf samplesRecord = new EncBuf(64 * 1024);
         final SeriesRecordEncoder seriesEnc = new SeriesRecordEncoder();
         final SamplesRecordEncoder samplesEnc = new SamplesRecordEncoder();
+        /** Per batch series: its series (null: skipped or not found yet) and both label hashes. */
         MemSeries[] resolved = new MemSeries[256];
+        long[] h1 = new long[256];
+        long[] h2 = new long[256];
+        /** Batch series the lock-free lookup did not find, then the valid ones among them ({@code Head.create}). */
+        int[] missing = new int[64];
+        /** The missing series' symbol ids, one run per series (see {@link SymbolTable#internLabels}). */
+        int[] symbolIds = new int[256];
+        /** The created series' ids and their runs in {@link #symbolIds}, for the postings. */
+        int[] createdIds = new int[64];
+        int[] createdStarts = new int[64];
+        int[] createdEnds = new int[64];
         /** Series whose WAL series record this append carries (undone if the WAL refuses the append). */
         MemSeries[] logged = new MemSeries[64];
         int loggedCount;
@@ -80,15 +90,31 @@ public final class Head implements SeriesIndex {
         long batchMin;
         long batchMax;
         final LabelHash.Pair hash = new LabelHash.Pair();
-        private int[] ids = new int[32];
         public final AppendStats stats = new AppendStats();
 
-        /** Scratch for a new series' symbol ids, at least {@code n} long (nothing keeps it). */
-        int[] symbolIds(int n) {
-            if (ids.length < n) {
-                ids = new int[Math.max(n, ids.length * 2)];
+        private void ensureSeries(int n) {
+            if (resolved.length < n) {
+                int cap = Math.max(n, resolved.length * 2);
+                resolved = new MemSeries[cap];
+                h1 = new long[cap];
+                h2 = new long[cap];
             }
-            return ids;
+        }
+
+        private void ensureMissing(int n) {
+            if (missing.length < n) {
+                int cap = Math.max(n, missing.length * 2);
+                missing = new int[cap];
+                createdIds = new int[cap];
+                createdStarts = new int[cap];
+                createdEnds = new int[cap];
+            }
+        }
+
+        private void ensureSymbolIds(int n) {
+            if (symbolIds.length < n) {
+                symbolIds = new int[Math.max(n, symbolIds.length * 2)];
+            }
         }
     }
 
@@ -101,20 +127,15 @@ public final class Head implements SeriesIndex {
         final AppendStats st = ctx.stats;
         st.reset();
         final int n = b.seriesCount();
-        if (ctx.resolved.length < n) {
-            ctx.resolved = new MemSeries[Math.max(n, ctx.resolved.length * 2)];
-        }
+        ctx.ensureSeries(n);
+        ctx.ensureMissing(n);
         final MemSeries[] resolved = ctx.resolved;
+        int missing = 0;
         for (int s = 0; s < n; s++) {
-            SeriesError e = b.seriesError(s);
-            if (e != null) {
-                st.seriesErrors[e.ordinal()]++;
-                resolved[s] = null;
-            } else if (b.sampleCount(s) == 0) {
-                resolved[s] = null; // nothing to store: don't create a series for histograms or exemplars only
-            } else {
-                resolved[s] = resolve(b, s, st, ctx);
-            }
+            missing = lookup(b, s, ctx, missing);
+        }
+        if (missing > 0) {
+            create(b, ctx, missing);
         }
         ctx.loggedCount = 0;
         final SeriesRecordEncoder sr = ctx.seriesEnc.wrap(ctx.seriesRecord);
@@ -129,7 +150,7 @@ public final class Head implements SeriesIndex {
             for (int s = 0; s < n; s++) {
                 MemSeries ms = resolved[s];
                 if (ms != null && ms.removed) {
-                    ms = resolve(b, s, st, ctx);
+                    ms = resolveAgain(b, s, ctx);
                 }
                 if (ms != null) {
                     appendSeries(ms, b, s, minValid, futureLimit, sr, smp, ctx);
@@ -168,7 +189,7 @@ public final class Head implements SeriesIndex {
 
     /**
      * Appends batch series {@code s}'s samples to {@code ms} under its lock and notes the accepted ones in the WAL
-     * records. One call per series, so the JIT compiles this (and {@link #resolve}) as small methods invoked
+     * records. One call per series, so the JIT compiles this as a small method invoked
      * thousands of times per request instead of as loops inside a method invoked once per request (which it could
      * only reach through repeated on-stack replacement, compiled mid-load; see RESULTS.md).
      */
@@ -245,56 +266,114 @@ public final class Head implements SeriesIndex {
     }
 
     /**
-     * Finds or creates the series of batch series {@code s}; a label set not yet in the head is validated first, and
-     * if it is invalid the error is counted and null returned.
+     * Hashes batch series {@code s} and looks it up without locks: {@code ctx.resolved[s]} becomes its series, or
+     * null when it has a label error (counted), no samples, or was not found; a series not found is added to
+     * {@code ctx.missing[missing]}. Returns the new count of missing series. One call per series (see
+     * {@link #appendSeries} for why this is not a loop).
      *
-     * <p>An existing series is recognised by both 64-bit hashes of its label bytes, not by comparing the labels:
-     * the comparison touched a dozen scattered arrays per sample and was most of the lookup's cost. Two different
-     * label sets of one tenant agreeing in 128 independent bits has a chance of about n<sup>2</sup>/2<sup>129</sup>
+     * <p>A series is recognised by both 64-bit hashes of its label bytes, not by comparing the labels: the
+     * comparison touched a dozen scattered arrays per sample and was most of the lookup's cost. Two different label
+     * sets of one tenant agreeing in 128 independent bits has a chance of about n<sup>2</sup>/2<sup>129</sup>
      * (10<sup>-26</sup> for a million series), far below memory error rates; and a writer who crafted such a pair
      * could only mix samples into a series of its own tenant, which it can write to by name anyway.
      */
-    private MemSeries resolve(WriteBatch b, int s, AppendStats st, AppendContext ctx) {
+    private int lookup(WriteBatch b, int s, AppendContext ctx, int missing) {
+        ctx.resolved[s] = null;
+        SeriesError e = b.seriesError(s);
+        if (e != null) {
+            ctx.stats.seriesErrors[e.ordinal()]++;
+            return missing;
+        }
+        if (b.sampleCount(s) == 0) {
+            return missing; // histograms or exemplars only: no series to create
+        }
         final LabelHash.Pair p = ctx.hash;
         hash(b, s, p);
-        final long h = p.h1;
-        final long h2 = p.h2;
-        final Long2ObjectHashMap<MemSeries> stripe = stripes[(int) (h & (STRIPES - 1))];
-        synchronized (stripe) {
-            MemSeries head = stripe.get(h);
-            for (MemSeries m = head; m != null; m = m.collision) {
-                if (m.hash2 == h2) {
-                    return m;
-                }
-            }
-            return create(b, s, st, ctx, stripe, head);
+        ctx.h1[s] = p.h1;
+        ctx.h2[s] = p.h2;
+        MemSeries ms = table.find(p.h1, p.h2);
+        if (ms == null) {
+            ctx.missing[missing++] = s;
+        } else {
+            ctx.resolved[s] = ms;
         }
+        return missing;
     }
 
-    /** Validates, interns and registers batch series {@code s} (not in the head); caller holds the stripe lock. */
-    private MemSeries create(WriteBatch b, int s, AppendStats st, AppendContext ctx,
-                             Long2ObjectHashMap<MemSeries> stripe, MemSeries chain) {
-        SeriesError invalid = SeriesValidation.validate(b, s);
-        if (invalid != null) {
-            st.seriesErrors[invalid.ordinal()]++;
-            return null;
+    /**
+     * Creates the series of batch series {@code ctx.missing[0, count)}, which the lock-free lookup did not find:
+     * validates them (invalid ones are counted and stay null), interns all their strings at once, then registers
+     * each under the series lock unless another request created it meanwhile, and indexes the new ones.
+     */
+    private void create(WriteBatch b, AppendContext ctx, int count) {
+        final AppendStats st = ctx.stats;
+        final int[] missing = ctx.missing;
+        int valid = 0;
+        int symbolCount = 0;
+        for (int i = 0; i < count; i++) {
+            int s = missing[i];
+            SeriesError invalid = SeriesValidation.validate(b, s);
+            if (invalid != null) {
+                st.seriesErrors[invalid.ordinal()]++;
+            } else {
+                missing[valid++] = s;
+                symbolCount += 2 * b.labelCount(s);
+            }
         }
-        final int n = b.labelCount(s) * 2;
-        int[] ids = ctx.symbolIds(n);
-        MemSeries created = register(ctx.hash.h1, ctx.hash.h2, intern(b, s, ids), ids, n, -1, stripe, chain);
-        st.seriesCreated++;
-        synchronized (idLock) {
-            seriesCreated++;
+        if (valid == 0) {
+            return;
         }
+        ctx.ensureSymbolIds(symbolCount);
+        final int[] ids = ctx.symbolIds;
+        symbols.internLabels(b, missing, valid, ids);
+        int created = 0;
+        synchronized (seriesLock) {
+            for (int i = 0, from = 0; i < valid; i++) {
+                final int to = from + 2 * b.labelCount(missing[i]);
+                created = createLocked(missing[i], from, to, ctx, created);
+                from = to;
+            }
+            seriesCreated += created;
+        }
+        st.seriesCreated += created;
+        postings.addAll(ctx.createdIds, ctx.createdStarts, ctx.createdEnds, created, ids);
+    }
+
+    /**
+     * Registers batch series {@code s}, whose symbol ids are {@code ctx.symbolIds[from, to)}, unless another request
+     * created it since the lock-free lookup; either way {@code ctx.resolved[s]} becomes its series. Returns the new
+     * count of created series. Caller holds the series lock.
+     */
+    private int createLocked(int s, int from, int to, AppendContext ctx, int created) {
+        MemSeries ms = table.findLocked(ctx.h1[s], ctx.h2[s]);
+        if (ms == null) {
+            ms = registerLocked(ctx.h1[s], ctx.h2[s], labelPairs(ctx.symbolIds, from, to), -1);
+            ctx.createdIds[created] = ms.id;
+            ctx.createdStarts[created] = from;
+            ctx.createdEnds[created] = to;
+            created++;
+        }
+        ctx.resolved[s] = ms;
         return created;
     }
 
-    /** Interns series {@code s}'s strings into {@code ids} (name, value, ...) and returns its canonical pairs. */
-    private byte[][] intern(WriteBatch b, int s, int[] ids) {
-        symbols.internLabels(b, s, ids);
-        byte[][] nv = new byte[b.labelCount(s) * 2][];
+    /** Finds or creates batch series {@code s} again after truncation removed the series it had resolved to. */
+    private MemSeries resolveAgain(WriteBatch b, int s, AppendContext ctx) {
+        MemSeries ms = table.find(ctx.h1[s], ctx.h2[s]);
+        if (ms != null) {
+            return ms;
+        }
+        ctx.missing[0] = s;
+        ctx.resolved[s] = null;
+        create(b, ctx, 1);
+        return ctx.resolved[s];
+    }
+
+    /** The canonical label pairs of symbol ids {@code ids[from, to)}. */
+    private byte[][] labelPairs(int[] ids, int from, int to) {
+        byte[][] nv = new byte[to - from][];
         for (int i = 0; i < nv.length; i++) {
-            nv[i] = symbols.bytes(ids[i]);
+            nv[i] = symbols.bytes(ids[from + i]);
         }
         return nv;
     }
@@ -308,28 +387,25 @@ public final class Head implements SeriesIndex {
         return ids;
     }
 
-    /** Creates and indexes a series; {@code id < 0} assigns the next id. Caller holds the stripe lock. */
-    private MemSeries register(long h, long h2, byte[][] labelPairs, int[] symbolIds, int symbolCount, int id,
-                               Long2ObjectHashMap<MemSeries> stripe, MemSeries chain) {
-        MemSeries ms;
-        synchronized (idLock) {
-            if (id < 0) {
-                id = nextId++;
-            } else if (id >= nextId) {
-                nextId = id + 1;
-            }
-            ms = new MemSeries(id, labelPairs, h, h2);
-            MemSeries[] arr = byId;
-            if (id >= arr.length) {
-                arr = Arrays.copyOf(arr, Math.max(id + 1, arr.length * 2));
-            }
-            arr[id] = ms;
-            byId = arr;
-            liveSeries++;
+    /**
+     * Creates a series and enters it in the table and the id index; {@code id < 0} assigns the next id. The caller
+     * holds the series lock, has checked that the table lacks it, and indexes its postings.
+     */
+    private MemSeries registerLocked(long h1, long h2, byte[][] labelPairs, int id) {
+        if (id < 0) {
+            id = nextId++;
+        } else if (id >= nextId) {
+            nextId = id + 1;
         }
-        ms.collision = chain;
-        stripe.put(h, ms);
-        postings.add(id, symbolIds, symbolCount);
+        MemSeries ms = new MemSeries(id, labelPairs, h1, h2);
+        MemSeries[] arr = byId;
+        if (id >= arr.length) {
+            arr = Arrays.copyOf(arr, Math.max(id + 1, arr.length * 2));
+        }
+        arr[id] = ms;
+        byId = arr;
+        table.insert(ms);
+        liveSeries++;
         return ms;
     }
 
@@ -345,9 +421,7 @@ public final class Head implements SeriesIndex {
 
     /** Number of series in the head. */
     public int numSeries() {
-        synchronized (idLock) {
-            return liveSeries;
-        }
+        return liveSeries;
     }
 
     public long minTime() {
@@ -379,24 +453,21 @@ public final class Head implements SeriesIndex {
     public int replaySeries(long ref, Labels labels) {
         LabelHash.Pair p = new LabelHash.Pair();
         hash(labels, p);
-        final long h = p.h1;
-        final Long2ObjectHashMap<MemSeries> stripe = stripes[(int) (h & (STRIPES - 1))];
-        synchronized (stripe) {
-            MemSeries head = stripe.get(h);
-            for (MemSeries m = head; m != null; m = m.collision) {
-                if (m.labels().equals(labels)) {
-                    return m.id;
-                }
-            }
-            int[] ids = symbolIds(labels.pairs());
-            byte[][] nv = new byte[ids.length][];
-            for (int i = 0; i < ids.length; i++) {
-                nv[i] = symbols.bytes(ids[i]);
-            }
-            MemSeries ms = register(h, p.h2, nv, ids, ids.length, (int) ref, stripe, head);
-            ms.walLogged = true;
+        MemSeries ms = table.find(p.h1, p.h2);
+        if (ms != null) {
             return ms.id;
         }
+        int[] ids = symbolIds(labels.pairs());
+        synchronized (seriesLock) {
+            ms = table.findLocked(p.h1, p.h2);
+            if (ms != null) {
+                return ms.id;
+            }
+            ms = registerLocked(p.h1, p.h2, labelPairs(ids, 0, ids.length), (int) ref);
+            ms.walLogged = true;
+        }
+        postings.add(ms.id, ids, ids.length);
+        return ms.id;
     }
 
     /**
@@ -483,27 +554,9 @@ public final class Head implements SeriesIndex {
     }
 
     private void remove(MemSeries ms) {
-        final Long2ObjectHashMap<MemSeries> stripe = stripes[(int) (ms.hash & (STRIPES - 1))];
-        synchronized (stripe) {
-            MemSeries head = stripe.get(ms.hash);
-            MemSeries prev = null;
-            for (MemSeries m = head; m != null; prev = m, m = m.collision) {
-                if (m == ms) {
-                    if (prev == null) {
-                        if (m.collision == null) {
-                            stripe.remove(ms.hash);
-                        } else {
-                            stripe.put(ms.hash, m.collision);
-                        }
-                    } else {
-                        prev.collision = m.collision;
-                    }
-                    break;
-                }
-            }
-        }
         ms.removed = true;
-        synchronized (idLock) {
+        synchronized (seriesLock) {
+            table.remove(ms);
             byId[ms.id] = null;
             liveSeries--;
         }

@@ -36,23 +36,42 @@ final class MemPostings {
     void add(int id, int[] nv, int n) {
         lock.writeLock().lock();
         try {
-            insert(all, id);
-            for (int i = 0; i < n; i += 2) {
-                IntArrayList list = lists.get(key(nv[i], nv[i + 1]));
-                if (list == null) {
-                    list = new IntArrayList(4, IntArrayList.DEFAULT_NULL_VALUE);
-                    lists.put(key(nv[i], nv[i + 1]), list);
-                    IntArrayList values = valuesByName.get(nv[i]);
-                    if (values == null) {
-                        values = new IntArrayList(4, IntArrayList.DEFAULT_NULL_VALUE);
-                        valuesByName.put(nv[i], values);
-                    }
-                    values.addInt(nv[i + 1]);
-                }
-                insert(list, id);
+            index(id, nv, 0, n);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Indexes {@code count} new series under one write-lock acquisition: series {@code ids[i]} has the symbol ids
+     * {@code nv[starts[i], ends[i])}.
+     */
+    void addAll(int[] ids, int[] starts, int[] ends, int count, int[] nv) {
+        lock.writeLock().lock();
+        try {
+            for (int i = 0; i < count; i++) {
+                index(ids[i], nv, starts[i], ends[i]);
             }
         } finally {
             lock.writeLock().unlock();
+        }
+    }
+
+    private void index(int id, int[] nv, int from, int to) {
+        insert(all, id);
+        for (int i = from; i < to; i += 2) {
+            IntArrayList list = lists.get(key(nv[i], nv[i + 1]));
+            if (list == null) {
+                list = new IntArrayList(4, IntArrayList.DEFAULT_NULL_VALUE);
+                lists.put(key(nv[i], nv[i + 1]), list);
+                IntArrayList values = valuesByName.get(nv[i]);
+                if (values == null) {
+                    values = new IntArrayList(4, IntArrayList.DEFAULT_NULL_VALUE);
+                    valuesByName.put(nv[i], values);
+                }
+                values.addInt(nv[i + 1]);
+            }
+            insert(list, id);
         }
     }
 

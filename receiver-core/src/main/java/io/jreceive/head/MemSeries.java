@@ -14,8 +14,10 @@ import io.jreceive.labels.Labels;
  *
  * <p>The series is its open chunk's {@link XorAppender} (which it extends; no samples means no open chunk) and holds
  * its label pairs without a {@link Labels} wrapper: a new series is one object besides its label array and chunk
- * buffer instead of three, 24 bytes smaller, and a cut chunk's successor reuses the buffer. Young collections copy
- * each new series object by object, which is most of their work during series-creation bursts (see RESULTS.md).
+ * buffer instead of three, 24 bytes smaller, and a cut chunk's successor reuses the buffer. It is also its own entry
+ * in the head's {@link SeriesTable} (the two hash fields), and its newest sample is the appender's: 120 bytes in all.
+ * Young collections copy each new series object by object, which is most of their work during series-creation
+ * bursts (see RESULTS.md).
  */
 final class MemSeries extends XorAppender {
     final int id;
@@ -24,8 +26,6 @@ final class MemSeries extends XorAppender {
     final long hash;
     /** The label set's second, independent 64-bit hash: together with {@link #hash} it identifies the series. */
     final long hash2;
-    /** Next series with the same 64-bit label hash (a collision chain, almost always null). */
-    MemSeries collision;
     /** Whether a WAL series record for this id has been handed to the WAL. */
     boolean walLogged;
     /** Set once truncation dropped the series; an append that resolved it earlier resolves again. */
@@ -42,10 +42,6 @@ final class MemSeries extends XorAppender {
     /** Time of the open chunk's first sample (when {@link #numSamples()} > 0). */
     private long openMint;
     private long nextAt;
-
-    /** Newest sample; {@link Long#MIN_VALUE} before the first. */
-    private long lastT = Long.MIN_VALUE;
-    private long lastBits;
 
     MemSeries(int id, byte[][] labelPairs, long hash, long hash2) {
         this.id = id;
@@ -70,31 +66,36 @@ final class MemSeries extends XorAppender {
      * Appends one sample, or says why not, with Prometheus' in-order rules: {@code t < minValid} is out of bounds;
      * {@code t} equal to the newest timestamp is silently accepted (not stored) if the value bits are identical
      * and a duplicate otherwise; older than the newest is out of order.
+     *
+     * <p>The newest sample is the open chunk's last one. Without an open chunk the series is new or truncation
+     * dropped everything it held, which was older than the truncation point and so older than {@code minValid}:
+     * no in-order check is needed then.
      */
     int append(long t, long bits, long minValid, long chunkRange) {
         if (t < minValid) {
             return OUT_OF_BOUNDS;
         }
-        if (t <= lastT) {
-            if (t == lastT) {
-                return bits == lastBits ? DUPLICATE_IGNORED : DUPLICATE;
-            }
-            return OUT_OF_ORDER;
-        }
         final int n = numSamples();
+        if (n > 0) {
+            final long lastT = lastTimestamp();
+            if (t <= lastT) {
+                if (t == lastT) {
+                    return bits == lastValueBits() ? DUPLICATE_IGNORED : DUPLICATE;
+                }
+                return OUT_OF_ORDER;
+            }
+        }
         if (n == 0 || sizeBytes() > XorChunk.MAX_BYTES) {
             cut(t, chunkRange);
         } else {
             if (n == XorChunk.TARGET_SAMPLES / 4) {
-                nextAt = computeChunkEndTime(openMint, lastT, nextAt, 4);
+                nextAt = computeChunkEndTime(openMint, lastTimestamp(), nextAt, 4);
             }
             if (t >= nextAt || n >= XorChunk.TARGET_SAMPLES * 2) {
                 cut(t, chunkRange);
             }
         }
         appendBits(t, bits);
-        lastT = t;
-        lastBits = bits;
         return OK;
     }
 

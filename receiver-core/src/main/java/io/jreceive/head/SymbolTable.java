@@ -36,19 +36,26 @@ final class SymbolTable {
     }
 
     /**
-     * Interns series {@code s}'s label names and values under one lock acquisition (a new series has a dozen
-     * strings; taking the lock per string made concurrent series creation a convoy on two cores): {@code ids}
-     * receives name, value, name, value, ...
+     * Interns the label names and values of batch series {@code series[0, count)} under one lock acquisition (a new
+     * series has a dozen strings, a request can create thousands of series, and taking the lock per string or per
+     * series made concurrent series creation a convoy on two cores). {@code ids} receives them in order: series
+     * {@code series[0]}'s name, value, name, value, ..., then {@code series[1]}'s, and so on.
      */
-    synchronized void internLabels(WriteBatch b, int s, int[] ids) {
-        final byte[] buf = b.buf();
-        final int from = b.labelStart(s);
-        final int n = b.labelCount(s);
-        for (int i = 0; i < n; i++) {
-            int l = from + i;
-            ids[2 * i] = internLocked(buf, b.nameOff(l), b.nameLen(l));
-            ids[2 * i + 1] = internLocked(buf, b.valueOff(l), b.valueLen(l));
+    synchronized void internLabels(WriteBatch b, int[] series, int count, int[] ids) {
+        for (int i = 0, k = 0; i < count; i++) {
+            k = internSeriesLocked(b, series[i], ids, k);
         }
+    }
+
+    /** Interns batch series {@code s}'s strings into {@code ids} from {@code k}; returns the index after them. */
+    private int internSeriesLocked(WriteBatch b, int s, int[] ids, int k) {
+        final byte[] buf = b.buf();
+        final int to = b.labelStart(s) + b.labelCount(s);
+        for (int l = b.labelStart(s); l < to; l++) {
+            ids[k++] = internLocked(buf, b.nameOff(l), b.nameLen(l));
+            ids[k++] = internLocked(buf, b.valueOff(l), b.valueLen(l));
+        }
+        return k;
     }
 
     private int internLocked(byte[] b, int off, int len) {

@@ -193,6 +193,95 @@ class HeadTest {
                 .outOfBounds, "below the persisted block end");
     }
 
+    /**
+     * Four threads append the same 3000 series at once, each in its own shuffled order and in requests of 250, so
+     * they race to create the same series through the lock-free lookup and the batched creation. Every series must
+     * exist once, with one id, one WAL series record (before its samples, under the append lock) and exactly its
+     * own postings.
+     */
+    @Test
+    void concurrentRequestsCreateEachSeriesOnce() throws Exception {
+        final int series = 3000;
+        final int threads = 4;
+        Labels[] all = new Labels[series];
+        for (int i = 0; i < series; i++) {
+            all[i] = Labels.of("__name__", "m" + (i % 7), "instance", "host-" + i, "job", "j" + (i % 3));
+        }
+        java.util.concurrent.ConcurrentHashMap<Long, Labels> logged = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicInteger duplicateRecords = new java.util.concurrent.atomic.AtomicInteger();
+        WalSink recording = (seriesRec, samplesRec) -> {
+            if (seriesRec.len() > 0) {
+                io.jreceive.wal.WalRecordDecoder.decode(seriesRec.array(), seriesRec.len(),
+                        new io.jreceive.wal.WalVisitor() {
+                            @Override
+                            public void onSeries(long ref, Labels labels) {
+                                if (logged.putIfAbsent(ref, labels) != null) {
+                                    duplicateRecords.incrementAndGet();
+                                }
+                            }
+
+                            @Override
+                            public void onSample(long ref, long t, long valueBits) {
+                            }
+                        });
+            }
+            return CompletableFuture.completedFuture(null);
+        };
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+        java.util.concurrent.atomic.AtomicInteger created = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger appended = new java.util.concurrent.atomic.AtomicInteger();
+        List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            for (int t = 0; t < threads; t++) {
+                final int thread = t;
+                done.add(pool.submit(() -> {
+                    List<Integer> order = new java.util.ArrayList<>();
+                    for (int i = 0; i < series; i++) {
+                        order.add(i);
+                    }
+                    java.util.Collections.shuffle(order, new java.util.Random(thread));
+                    Head.AppendContext c = new Head.AppendContext();
+                    WriteBatch wb = new WriteBatch();
+                    start.await();
+                    for (int from = 0; from < series; from += 250) {
+                        RemoteWriteRequests r = new RemoteWriteRequests();
+                        for (int i = from; i < from + 250; i++) {
+                            // One sample per thread and series, at the thread's own time: appends never conflict.
+                            r.series(all[order.get(i)], 1000L * (thread + 1), thread);
+                        }
+                        byte[] raw = r.v1Message().toByteArray();
+                        new RemoteWriteDecoder().decode(raw, raw.length, wb, RemoteWriteLimits.DEFAULTS);
+                        head.append(wb, c, recording).join();
+                        created.addAndGet(c.stats.seriesCreated);
+                        appended.addAndGet(c.stats.appended + c.stats.outOfOrder);
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(series, head.numSeries());
+        assertEquals(series, created.get(), "each series created by exactly one request");
+        assertEquals(series * threads, appended.get(), "every sample reached its series");
+        assertEquals(0, duplicateRecords.get(), "one WAL series record per series");
+        assertEquals(series, logged.size());
+        int[] ids = head.allPostings();
+        assertEquals(series, ids.length);
+        java.util.Set<Labels> seen = new java.util.HashSet<>();
+        for (int id : ids) {
+            Labels l = head.labels(id);
+            assertEquals(l, logged.get((long) id), "the WAL record under the series' id has its labels");
+            assertTrue(seen.add(l));
+            assertEquals(1, head.postings(b("instance"), b(l.get("instance"))).length);
+        }
+        assertEquals(series / 3, head.postings(b("job"), b("j0")).length);
+    }
+
     @Test
     void logsSeriesRecordOncePerSeries() {
         Labels l = Labels.of("__name__", "m", "a", "b");
