@@ -5,8 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +27,8 @@ import io.jreceive.ingest.RemoteWriteDecoder;
 import io.jreceive.ingest.RemoteWriteLimits;
 import io.jreceive.labels.Labels;
 import io.jreceive.testing.RemoteWriteRequests;
+import io.jreceive.wal.WalRecordDecoder;
+import io.jreceive.wal.WalVisitor;
 
 class HeadTest {
     private static final long H2 = 7_200_000L;
@@ -117,7 +130,7 @@ class HeadTest {
         // A series restarts its open chunk in the same (grown) buffer at each cut; random values make every chunk
         // large, so each new chunk is written over the bytes of a longer previous one.
         Labels l = Labels.of("__name__", "noisy");
-        java.util.Random rnd = new java.util.Random(42);
+        Random rnd = new Random(42);
         int n = 480;
         long[] ts = new long[n];
         double[] vs = new double[n];
@@ -141,7 +154,7 @@ class HeadTest {
     @Test
     void refusedWalAppendIsLoggedAgainAndDuplicatesWaitForTheWal() {
         Labels l = Labels.of("__name__", "m", "a", "b");
-        List<String> calls = new java.util.ArrayList<>();
+        List<String> calls = new ArrayList<>();
         WalSink refusing = (series, samples) -> {
             calls.add("refused " + series.len() + "/" + samples.len());
             return CompletableFuture.failedFuture(new IllegalStateException("queue full"));
@@ -207,12 +220,12 @@ class HeadTest {
         for (int i = 0; i < series; i++) {
             all[i] = Labels.of("__name__", "m" + (i % 7), "instance", "host-" + i, "job", "j" + (i % 3));
         }
-        java.util.concurrent.ConcurrentHashMap<Long, Labels> logged = new java.util.concurrent.ConcurrentHashMap<>();
-        java.util.concurrent.atomic.AtomicInteger duplicateRecords = new java.util.concurrent.atomic.AtomicInteger();
+        ConcurrentHashMap<Long, Labels> logged = new ConcurrentHashMap<>();
+        AtomicInteger duplicateRecords = new AtomicInteger();
         WalSink recording = (seriesRec, samplesRec) -> {
             if (seriesRec.len() > 0) {
-                io.jreceive.wal.WalRecordDecoder.decode(seriesRec.array(), seriesRec.len(),
-                        new io.jreceive.wal.WalVisitor() {
+                WalRecordDecoder.decode(seriesRec.array(), seriesRec.len(),
+                        new WalVisitor() {
                             @Override
                             public void onSeries(long ref, Labels labels) {
                                 if (logged.putIfAbsent(ref, labels) != null) {
@@ -227,20 +240,20 @@ class HeadTest {
             }
             return CompletableFuture.completedFuture(null);
         };
-        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
-        java.util.concurrent.atomic.AtomicInteger created = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicInteger appended = new java.util.concurrent.atomic.AtomicInteger();
-        List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        CyclicBarrier start = new CyclicBarrier(threads);
+        AtomicInteger created = new AtomicInteger();
+        AtomicInteger appended = new AtomicInteger();
+        List<Future<?>> done = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             for (int t = 0; t < threads; t++) {
                 final int thread = t;
                 done.add(pool.submit(() -> {
-                    List<Integer> order = new java.util.ArrayList<>();
+                    List<Integer> order = new ArrayList<>();
                     for (int i = 0; i < series; i++) {
                         order.add(i);
                     }
-                    java.util.Collections.shuffle(order, new java.util.Random(thread));
+                    Collections.shuffle(order, new Random(thread));
                     Head.AppendContext c = new Head.AppendContext();
                     WriteBatch wb = new WriteBatch();
                     start.await();
@@ -259,7 +272,7 @@ class HeadTest {
                     return null;
                 }));
             }
-            for (java.util.concurrent.Future<?> f : done) {
+            for (Future<?> f : done) {
                 f.get();
             }
         } finally {
@@ -272,7 +285,7 @@ class HeadTest {
         assertEquals(series, logged.size());
         int[] ids = head.allPostings();
         assertEquals(series, ids.length);
-        java.util.Set<Labels> seen = new java.util.HashSet<>();
+        Set<Labels> seen = new HashSet<>();
         for (int id : ids) {
             Labels l = head.labels(id);
             assertEquals(l, logged.get((long) id), "the WAL record under the series' id has its labels");
