@@ -160,7 +160,7 @@ public class XorAppender {
 
     // ---- bit stream -------------------------------------------------------------------------------------------
 
-    /** Makes room for {@code n} more bytes, growing by half (at least) as the byte-at-a-time writer did. */
+    /** Makes room for {@code n} more bytes, growing the buffer by at least half. */
     private void ensureRoom(int n) {
         int need = len + n;
         if (need > b.length) {

@@ -76,13 +76,13 @@ public final class Head implements SeriesIndex {
         long[] h1 = new long[256];
         long[] h2 = new long[256];
         /** Batch series the lock-free lookup did not find, then the valid ones among them ({@code Head.create}). */
-        int[] missing = new int[64];
+        int[] missing = new int[256];
         /** The missing series' symbol ids, one run per series (see {@link SymbolTable#internLabels}). */
         int[] symbolIds = new int[256];
         /** The created series' ids and their runs in {@link #symbolIds}, for the postings. */
-        int[] createdIds = new int[64];
-        int[] createdStarts = new int[64];
-        int[] createdEnds = new int[64];
+        int[] createdIds = new int[256];
+        int[] createdStarts = new int[256];
+        int[] createdEnds = new int[256];
         /** Series whose WAL series record this append carries (undone if the WAL refuses the append). */
         MemSeries[] logged = new MemSeries[64];
         int loggedCount;
@@ -92,18 +92,13 @@ public final class Head implements SeriesIndex {
         final LabelHash.Pair hash = new LabelHash.Pair();
         public final AppendStats stats = new AppendStats();
 
+        /** Makes every per-series array hold a batch of {@code n} series. */
         private void ensureSeries(int n) {
             if (resolved.length < n) {
                 int cap = Math.max(n, resolved.length * 2);
                 resolved = new MemSeries[cap];
                 h1 = new long[cap];
                 h2 = new long[cap];
-            }
-        }
-
-        private void ensureMissing(int n) {
-            if (missing.length < n) {
-                int cap = Math.max(n, missing.length * 2);
                 missing = new int[cap];
                 createdIds = new int[cap];
                 createdStarts = new int[cap];
@@ -128,7 +123,6 @@ public final class Head implements SeriesIndex {
         st.reset();
         final int n = b.seriesCount();
         ctx.ensureSeries(n);
-        ctx.ensureMissing(n);
         final MemSeries[] resolved = ctx.resolved;
         int missing = 0;
         for (int s = 0; s < n; s++) {
