@@ -181,6 +181,10 @@ final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--remote-write.io-threads", defaultValue = "0",
             description = "jreceive: HTTP event-loop threads, 0 = 2 x cores.")
     int ioThreads;
+    @Option(names = "--remote-write.warmup-series", defaultValue = "20000",
+            description = "jreceive: series of the synthetic requests run through the ingest path (into a throwaway "
+                    + "head) before ready, so the JIT has compiled it for the first burst; 0 = none.")
+    int warmupSeries;
 
     @Override
     public Integer call() throws Exception {

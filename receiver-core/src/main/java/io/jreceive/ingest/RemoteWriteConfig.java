@@ -9,9 +9,10 @@ package io.jreceive.ingest;
  * @param defaultTenant  tenant when no header is given ({@code --receive.default-tenant-id})
  * @param limits         request size limits
  * @param ioThreads      event-loop threads, 0 = Netty's default (2 × cores)
+ * @param warmupSeries   series of the start-up {@link IngestWarmup}, 0 = none
  */
 public record RemoteWriteConfig(String host, int port, String tenantHeader, String defaultTenant,
-                                RemoteWriteLimits limits, int ioThreads) {
+                                RemoteWriteLimits limits, int ioThreads, int warmupSeries) {
     public static final String DEFAULT_TENANT_HEADER = "THANOS-TENANT";
     public static final String DEFAULT_TENANT = "default-tenant";
     public static final String PATH = "/api/v1/receive";

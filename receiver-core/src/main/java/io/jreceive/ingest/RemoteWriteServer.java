@@ -13,6 +13,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.FullHttpMessage;
@@ -43,7 +44,6 @@ public final class RemoteWriteServer implements AutoCloseable {
         boss = Transport.group(1, "rw-accept");
         workers = Transport.group(config.ioThreads(), "rw-io");
         final RemoteWriteHandler handler = new RemoteWriteHandler(config, writer, registry);
-        final int maxBody = (int) Math.min(Integer.MAX_VALUE, config.limits().maxCompressedBytes());
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(Transport.serverChannel())
@@ -52,14 +52,19 @@ public final class RemoteWriteServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline()
-                                .addLast("http", new HttpServerCodec())
-                                .addLast("aggregate", new BoundedAggregator(maxBody))
-                                .addLast("receive", handler);
+                        initPipeline(ch.pipeline(), handler, config.limits());
                     }
                 });
         channel = b.bind(config.host(), config.port()).sync().channel();
         LOG.info("remote write listening on {} ({})", channel.localAddress(), Transport.name());
+    }
+
+    /** A connection's handlers: HTTP codec, the aggregator bounded by the compressed-body limit, the handler. */
+    static void initPipeline(ChannelPipeline p, RemoteWriteHandler handler, RemoteWriteLimits limits) {
+        final int maxBody = (int) Math.min(Integer.MAX_VALUE, limits.maxCompressedBytes());
+        p.addLast("http", new HttpServerCodec())
+                .addLast("aggregate", new BoundedAggregator(maxBody))
+                .addLast("receive", handler);
     }
 
     public int port() {

@@ -39,7 +39,7 @@ public final class TestReceiver implements AutoCloseable {
         tsdb = new MultiTsdb(config, registry);
         tsdb.open();
         server = new RemoteWriteServer(new RemoteWriteConfig("127.0.0.1", 0, RemoteWriteConfig.DEFAULT_TENANT_HEADER,
-                RemoteWriteConfig.DEFAULT_TENANT, limits, 2), tsdb, registry);
+                RemoteWriteConfig.DEFAULT_TENANT, limits, 2, 0), tsdb, registry);
     }
 
     public TestReceiver(Path dir) throws Exception {

@@ -1,0 +1,38 @@
+package io.jreceive.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The start-up ingest warm-up of the real jar: it runs before ready with the default flags, and it leaves no trace
+ * an operator could see: no tenant directory, no WAL, no received samples or requests in {@code /metrics}.
+ */
+class IngestWarmupIT {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void runsBeforeReadyAndLeavesNoTenantWalOrMetric() throws Exception {
+        Path data = tmp.resolve("data");
+        try (JreceiveProcess rx = JreceiveProcess.start(data)) {
+            String log = Files.readString(rx.log);
+            assertTrue(log.contains("ingest warm-up: 40 requests, 20000 series, 80000 samples"), log);
+            assertFalse(log.contains("ingest warm-up failed"), log);
+            try (Stream<Path> entries = Files.list(data)) {
+                assertEquals(0, entries.filter(Files::isDirectory).count(), "tenant directories after start-up");
+            }
+            String metrics = rx.metrics();
+            assertTrue(metrics.contains("thanos_receive_write_samples_total 0.0"), "samples received:\n" + metrics);
+            assertFalse(metrics.contains("http_requests_total{code=\"200\",handler=\"receive\""),
+                    "receive requests counted:\n" + metrics);
+        }
+    }
+}
