@@ -49,7 +49,7 @@ PROTOCOL=${PROTOCOL:-1}
 # The container image's JVM settings (docker/Dockerfile: JAVA_OPTS and MALLOC_ARENA_MAX) as the JVM applies them in
 # an 8 GiB container: MaxRAMPercentage=50 gives a 4 GiB heap ceiling and the default initial heap is 1/64 of the
 # limit, 128 MiB. On the bare machine they would be sized from all of its memory instead.
-JRECEIVE_JAVA_OPTS=${JRECEIVE_JAVA_OPTS:--Xmx4g -Xms128m -XX:+UseG1GC -XX:MetaspaceSize=64m -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError}
+JRECEIVE_JAVA_OPTS=${JRECEIVE_JAVA_OPTS:--Xmx4g -Xms128m -XX:+UseG1GC -XX:MaxNewSize=16m -XX:MetaspaceSize=64m -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError}
 JRECEIVE_MALLOC_ARENA_MAX=${JRECEIVE_MALLOC_ARENA_MAX:-2}
 LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xmx4g}
 READY_TIMEOUT=${READY_TIMEOUT:-120}
