@@ -44,7 +44,7 @@ final class Receiver implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
     /**
      * Warm-up shape: every series gets 4 samples, in requests of 2000 (Prometheus' batch), a fresh head per 2000
-     * series. 20000 series (the flag's default) take about a second on 2 cores and bring p99 at the first burst
+     * series. 20000 series (the flag's default) take 0.8-1 s on 2 cores and bring p99 at the first burst
      * of new series from about 107 to 59 ms (benchmarks/RESULTS.md, 2026-12-02).
      */
     private static final int WARMUP_ROUNDS = 4;
