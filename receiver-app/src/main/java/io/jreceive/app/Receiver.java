@@ -34,11 +34,11 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
  * A running receiver: the ops listener first (so probes answer during WAL replay), then storage (every tenant
- * opened and replayed), the ingest warm-up ({@link IngestWarmup}), then the gRPC StoreAPI and the remote-write listener, the shipper loop when a bucket is configured (its first
- * sync may fail without stopping start-up) and a background loop that cuts blocks and applies retention every
- * minute; retention deletes a block only once the shipper has recorded it as uploaded. {@link #close()} is the
- * SIGTERM path: stop accepting writes, wait for requests in flight, flush every head into blocks, run the final
- * upload, close the WALs, stop the ops listener.
+ * opened and replayed), the ingest warm-up ({@link IngestWarmup}), then the gRPC StoreAPI and the remote-write
+ * listener, the shipper loop when a bucket is configured (its first sync may fail without stopping start-up) and a
+ * background loop that cuts blocks and applies retention every minute; retention deletes a block only once the
+ * shipper has recorded it as uploaded. {@link #close()} is the SIGTERM path: stop accepting writes, wait for
+ * requests in flight, flush every head into blocks, run the final upload, close the WALs, stop the ops listener.
  */
 final class Receiver implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);

@@ -44,7 +44,7 @@ public final class IngestWarmup {
     private static final String OK_STATUS_LINE = "HTTP/1.1 200 OK\r\n";
     private static final CompletableFuture<Void> DURABLE = CompletableFuture.completedFuture(null);
 
-    /** What a warm-up did: requests sent, series the throwaway head ended with, samples it accepted, time taken. */
+    /** What a warm-up did: requests sent, series written over all heads, samples they accepted, time taken. */
     public record Result(int requests, int series, long samples, long millis) {
     }
 
@@ -52,15 +52,15 @@ public final class IngestWarmup {
     }
 
     /**
-     * Writes {@code series} new series with {@code rounds} samples each, in requests of about
-     * {@code samplesPerRequest} series (one sample each, a Prometheus queue shard's batch). Every
+     * Writes {@code series} new series with {@code rounds} samples each, in requests of {@code seriesPerRequest}
+     * series with one sample each (a Prometheus queue shard's batch). Every
      * {@code seriesPerHead} series go to a fresh head, and every head gets the same requests, built once: the
      * warm-up then makes little garbage besides what the ingest path itself allocates, so the young generation
      * stays small (whatever heap the JVM touches here stays resident). A request's series get all their rounds
      * before the next ones start. Throws if a request is not answered 200 or a head does not hold exactly what was
      * sent: the ingest path would then be broken for real requests too.
      */
-    public static Result run(RemoteWriteConfig config, int series, int rounds, int samplesPerRequest,
+    public static Result run(RemoteWriteConfig config, int series, int rounds, int seriesPerRequest,
                              int seriesPerHead) {
         final long begin = System.nanoTime();
         final WalSink discard = (seriesRecord, samplesRecord) -> DURABLE;
@@ -79,7 +79,7 @@ public final class IngestWarmup {
         final RemoteWriteHandler handler = new RemoteWriteHandler(config, writer, new SimpleMeterRegistry());
         final EmbeddedChannel ch = new EmbeddedChannel();
         RemoteWriteServer.initPipeline(ch.pipeline(), handler, config.limits());
-        final int perRequest = Math.max(1, samplesPerRequest);
+        final int perRequest = Math.max(1, seriesPerRequest);
         final int perHead = Math.max(perRequest, seriesPerHead);
         int requests = 0;
         long samples = 0;
