@@ -84,18 +84,15 @@ public final class IngestWarmup {
         int requests = 0;
         long samples = 0;
         try {
-            final int bodySeries = Math.min(series, perHead);
-            final byte[][][] bodies = bodies(bodySeries, perRequest, rounds);
+            final int fullSeries = Math.min(series, perHead);
+            final byte[][][] full = bodies(fullSeries, perRequest, rounds);
             for (int first = 0; first < series; first += perHead) {
                 final int n = Math.min(series - first, perHead);
+                final byte[][][] bodies = n == fullSeries ? full : bodies(n, perRequest, rounds);
                 head[0] = new Head(2 * 3600_000L, 0);
-                for (int from = 0, k = 0; from < n; from += perRequest, k++) {
-                    for (int r = 0; r < rounds; r++) {
-                        byte[] body = bodies[k][r];
-                        if (Math.min(n, from + perRequest) != Math.min(bodySeries, from + perRequest)) {
-                            body = body(from, n, r, new byte[perRequest * MAX_SERIES_BYTES]);
-                        }
-                        send(ch, body);
+                for (byte[][] request : bodies) {
+                    for (byte[] round : request) {
+                        send(ch, round);
                         requests++;
                     }
                 }
@@ -114,7 +111,7 @@ public final class IngestWarmup {
         return res;
     }
 
-    /** The bodies of one head: per request of {@code perRequest} series, one per round. */
+    /** The bodies for a head of {@code series} series: per request of {@code perRequest} series, one per round. */
     private static byte[][][] bodies(int series, int perRequest, int rounds) throws IOException {
         final byte[] buf = new byte[perRequest * MAX_SERIES_BYTES];
         final byte[][][] out = new byte[(series + perRequest - 1) / perRequest][rounds][];
