@@ -43,13 +43,17 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 final class Receiver implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
     /**
-     * Warm-up shape: every series gets 4 samples, in requests of 2000 (Prometheus' batch), a fresh head per 2000
-     * series. 20000 series (the flag's default) take 0.8-1 s on 2 cores and bring p99 at the first burst
-     * of new series from about 107 to 59 ms (benchmarks/RESULTS.md, 2026-12-02).
+     * Warm-up shape: 500 series for 150 rounds in requests of 2000 samples, then every new series gets 4 samples, in
+     * requests of 2000 (Prometheus' batch), a fresh head per 2000 series, and the JIT is waited for. 20000 series
+     * (the flag's default) took 0.8-1 s on 2 cores without the steady phase and the wait and brought p99 at the
+     * first burst of new series from about 107 to 59 ms (benchmarks/RESULTS.md, 2026-12-02); with them 2.6-4.2 s,
+     * and C2 no longer takes a core during the first load (2026-12-03).
      */
     private static final int WARMUP_ROUNDS = 4;
     private static final int WARMUP_BATCH = 2000;
     private static final int WARMUP_HEAD_SERIES = 2000;
+    private static final int WARMUP_STEADY_SERIES = 500;
+    private static final int WARMUP_STEADY_ROUNDS = 150;
     private final ReceiverConfig config;
     private final PrometheusMeterRegistry registry;
     private final OpsServer ops;
@@ -113,7 +117,8 @@ final class Receiver implements AutoCloseable {
         }
         try {
             CompletableFuture.runAsync(
-                    () -> IngestWarmup.run(rw, rw.warmupSeries(), WARMUP_ROUNDS, WARMUP_BATCH, WARMUP_HEAD_SERIES),
+                    () -> IngestWarmup.run(rw, new IngestWarmup.Plan(rw.warmupSeries(), WARMUP_ROUNDS, WARMUP_BATCH,
+                            WARMUP_HEAD_SERIES, WARMUP_STEADY_SERIES, WARMUP_STEADY_ROUNDS, true)),
                     r -> new Thread(r, "ingest-warmup").start()).join();
             // Its heads are garbage now: collect them before ready rather than promote them on the first load.
             System.gc();

@@ -32,6 +32,15 @@ import io.netty.channel.embedded.EmbeddedChannel;
  * throwaway {@link Head} whose WAL sink keeps nothing. No tenant, file, WAL or metric of the receiver is touched:
  * the handler's metrics go to a private registry and everything is garbage afterwards. Its series, labels and values
  * are its own (node-exporter-like names under {@code jreceive_warmup_}), not any load's.
+ *
+ * <p>Two phases. Steady: a few hundred series for many rounds, several rounds per request as a queue shard batches
+ * them, with what real series bring once they live longer: counters, constant and noisy gauges, scrape jitter,
+ * missed scrapes of one, six and forty intervals, the 30th sample of a chunk (where its end is re-estimated), a
+ * chunk cut for size and one at a block boundary, and a resent round (duplicates, answered 200). Then creation: many
+ * new series, a few samples each, one round per request. C2 compiles only the branches its profile saw taken; one
+ * first taken under load throws the compiled method away, and recompiling the append path took C2 about half a
+ * second of a core each time. The steady phase goes first because C2 compiles the append path during the creation
+ * phase, from the profile it has then (measured: see benchmarks/RESULTS.md).
  */
 public final class IngestWarmup {
     private static final Logger LOG = LoggerFactory.getLogger(IngestWarmup.class);
@@ -39,6 +48,8 @@ public final class IngestWarmup {
     private static final int METRICS_PER_HOST = 40;
     private static final long START_MS = 1_700_000_000_000L;
     private static final long INTERVAL_MS = 15_000;
+    /** The heads' block range: Prometheus' and the receiver's default, 2h. */
+    private static final long CHUNK_RANGE_MS = 2 * 3600_000L;
     /** Upper bound of one encoded series of {@link #body} (six labels, one sample: about 190 bytes). */
     private static final int MAX_SERIES_BYTES = 256;
     private static final String OK_STATUS_LINE = "HTTP/1.1 200 OK\r\n";
@@ -48,20 +59,33 @@ public final class IngestWarmup {
     public record Result(int requests, int series, long samples, long millis) {
     }
 
+    /**
+     * What a warm-up sends: first {@code steadySeries} series for {@code steadyRounds} rounds in requests of about
+     * {@code seriesPerRequest} samples (0 = no steady phase); then {@code series} new series with {@code rounds}
+     * samples each in requests of {@code seriesPerRequest} series (one round each), a fresh head every
+     * {@code seriesPerHead} series. With {@code awaitCompiler} it then waits for the JIT compilers to go idle, sends
+     * the steady phase and the first creation head again (what crossed a compile threshold while the compilers were
+     * busy gets queued now) and waits for them once more.
+     */
+    public record Plan(int series, int rounds, int seriesPerRequest, int seriesPerHead, int steadySeries,
+                       int steadyRounds, boolean awaitCompiler) {
+    }
+
+    /** A compiler counts as idle once its threads used no CPU for this long. */
+    private static final long COMPILER_QUIET_MS = 200;
+    /** The longest each wait for the compilers may take. */
+    private static final long COMPILER_MAX_WAIT_MS = 5_000;
+
     private IngestWarmup() {
     }
 
     /**
-     * Writes {@code series} new series with {@code rounds} samples each, in requests of {@code seriesPerRequest}
-     * series with one sample each (a Prometheus queue shard's batch). Every
-     * {@code seriesPerHead} series go to a fresh head, and every head gets the same requests, built once: the
+     * Runs {@code plan} (see {@link Plan}). Every head of the creation phase gets the same requests, built once: the
      * warm-up then makes little garbage besides what the ingest path itself allocates, so the young generation
-     * stays small (whatever heap the JVM touches here stays resident). A request's series get all their rounds
-     * before the next ones start. Throws if a request is not answered 200 or a head does not hold exactly what was
-     * sent: the ingest path would then be broken for real requests too.
+     * stays small (whatever heap the JVM touches here stays resident). Throws if a request is not answered 200 or a
+     * head does not hold exactly what was sent: the ingest path would then be broken for real requests too.
      */
-    public static Result run(RemoteWriteConfig config, int series, int rounds, int seriesPerRequest,
-                             int seriesPerHead) {
+    public static Result run(RemoteWriteConfig config, Plan plan) {
         final long begin = System.nanoTime();
         final WalSink discard = (seriesRecord, samplesRecord) -> DURABLE;
         final Head[] head = {null};
@@ -79,25 +103,14 @@ public final class IngestWarmup {
         final RemoteWriteHandler handler = new RemoteWriteHandler(config, writer, new SimpleMeterRegistry());
         final EmbeddedChannel ch = new EmbeddedChannel();
         RemoteWriteServer.initPipeline(ch.pipeline(), handler, config.limits());
-        final int perRequest = Math.max(1, seriesPerRequest);
-        final int perHead = Math.max(perRequest, seriesPerHead);
-        int requests = 0;
-        long samples = 0;
+        final Tally tally = new Tally();
+        long waited = 0;
         try {
-            final int fullSeries = Math.min(series, perHead);
-            final byte[][][] full = bodies(fullSeries, perRequest, rounds);
-            for (int first = 0; first < series; first += perHead) {
-                final int n = Math.min(series - first, perHead);
-                final byte[][][] bodies = n == fullSeries ? full : bodies(n, perRequest, rounds);
-                head[0] = new Head(2 * 3600_000L, 0);
-                for (byte[][] request : bodies) {
-                    for (byte[] round : request) {
-                        send(ch, round);
-                        requests++;
-                    }
-                }
-                check(head[0], n, (long) n * rounds);
-                samples += head[0].samplesAppended();
+            phases(ch, head, plan, plan.series(), tally);
+            if (plan.awaitCompiler()) {
+                waited += CompilerIdle.await(COMPILER_QUIET_MS, COMPILER_MAX_WAIT_MS);
+                phases(ch, head, plan, Math.min(plan.series(), plan.seriesPerHead()), tally);
+                waited += CompilerIdle.await(COMPILER_QUIET_MS, COMPILER_MAX_WAIT_MS);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -105,10 +118,74 @@ public final class IngestWarmup {
             head[0] = null;
             ch.finishAndReleaseAll();
         }
-        Result res = new Result(requests, series, samples, (System.nanoTime() - begin) / 1_000_000);
-        LOG.info("ingest warm-up: {} requests, {} series, {} samples in {} ms", res.requests(), res.series(),
-                res.samples(), res.millis());
+        Result res = new Result(tally.requests, tally.series, tally.samples,
+                (System.nanoTime() - begin) / 1_000_000);
+        LOG.info("ingest warm-up: {} requests, {} series, {} samples in {} ms ({} ms of it waiting for the JIT)",
+                res.requests(), res.series(), res.samples(), res.millis(), waited);
         return res;
+    }
+
+    /** Requests, series and samples sent so far. */
+    private static final class Tally {
+        int requests;
+        int series;
+        long samples;
+    }
+
+    /** The steady phase, then the creation phase for {@code series} series, each head checked; counted in {@code t}. */
+    private static void phases(EmbeddedChannel ch, Head[] head, Plan plan, int series, Tally t) throws IOException {
+        final int perRequest = Math.max(1, plan.seriesPerRequest());
+        final int perHead = Math.max(perRequest, plan.seriesPerHead());
+        if (plan.steadySeries() > 0 && plan.steadyRounds() > 0) {
+            head[0] = new Head(CHUNK_RANGE_MS, 0);
+            t.requests += steady(ch, head[0], plan.steadySeries(), plan.steadyRounds(), perRequest);
+            t.series += plan.steadySeries();
+            t.samples += head[0].samplesAppended();
+        }
+        final int fullSeries = Math.min(series, perHead);
+        final byte[][][] full = bodies(fullSeries, perRequest, plan.rounds());
+        for (int first = 0; first < series; first += perHead) {
+            final int n = Math.min(series - first, perHead);
+            final byte[][][] bodies = n == fullSeries ? full : bodies(n, perRequest, plan.rounds());
+            head[0] = new Head(CHUNK_RANGE_MS, 0);
+            for (byte[][] request : bodies) {
+                for (byte[] round : request) {
+                    send(ch, round);
+                    t.requests++;
+                }
+            }
+            check(head[0], n, expectedSamples(n, plan.rounds()));
+            t.series += n;
+            t.samples += head[0].samplesAppended();
+        }
+    }
+
+    /**
+     * The steady phase into {@code head}: rounds {@code [0, rounds)} of {@code series} series, as many whole rounds
+     * per request as fit in {@code perRequest} samples, then the last round once more (a retry whose first attempt
+     * was stored: duplicates, answered 200); returns the requests sent. The block boundary falls at round
+     * {@code rounds * 9 / 10}, after the chunks of the noisy gauges outgrew
+     * {@link io.jreceive.chunk.XorChunk#MAX_BYTES}.
+     */
+    private static int steady(EmbeddedChannel ch, Head head, int series, int rounds, int perRequest)
+            throws IOException {
+        final long start = Math.floorDiv(START_MS, CHUNK_RANGE_MS) * CHUNK_RANGE_MS + CHUNK_RANGE_MS
+                - (long) rounds * 9 / 10 * INTERVAL_MS;
+        final int perBody = Math.max(1, perRequest / series);
+        final byte[] buf = new byte[series * perBody * MAX_SERIES_BYTES];
+        int requests = 0;
+        for (int r = 0; r < rounds; r += perBody) {
+            send(ch, body(0, series, r, Math.min(rounds, r + perBody), start, buf));
+            requests++;
+        }
+        final long appended = head.samplesAppended();
+        send(ch, body(0, series, rounds - 1, rounds, start, buf));
+        check(head, series, expectedSamples(series, rounds));
+        if (head.samplesAppended() != appended) {
+            throw new IllegalStateException("ingest warm-up: a resent round appended "
+                    + (head.samplesAppended() - appended) + " samples again");
+        }
+        return requests + 1;
     }
 
     /** The bodies for a head of {@code series} series: per request of {@code perRequest} series, one per round. */
@@ -117,10 +194,21 @@ public final class IngestWarmup {
         final byte[][][] out = new byte[(series + perRequest - 1) / perRequest][rounds][];
         for (int k = 0; k < out.length; k++) {
             for (int r = 0; r < rounds; r++) {
-                out[k][r] = body(k * perRequest, Math.min(series, (k + 1) * perRequest), r, buf);
+                out[k][r] = body(k * perRequest, Math.min(series, (k + 1) * perRequest), r, r + 1, START_MS, buf);
             }
         }
         return out;
+    }
+
+    /** The samples rounds {@code [0, rounds)} of series {@code [0, series)} hold ({@link #present}). */
+    private static long expectedSamples(int series, int rounds) {
+        long n = 0;
+        for (int i = 0; i < series; i++) {
+            for (int r = 0; r < rounds; r++) {
+                n += present(i, r) ? 1 : 0;
+            }
+        }
+        return n;
     }
 
     private static void check(Head head, int series, long samples) {
@@ -154,42 +242,87 @@ public final class IngestWarmup {
     }
 
     /**
-     * Round {@code r}'s sample of series {@code from} to {@code to - 1}, as a compressed 1.0 body, written field by
-     * field into {@code buf} (builders would make a few megabytes of garbage per request; this makes the strings).
+     * Rounds {@code [r0, r1)} of series {@code from} to {@code to - 1}, round by round, as a compressed 1.0 body
+     * with one sample per series entry (a series repeats once per round, as a queue shard's batch holds it); a
+     * series missing a round ({@link #present}) is left out of it. Written field by field into {@code buf}
+     * (builders would make a few megabytes of garbage per request; this makes the strings).
      */
-    static byte[] body(int from, int to, int r, byte[] buf) throws IOException {
+    static byte[] body(int from, int to, int r0, int r1, long start, byte[] buf) throws IOException {
         CodedOutputStream out = CodedOutputStream.newInstance(buf);
-        for (int i = from; i < to; i++) {
-            int host = i / METRICS_PER_HOST;
-            String[] labels = {
-                "__name__", METRIC_PREFIX + (i % METRICS_PER_HOST),
-                "container", "node-exporter",
-                "instance", "10." + (host >> 16 & 255) + "." + (host >> 8 & 255) + "." + (host & 255) + ":9100",
-                "job", "node",
-                "namespace", "monitoring-" + host % 7,
-                "pod", "node-exporter-" + Integer.toString(host * 7919, 36),
-            };
-            int labelsSize = 0;
-            for (int j = 0; j < labels.length; j += 2) {
-                labelsSize += lengthDelimitedSize(1, labelSize(labels[j], labels[j + 1]));
+        for (int r = r0; r < r1; r++) {
+            for (int i = from; i < to; i++) {
+                if (present(i, r)) {
+                    writeSeries(out, i, timestamp(i, r, start), value(i, r));
+                }
             }
-            long t = START_MS + r * INTERVAL_MS;
-            double v = r * 1.5 + (i % 97) * 0.25;
-            int sampleSize = CodedOutputStream.computeDoubleSize(1, v) + CodedOutputStream.computeInt64Size(2, t);
-            out.writeTag(1, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-            out.writeUInt32NoTag(labelsSize + lengthDelimitedSize(2, sampleSize));
-            for (int j = 0; j < labels.length; j += 2) {
-                out.writeTag(1, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-                out.writeUInt32NoTag(labelSize(labels[j], labels[j + 1]));
-                out.writeString(1, labels[j]);
-                out.writeString(2, labels[j + 1]);
-            }
-            out.writeTag(2, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-            out.writeUInt32NoTag(sampleSize);
-            out.writeDouble(1, v);
-            out.writeInt64(2, t);
         }
         return Snappy.compress(Arrays.copyOf(buf, out.getTotalBytesWritten()));
+    }
+
+    private static void writeSeries(CodedOutputStream out, int i, long t, double v) throws IOException {
+        int host = i / METRICS_PER_HOST;
+        String[] labels = {
+            "__name__", METRIC_PREFIX + (i % METRICS_PER_HOST),
+            "container", "node-exporter",
+            "instance", "10." + (host >> 16 & 255) + "." + (host >> 8 & 255) + "." + (host & 255) + ":9100",
+            "job", "node",
+            "namespace", "monitoring-" + host % 7,
+            "pod", "node-exporter-" + Integer.toString(host * 7919, 36),
+        };
+        int labelsSize = 0;
+        for (int j = 0; j < labels.length; j += 2) {
+            labelsSize += lengthDelimitedSize(1, labelSize(labels[j], labels[j + 1]));
+        }
+        int sampleSize = CodedOutputStream.computeDoubleSize(1, v) + CodedOutputStream.computeInt64Size(2, t);
+        out.writeTag(1, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        out.writeUInt32NoTag(labelsSize + lengthDelimitedSize(2, sampleSize));
+        for (int j = 0; j < labels.length; j += 2) {
+            out.writeTag(1, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+            out.writeUInt32NoTag(labelSize(labels[j], labels[j + 1]));
+            out.writeString(1, labels[j]);
+            out.writeString(2, labels[j + 1]);
+        }
+        out.writeTag(2, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        out.writeUInt32NoTag(sampleSize);
+        out.writeDouble(1, v);
+        out.writeInt64(2, t);
+    }
+
+    /**
+     * Whether series {@code i} has a sample in round {@code r}: from round 8 on, every 16th series misses one scrape
+     * in eleven, every 64th six in forty and every 256th forty (rounds 60-99), so deltas of deltas need each of the
+     * XOR encoding's widths.
+     */
+    static boolean present(int i, int r) {
+        if (r < 8) {
+            return true;
+        }
+        return !(i % 16 == 3 && r % 11 == 5) && !(i % 64 == 7 && r % 40 >= 20 && r % 40 < 26)
+                && !(i % 256 == 9 && r >= 60 && r < 100);
+    }
+
+    /** Round {@code r}'s timestamp of series {@code i}: every fourth series is scraped with a few ms of jitter. */
+    static long timestamp(int i, int r, long start) {
+        long t = start + r * INTERVAL_MS;
+        return i % 4 == 1 ? t + (i * 7 + r * 13) % 5 : t;
+    }
+
+    /** Round {@code r}'s value of series {@code i}: a counter, a constant, a noisy gauge or a resetting counter. */
+    static double value(int i, int r) {
+        return switch (i % 4) {
+            case 0 -> r * 1.5 + (i % 97) * 0.25;
+            case 1 -> (i % 97) * 0.25;
+            case 2 -> noise(i, r);
+            default -> (r % 50) * 10.0 + i % 7;
+        };
+    }
+
+    /** A value with a random sign, exponent (2^-8 to 2^23) and mantissa: the XOR encoding's widest case. */
+    private static double noise(int i, int r) {
+        long h = (i * 0x9E3779B97F4A7C15L + r) * 0xBF58476D1CE4E5B9L;
+        h ^= h >>> 31;
+        double g = Math.scalb((h >>> 11) * 0x1.0p-53, (int) (h & 31) - 8);
+        return (h & 32) == 0 ? g : -g;
     }
 
     private static int labelSize(String name, String value) {
