@@ -60,12 +60,16 @@ final class CompilerIdle {
         return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
-    /** User and system clock ticks of the threads named {@code C1/C2 CompilerThread*}, or -1 without procfs. */
+    /**
+     * User and system clock ticks of the threads named {@code C1/C2 CompilerThread*}, or -1 without procfs or
+     * without such threads (another JIT's).
+     */
     static long compilerThreadTicks() {
         if (!Files.isDirectory(TASKS)) {
             return -1;
         }
         long sum = 0;
+        int found = 0;
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(TASKS)) {
             for (Path task : tasks) {
                 String comm;
@@ -80,11 +84,12 @@ final class CompilerIdle {
                     continue; // the thread ended while we looked
                 }
                 sum += ticks(stat);
+                found++;
             }
         } catch (IOException e) {
             return -1;
         }
-        return sum;
+        return found > 0 ? sum : -1;
     }
 
     /**
