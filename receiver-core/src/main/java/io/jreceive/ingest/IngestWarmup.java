@@ -69,6 +69,15 @@ public final class IngestWarmup {
      */
     public record Plan(int series, int rounds, int seriesPerRequest, int seriesPerHead, int steadySeries,
                        int steadyRounds, boolean awaitCompiler) {
+        /** Series (creation) or samples (steady) per request: at least 1. */
+        int requestSize() {
+            return Math.max(1, seriesPerRequest);
+        }
+
+        /** Series per creation head: at least a request's. */
+        int headSize() {
+            return Math.max(requestSize(), seriesPerHead);
+        }
     }
 
     /** A compiler counts as idle once its threads used no CPU for this long. */
@@ -109,7 +118,7 @@ public final class IngestWarmup {
             phases(ch, head, plan, plan.series(), tally);
             if (plan.awaitCompiler()) {
                 waited += CompilerIdle.await(COMPILER_QUIET_MS, COMPILER_MAX_WAIT_MS);
-                phases(ch, head, plan, Math.min(plan.series(), plan.seriesPerHead()), tally);
+                phases(ch, head, plan, Math.min(plan.series(), plan.headSize()), tally);
                 waited += CompilerIdle.await(COMPILER_QUIET_MS, COMPILER_MAX_WAIT_MS);
             }
         } catch (IOException e) {
@@ -134,8 +143,8 @@ public final class IngestWarmup {
 
     /** The steady phase, then the creation phase for {@code series} series, each head checked; counted in {@code t}. */
     private static void phases(EmbeddedChannel ch, Head[] head, Plan plan, int series, Tally t) throws IOException {
-        final int perRequest = Math.max(1, plan.seriesPerRequest());
-        final int perHead = Math.max(perRequest, plan.seriesPerHead());
+        final int perRequest = plan.requestSize();
+        final int perHead = plan.headSize();
         if (plan.steadySeries() > 0 && plan.steadyRounds() > 0) {
             head[0] = new Head(CHUNK_RANGE_MS, 0);
             t.requests += steady(ch, head[0], plan.steadySeries(), plan.steadyRounds(), perRequest);
