@@ -102,15 +102,23 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A port nobody listens on, picked at random from 20000-59999 (bounded tries).
+# A port no socket uses, picked at random below the kernel's range for clients' local ports (32768-60999 by
+# default), so that no client connection, not even one in TIME_WAIT (which blocks a listener's bind: a curl poll of
+# an earlier run, say), can hold it; never one of the ports given as arguments; bounded tries.
+CLIENT_PORTS_FROM=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
 free_port() {
-  local p
+  local p span=$((CLIENT_PORTS_FROM - 20000))
+  ((span > 1000)) || span=40000
   for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-      echo "$p"
-      return 0
+    p=$((20000 + RANDOM % span))
+    [[ " $* " != *" $p "* ]] || continue
+    if command -v ss >/dev/null; then
+      [[ -z $(ss -Htan "( sport = :$p )" 2>/dev/null) ]] || continue
+    elif (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      continue
     fi
+    echo "$p"
+    return 0
   done
   echo "side-by-side: no free port found" >&2
   return 1
@@ -146,7 +154,7 @@ start_server() {
   case $name in
     jreceive)
       local p1 p2 p3
-      p1=$(free_port) && p2=$(free_port) && p3=$(free_port) || return 1
+      p1=$(free_port) && p2=$(free_port "$p1") && p3=$(free_port "$p1" "$p2") || return 1
       # shellcheck disable=SC2086
       MALLOC_ARENA_MAX=$JRECEIVE_MALLOC_ARENA_MAX java $JRECEIVE_JAVA_OPTS -jar "$JRECEIVE_JAR" --label 'replica="0"' --tsdb.path "$dir/data" \
         --remote-write.address "127.0.0.1:$p1" --http-address "127.0.0.1:$p2" --grpc-address "127.0.0.1:$p3" \

@@ -50,9 +50,20 @@ final class JreceiveProcess implements AutoCloseable {
 
     /** As {@link #start(Path, String...)} with extra JVM options (e.g. a crash point) before {@code -jar}. */
     static JreceiveProcess start(Path dataDir, List<String> jvmArgs, String... extra) throws Exception {
-        int rw = PrometheusProcess.freePort();
-        int http = PrometheusProcess.freePort();
-        int grpc = PrometheusProcess.freePort();
+        return start(dataDir, jvmArgs, PrometheusProcess.freePort(), PrometheusProcess.freePort(),
+                PrometheusProcess.freePort(), extra);
+    }
+
+    /**
+     * Starts a new jreceive on this one's three ports, as an operator's restart does (this one must be stopped:
+     * its ports are the new one's).
+     */
+    JreceiveProcess restartOnSamePorts(Path dataDir) throws Exception {
+        return start(dataDir, List.of(), remoteWritePort, httpPort, grpcPort);
+    }
+
+    private static JreceiveProcess start(Path dataDir, List<String> jvmArgs, int rw, int http, int grpc,
+            String... extra) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
         cmd.addAll(jvmArgs);
