@@ -17,6 +17,9 @@
 #   SERVERS="jreceive prometheus"           which servers to run, in this order per load
 #   CONCURRENCY=8 BATCH=2000 PROTOCOL=1     load generator shards, samples per request, remote write version
 #                                           (Prometheus 2.42 only accepts PROTOCOL=1)
+#   INTERVAL_MS=15000                       distance between a series' samples; a load spans SAMPLES x INTERVAL_MS
+#                                           back from now, and spans over an hour let shards drift out of bounds
+#                                           (both servers refuse samples over an hour older than their newest)
 #   PROMETHEUS=prometheus                   Prometheus binary
 #   JRECEIVE_JAR, BENCH_JAR                 override the jar paths
 #   JRECEIVE_JAVA_OPTS="-Xmx4g -Xms128m ..."  JVM options of jreceive: the image's (see below)
@@ -46,6 +49,7 @@ SERVERS=${SERVERS:-"jreceive prometheus"}
 CONCURRENCY=${CONCURRENCY:-8}
 BATCH=${BATCH:-2000}
 PROTOCOL=${PROTOCOL:-1}
+INTERVAL_MS=${INTERVAL_MS:-15000}
 # The container image's JVM settings (docker/Dockerfile: JAVA_OPTS and MALLOC_ARENA_MAX) as the JVM applies them in
 # an 8 GiB container: MaxRAMPercentage=50 gives a 4 GiB heap ceiling and the default initial heap is 1/64 of the
 # limit, 128 MiB. On the bare machine they would be sized from all of its memory instead.
@@ -206,7 +210,7 @@ for load in $LOADS; do
       # shellcheck disable=SC2086
       java $LOADGEN_JAVA_OPTS -cp "$BENCH_JAR" io.jreceive.bench.LoadGen --url "$WRITE_URL" \
         --series "$series" --samples "$samples" --batch "$BATCH" --concurrency "$CONCURRENCY" \
-        --protocol "$PROTOCOL" "${warm[@]}" --server-pid "$SERVER_PID" --json >"$dir/loadgen.json" &
+        --protocol "$PROTOCOL" --interval-ms "$INTERVAL_MS" "${warm[@]}" --server-pid "$SERVER_PID" --json >"$dir/loadgen.json" &
       LOADGEN_PID=$!
       # Waiting on a background job lets the INT/TERM trap run at once instead of after the load.
       wait "$LOADGEN_PID"
