@@ -153,6 +153,14 @@ public class XorAppender {
         writeBits(delta >>> newTrailing, sigbits);
     }
 
+    /**
+     * The buffer the chunk is written into; its first {@link #sizeBytes()} bytes are the chunk as it stands. For a
+     * subclass that stores the chunk elsewhere before {@link #restart()}ing; valid until the next append.
+     */
+    protected final byte[] buffer() {
+        return b;
+    }
+
     /** A copy of the chunk's data bytes as they stand now (safe to hand to readers while appends go on). */
     public final byte[] bytes() {
         return Arrays.copyOf(b, len);

@@ -24,9 +24,11 @@ import io.jreceive.wal.SeriesRecordEncoder;
  * order is the head order: a series record always precedes its first samples record, and two requests touching
  * one series reach the WAL in the order their samples were accepted. Replay is therefore exact.
  */
-public final class Head implements SeriesIndex {
+public final class Head implements SeriesIndex, AutoCloseable {
     private final long chunkRange;
     private final long tooFarInFutureMs;
+    /** The closed chunks' bytes. */
+    private final ClosedChunks closedChunks;
     private final SymbolTable symbols = new SymbolTable();
     private final MemPostings postings = new MemPostings(symbols);
     /**
@@ -54,8 +56,14 @@ public final class Head implements SeriesIndex {
      * @param tooFarInFutureMs  reject samples later than now + this as out of bounds; 0 = off
      */
     public Head(long chunkRange, long tooFarInFutureMs) {
+        this(chunkRange, tooFarInFutureMs, ClosedChunks.inMemory());
+    }
+
+    /** As {@link #Head(long, long)} with the closed chunks in {@code closedChunks}, which the head closes. */
+    public Head(long chunkRange, long tooFarInFutureMs, ClosedChunks closedChunks) {
         this.chunkRange = chunkRange;
         this.tooFarInFutureMs = tooFarInFutureMs;
+        this.closedChunks = closedChunks;
     }
 
     /** Per-thread scratch space for {@link #append}; reused across requests. */
@@ -191,6 +199,7 @@ public final class Head implements SeriesIndex {
                               SeriesRecordEncoder sr, SamplesRecordEncoder smp, AppendContext ctx) {
         final AppendStats st = ctx.stats;
         final long range = chunkRange;
+        final ClosedChunks chunks = closedChunks;
         final int from = b.sampleStart(s);
         final int to = from + b.sampleCount(s);
         long min = ctx.batchMin;
@@ -199,7 +208,7 @@ public final class Head implements SeriesIndex {
             for (int i = from; i < to; i++) {
                 final long t = b.timestamp(i);
                 final long bits = b.valueBits(i);
-                int r = t > futureLimit ? MemSeries.OUT_OF_BOUNDS : ms.append(t, bits, minValid, range);
+                int r = t > futureLimit ? MemSeries.OUT_OF_BOUNDS : ms.append(t, bits, minValid, range, chunks);
                 if (r == MemSeries.OK) {
                     if (!ms.walLogged) {
                         sr.add(ms.id, ms.labels());
@@ -476,7 +485,7 @@ public final class Head implements SeriesIndex {
         }
         int r;
         synchronized (ms) {
-            r = ms.append(t, bits, minValidTime, chunkRange);
+            r = ms.append(t, bits, minValidTime, chunkRange, closedChunks);
         }
         if (r != MemSeries.OK) {
             return false;
@@ -506,7 +515,7 @@ public final class Head implements SeriesIndex {
             HeadChunkSeries cs = new HeadChunkSeries(ms.labels());
             int added;
             synchronized (ms) {
-                added = ms.copyChunks(mint, maxt - 1, cs);
+                added = ms.copyChunks(mint, maxt - 1, cs, closedChunks);
             }
             if (added > 0) {
                 out.add(cs.build());
@@ -542,9 +551,21 @@ public final class Head implements SeriesIndex {
                 }
             }
             minTime = newMin;
+            closedChunks.dropBefore(t);
         } finally {
             appendLock.unlock();
         }
+    }
+
+    /** Bytes the closed chunks' store holds (files or heap), freed chunks of live segments included. */
+    public long closedChunkBytes() {
+        return closedChunks.bytes();
+    }
+
+    /** Frees the closed chunks' store; the head is not used afterwards. */
+    @Override
+    public void close() {
+        closedChunks.close();
     }
 
     private void remove(MemSeries ms) {
@@ -606,7 +627,7 @@ public final class Head implements SeriesIndex {
         }
         HeadChunkSeries cs = new HeadChunkSeries(ms.labels());
         synchronized (ms) {
-            return ms.copyChunks(mint, maxt, cs) > 0 ? cs.build() : null;
+            return ms.copyChunks(mint, maxt, cs, closedChunks) > 0 ? cs.build() : null;
         }
     }
 }

@@ -7,15 +7,15 @@ import io.jreceive.chunk.XorChunk;
 import io.jreceive.labels.Labels;
 
 /**
- * One series in the head: its interned labels, its closed chunks ({@code byte[]} each, in time order) and the open
- * chunk being appended to. Chunks are cut exactly where Prometheus cuts them ({@link #append}), so a block written
+ * One series in the head: its interned labels, its closed chunks (time ranges and references into the head's
+ * {@link ClosedChunks}, in time order) and the open chunk being appended to. Chunks are cut exactly where Prometheus cuts them ({@link #append}), so a block written
  * from the head holds the chunks Prometheus would have written. Guarded by its own monitor: appends come from the
  * tenant's append path, readers copy under the same lock.
  *
  * <p>The series is its open chunk's {@link XorAppender} (which it extends; no samples means no open chunk) and holds
  * its label pairs without a {@link Labels} wrapper: a new series is one object besides its label array and chunk
  * buffer instead of three, 24 bytes smaller, and a cut chunk's successor reuses the buffer. It is also its own entry
- * in the head's {@link SeriesTable} (the two hash fields), and its newest sample is the appender's: 120 bytes in all.
+ * in the head's {@link SeriesTable} (the two hash fields), and its newest sample is the appender's: 112 bytes in all.
  * Young collections copy each new series object by object, which is most of their work during series-creation
  * bursts (see RESULTS.md).
  */
@@ -31,13 +31,13 @@ final class MemSeries extends XorAppender {
     /** Set once truncation dropped the series; an append that resolved it earlier resolves again. */
     volatile boolean removed;
 
-    private static final long[] NO_TIMES = new long[0];
-    private static final byte[][] NO_DATA = new byte[0][];
+    private static final long[] NONE = new long[0];
+    /** Longs per closed chunk in {@link #closed}: min time, max time, {@link ClosedChunks} reference. */
+    private static final int CLOSED_STRIDE = 3;
 
     private int closedCount;
-    private long[] closedMint = NO_TIMES;
-    private long[] closedMaxt = NO_TIMES;
-    private byte[][] closedData = NO_DATA;
+    /** The closed chunks in time order, {@link #CLOSED_STRIDE} longs each; their bytes are in the head's store. */
+    private long[] closed = NONE;
 
     /** Time of the open chunk's first sample (when {@link #numSamples()} > 0). */
     private long openMint;
@@ -71,7 +71,7 @@ final class MemSeries extends XorAppender {
      * dropped everything it held, which was older than the truncation point and so older than {@code minValid}:
      * no in-order check is needed then.
      */
-    int append(long t, long bits, long minValid, long chunkRange) {
+    int append(long t, long bits, long minValid, long chunkRange, ClosedChunks store) {
         if (t < minValid) {
             return OUT_OF_BOUNDS;
         }
@@ -86,40 +86,41 @@ final class MemSeries extends XorAppender {
             }
         }
         if (n == 0 || sizeBytes() > XorChunk.MAX_BYTES) {
-            cut(t, chunkRange);
+            cut(t, chunkRange, store);
         } else {
             if (n == XorChunk.TARGET_SAMPLES / 4) {
                 nextAt = computeChunkEndTime(openMint, lastTimestamp(), nextAt, 4);
             }
             if (t >= nextAt || n >= XorChunk.TARGET_SAMPLES * 2) {
-                cut(t, chunkRange);
+                cut(t, chunkRange, store);
             }
         }
         appendBits(t, bits);
         return OK;
     }
 
-    /** Closes the open chunk (if any) and starts a new one at {@code t}, reusing the appender's buffer. */
-    private void cut(long t, long chunkRange) {
-        closeOpen();
+    /**
+     * Closes the open chunk (if any) into {@code store} and starts a new one at {@code t}, reusing the appender's
+     * buffer.
+     */
+    private void cut(long t, long chunkRange, ClosedChunks store) {
+        closeOpen(store);
         restart();
         openMint = t;
         nextAt = rangeForTimestamp(t, chunkRange);
     }
 
-    private void closeOpen() {
+    private void closeOpen(ClosedChunks store) {
         if (numSamples() == 0) {
             return;
         }
-        if (closedCount == closedData.length) {
-            int n = Math.max(4, closedCount * 2);
-            closedMint = Arrays.copyOf(closedMint, n);
-            closedMaxt = Arrays.copyOf(closedMaxt, n);
-            closedData = Arrays.copyOf(closedData, n);
+        int at = closedCount * CLOSED_STRIDE;
+        if (at == closed.length) {
+            closed = Arrays.copyOf(closed, Math.max(2 * CLOSED_STRIDE, closed.length * 2));
         }
-        closedMint[closedCount] = openMint;
-        closedMaxt[closedCount] = lastTimestamp();
-        closedData[closedCount] = bytes();
+        closed[at] = openMint;
+        closed[at + 1] = lastTimestamp();
+        closed[at + 2] = store.write(buffer(), sizeBytes(), lastTimestamp());
         closedCount++;
     }
 
@@ -148,20 +149,20 @@ final class MemSeries extends XorAppender {
     /** Oldest sample time held, or {@link Long#MAX_VALUE} when empty. */
     long minTime() {
         if (closedCount > 0) {
-            return closedMint[0];
+            return closed[0];
         }
         return numSamples() > 0 ? openMint : Long.MAX_VALUE;
     }
 
     /**
-     * Copies the chunks overlapping {@code [mint, maxt]} (the open one included, as it stands) into {@code out};
-     * returns how many were added.
+     * Copies the chunks overlapping {@code [mint, maxt]} (the open one included, as it stands, the closed ones read
+     * from {@code store}) into {@code out}; returns how many were added.
      */
-    int copyChunks(long mint, long maxt, HeadChunkSeries out) {
+    int copyChunks(long mint, long maxt, HeadChunkSeries out, ClosedChunks store) {
         int added = 0;
-        for (int i = 0; i < closedCount; i++) {
-            if (closedMaxt[i] >= mint && closedMint[i] <= maxt) {
-                out.add(closedMint[i], closedMaxt[i], closedData[i]);
+        for (int i = 0; i < closedCount * CLOSED_STRIDE; i += CLOSED_STRIDE) {
+            if (closed[i + 1] >= mint && closed[i] <= maxt) {
+                out.add(closed[i], closed[i + 1], store.read(closed[i + 2]));
                 added++;
             }
         }
@@ -173,23 +174,21 @@ final class MemSeries extends XorAppender {
     }
 
     /**
-     * Drops every chunk whose newest sample is before {@code t} (they are in a block now). Chunks never cross a
-     * block boundary, so nothing straddles {@code t} when it is one.
+     * Drops every chunk whose newest sample is before {@code t} (they are in a block now; the store frees their
+     * bytes with their segment). Chunks never cross a block boundary, so nothing straddles {@code t} when it is one.
      */
     void truncateBefore(long t) {
         int keep = 0;
-        for (int i = 0; i < closedCount; i++) {
-            if (closedMaxt[i] >= t) {
-                closedMint[keep] = closedMint[i];
-                closedMaxt[keep] = closedMaxt[i];
-                closedData[keep] = closedData[i];
+        for (int i = 0; i < closedCount * CLOSED_STRIDE; i += CLOSED_STRIDE) {
+            if (closed[i + 1] >= t) {
+                System.arraycopy(closed, i, closed, keep * CLOSED_STRIDE, CLOSED_STRIDE);
                 keep++;
             }
         }
-        if (keep < closedCount) {
-            Arrays.fill(closedData, keep, closedCount, null);
-        }
         closedCount = keep;
+        if (keep == 0) {
+            closed = NONE;
+        }
         if (numSamples() > 0 && lastTimestamp() < t) {
             restart();
         }

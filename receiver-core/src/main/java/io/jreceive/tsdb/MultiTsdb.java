@@ -98,6 +98,9 @@ public final class MultiTsdb implements TenantWriter, Closeable {
         // suffix (OpenMetrics' created timestamps) and the registry drops a meter named so as a clash.
         FunctionCounter.builder("jreceive.head.series.creations", db.head(), Head::seriesCreated)
                 .tag("tenant", t).description("Series created in the head").register(registry);
+        Gauge.builder("prometheus.tsdb.head.chunks.storage.size", db.head(), Head::closedChunkBytes).tag("tenant", t)
+                .baseUnit("bytes").description("Bytes of the head's closed chunks, in head_chunks/ files")
+                .register(registry);
         FunctionCounter.builder("prometheus.tsdb.compactions", db, TenantDb::blocksWritten).tag("tenant", t)
                 .description("Blocks cut from the head").register(registry);
         FunctionTimer.builder("prometheus.tsdb.wal.fsync.duration", db.wal(), w -> w.batches(),

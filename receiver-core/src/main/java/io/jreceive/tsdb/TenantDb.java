@@ -27,6 +27,7 @@ import io.jreceive.block.CrashPoint;
 import io.jreceive.block.Ulid;
 import io.jreceive.chunk.ChunkSeries;
 import io.jreceive.encoding.EncBuf;
+import io.jreceive.head.ClosedChunks;
 import io.jreceive.head.Head;
 import io.jreceive.head.WriteBatch;
 import io.jreceive.labels.Labels;
@@ -56,6 +57,12 @@ public final class TenantDb implements Closeable {
     private final Path dir;
     private final TsdbConfig config;
     private final Labels externalLabels;
+    /**
+     * The head's closed chunks, in files of jreceive's own (scratch space, emptied at start: the WAL recovers the
+     * head). Not Prometheus' {@code chunks_head}, whose format they do not have.
+     */
+    static final String HEAD_CHUNKS_DIR = "head_chunks";
+
     private final Head head;
     private final WalWriter wal;
     private final CopyOnWriteArrayList<BlockReader> blocks;
@@ -79,7 +86,8 @@ public final class TenantDb implements Closeable {
         Files.createDirectories(dir);
         removeTemporary(dir);
         List<BlockReader> blocks = loadBlocks(dir);
-        Head head = new Head(config.blockDurationMs(), config.tooFarInFutureMs());
+        Head head = new Head(config.blockDurationMs(), config.tooFarInFutureMs(),
+                ClosedChunks.files(dir.resolve(HEAD_CHUNKS_DIR)));
         for (BlockReader b : blocks) {
             head.setMinValidTime(b.meta().maxTime());
         }
@@ -362,6 +370,7 @@ public final class TenantDb implements Closeable {
     @Override
     public void close() throws IOException {
         wal.close();
+        head.close();
         for (BlockReader b : blocks) {
             b.close();
         }

@@ -30,6 +30,7 @@ class MultiTsdbMetricsTest {
                 // prometheus_tsdb_head_series_created_total cannot be registered under that name.
                 "jreceive_head_series_creations_total{tenant=\"team-a\"} 0",
                 "prometheus_tsdb_compactions_total{tenant=\"team-a\"} 0",
+                "prometheus_tsdb_head_chunks_storage_size_bytes{tenant=\"team-a\"} 0",
                 "jreceive_wal_appends_total{tenant=\"team-a\"} 0",
                 "prometheus_tsdb_wal_fsync_duration_seconds_count{tenant=\"team-a\"} 0"}) {
                 assertTrue(text.lines().anyMatch(l -> l.startsWith(line)), "missing " + line + " in\n" + text);

@@ -57,6 +57,35 @@ class TenantDbTest {
     }
 
     @Test
+    void closedChunksLiveInScratchFilesThatCloseDeletesAndAStartEmpties() throws Exception {
+        Path chunks = dir.resolve("t").resolve(TenantDb.HEAD_CHUNKS_DIR);
+        try (TenantDb db = open(0)) {
+            // 2:00 .. 6:59 at 60 s: every series cuts chunks at the range boundaries and by count.
+            write(db, RANGE, 3 * RANGE + 59 * 60_000, 60_000);
+            assertTrue(db.head().closedChunkBytes() > 0, "closed chunks in the store");
+            assertEquals(List.of("000001"), list(chunks));
+            List<BlockMeta> cut = db.compact();
+            assertEquals(1, cut.size(), cut.toString());
+            assertEquals(2 * 120, cut.stream().mapToLong(m -> m.stats().numSamples()).sum(),
+                    "the blocks hold every sample of their ranges, read back from the store");
+        }
+        assertEquals(List.of(), list(chunks), "close deletes the files");
+        java.nio.file.Files.writeString(chunks.resolve("000007"), "left by a crashed process");
+        try (TenantDb db = open(0)) {
+            assertEquals(List.of("000001"), list(chunks),
+                    "a start empties the directory; the replay (the WAL rebuilds the head) wrote a new file");
+            assertEquals(2, db.head().numSeries(), "the head after the block replayed from the WAL");
+            assertEquals(2 * RANGE, db.head().minTime());
+        }
+    }
+
+    private static List<String> list(Path d) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(d)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
     void flushCutsAlignedBlocksThenTheRemainder() throws Exception {
         try (TenantDb db = open(0)) {
             // 1:59 .. 4:58: a single Thanos-style aligned block would cross the 2h boundary.

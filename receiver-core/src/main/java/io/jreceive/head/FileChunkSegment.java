@@ -1,0 +1,129 @@
+package io.jreceive.head;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link ChunkSegment} in a file, written through a small direct buffer and read with positional reads, so its
+ * bytes live in the page cache, not in the process: the reason closed chunks go to files at all (Prometheus maps
+ * its {@code chunks_head} files for the same reason). The file is scratch space, never read by a later process:
+ * the WAL is what recovers the head.
+ *
+ * <p>When a flush fails (a full disk, say), the segment stops taking writes and keeps its unflushed tail in the
+ * buffer, so every chunk it accepted stays readable; the store then writes to the heap.
+ */
+final class FileChunkSegment implements ChunkSegment {
+    private static final Logger LOG = LoggerFactory.getLogger(FileChunkSegment.class);
+    static final int BUFFER_BYTES = 64 * 1024;
+
+    private final Path path;
+    private final FileChannel ch;
+    private final int capacity;
+    private ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER_BYTES);
+    /** Bytes in the file; the rest of {@link #size} is in {@link #buf}. */
+    private long flushed;
+    private boolean failed;
+
+    private FileChunkSegment(Path path, FileChannel ch, int capacity) {
+        this.path = path;
+        this.ch = ch;
+        this.capacity = capacity;
+    }
+
+    static FileChunkSegment create(Path path, int capacity) throws IOException {
+        FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        return new FileChunkSegment(path, ch, capacity);
+    }
+
+    /** Whether a flush failed (the store then stops using files for a while). */
+    boolean failed() {
+        return failed;
+    }
+
+    @Override
+    public int write(byte[] src, int len) {
+        if (failed || buf == null || size() + len > capacity) {
+            return -1;
+        }
+        if (buf.remaining() < len && !flush()) {
+            return -1;
+        }
+        int offset = (int) size();
+        buf.put(src, 0, len);
+        return offset;
+    }
+
+    /**
+     * Writes the buffer to the file; false if that fails: the segment is failed then, and the buffer holds the bytes
+     * not written, from its start (file offsets {@code flushed} on).
+     */
+    private boolean flush() {
+        buf.flip();
+        try {
+            while (buf.hasRemaining()) {
+                flushed += ch.write(buf, flushed);
+            }
+            buf.clear();
+            return true;
+        } catch (IOException e) {
+            failed = true;
+            buf.compact();
+            LOG.warn("head chunk file {}: write failed, keeping its chunks in memory from here on: {}", path,
+                    e.toString());
+            return false;
+        }
+    }
+
+    @Override
+    public void read(int offset, byte[] dst) {
+        // A chunk is in the file, in the buffer, or (after a partly failed flush) split between the two.
+        int fromFile = (int) Math.max(0, Math.min(dst.length, flushed - offset));
+        if (fromFile > 0) {
+            ByteBuffer into = ByteBuffer.wrap(dst, 0, fromFile);
+            try {
+                while (into.hasRemaining()) {
+                    if (ch.read(into, offset + into.position()) < 0) {
+                        throw new IOException("unexpected end of file at " + (offset + into.position()));
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("head chunk file " + path, e);
+            }
+        }
+        if (fromFile < dst.length) {
+            buf.get((int) (offset + fromFile - flushed), dst, fromFile, dst.length - fromFile);
+        }
+    }
+
+    @Override
+    public void seal() {
+        if (buf != null && !failed && flush()) {
+            buf = null;
+        }
+    }
+
+    @Override
+    public long size() {
+        return flushed + (buf == null ? 0 : buf.position());
+    }
+
+    @Override
+    public void release() {
+        buf = null;
+        try {
+            ch.close();
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            LOG.warn("head chunk file {}: could not delete: {}", path, e.toString());
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package io.jreceive.head;
+
+/** A {@link ChunkSegment} in one heap array: the in-process store, and the fallback when segment files fail. */
+final class HeapChunkSegment implements ChunkSegment {
+    private final byte[] data;
+    private int size;
+
+    HeapChunkSegment(int capacity) {
+        data = new byte[capacity];
+    }
+
+    @Override
+    public int write(byte[] src, int len) {
+        if (size + len > data.length) {
+            return -1;
+        }
+        System.arraycopy(src, 0, data, size, len);
+        int offset = size;
+        size += len;
+        return offset;
+    }
+
+    @Override
+    public void read(int offset, byte[] dst) {
+        System.arraycopy(data, offset, dst, 0, dst.length);
+    }
+
+    @Override
+    public void seal() {
+        // nothing buffered
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public void release() {
+        // the collector frees the array once the store lets go of the segment
+    }
+}
