@@ -45,11 +45,11 @@ public final class ClosedChunks implements AutoCloseable {
     private long nextFile;
 
     private static final class Slot {
-        final ChunkSegment segment;
+        final ClosedChunkSegment segment;
         /** The newest end time of a chunk written to the segment. */
         long maxt = Long.MIN_VALUE;
 
-        Slot(ChunkSegment segment) {
+        Slot(ClosedChunkSegment segment) {
             this.segment = segment;
         }
     }
@@ -112,27 +112,27 @@ public final class ClosedChunks implements AutoCloseable {
     /** Seals the segment written to (noting whether its file failed) and starts the next. */
     private void roll() {
         if (!segments.isEmpty()) {
-            ChunkSegment s = last().segment;
+            ClosedChunkSegment s = last().segment;
             s.seal();
-            if (s instanceof FileChunkSegment f && f.failed()) {
+            if (s instanceof FileSegment f && f.failed()) {
                 filesFailed = true;
             }
         }
         segments.add(new Slot(newSegment()));
     }
 
-    private ChunkSegment newSegment() {
+    private ClosedChunkSegment newSegment() {
         if (dir != null && !filesFailed) {
             Path p = dir.resolve(String.format("%06d", ++nextFile));
             try {
-                return FileChunkSegment.create(p, segmentBytes);
+                return FileSegment.create(p, segmentBytes);
             } catch (IOException e) {
                 filesFailed = true;
                 LOG.warn("head chunk file {} could not be created, keeping closed chunks in memory until the next "
                         + "truncation: {}", p, e.toString());
             }
         }
-        return new HeapChunkSegment(Math.min(segmentBytes, HEAP_SEGMENT_BYTES));
+        return new HeapSegment(Math.min(segmentBytes, HEAP_SEGMENT_BYTES));
     }
 
     /** A copy of the chunk {@code ref} names. */

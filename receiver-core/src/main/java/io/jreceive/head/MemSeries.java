@@ -8,9 +8,10 @@ import io.jreceive.labels.Labels;
 
 /**
  * One series in the head: its interned labels, its closed chunks (time ranges and references into the head's
- * {@link ClosedChunks}, in time order) and the open chunk being appended to. Chunks are cut exactly where Prometheus cuts them ({@link #append}), so a block written
- * from the head holds the chunks Prometheus would have written. Guarded by its own monitor: appends come from the
- * tenant's append path, readers copy under the same lock.
+ * {@link ClosedChunks}, in time order) and the open chunk being appended to. Chunks are cut exactly where
+ * Prometheus cuts them ({@link #append}), so a block written from the head holds the chunks Prometheus would have
+ * written. Guarded by its own monitor: appends come from the tenant's append path, readers copy under the same
+ * lock.
  *
  * <p>The series is its open chunk's {@link XorAppender} (which it extends; no samples means no open chunk) and holds
  * its label pairs without a {@link Labels} wrapper: a new series is one object besides its label array and chunk

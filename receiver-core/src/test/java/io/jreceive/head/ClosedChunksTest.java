@@ -77,7 +77,7 @@ class ClosedChunksTest {
         try (ClosedChunks store = ClosedChunks.files(dir, 1 << 20)) {
             List<Written> chunks = writeChunks(store, 600, 2, 0); // ~300 KB in one file: several buffer flushes
             assertEquals(1, segmentFiles());
-            assertTrue(Files.size(dir.resolve("000001")) >= FileChunkSegment.BUFFER_BYTES, "flushed to the file");
+            assertTrue(Files.size(dir.resolve("000001")) >= FileSegment.BUFFER_BYTES, "flushed to the file");
             assertReadable(store, chunks);
         }
     }

@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link ChunkSegment} in a file, written through a small direct buffer and read with positional reads, so its
+ * A {@link ClosedChunkSegment} in a file, written through a small direct buffer and read with positional reads, so its
  * bytes live in the page cache, not in the process: the reason closed chunks go to files at all (Prometheus maps
  * its {@code chunks_head} files for the same reason). The file is scratch space, never read by a later process:
  * the WAL is what recovers the head.
@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * <p>When a flush fails (a full disk, say), the segment stops taking writes and keeps its unflushed tail in the
  * buffer, so every chunk it accepted stays readable; the store then writes to the heap.
  */
-final class FileChunkSegment implements ChunkSegment {
-    private static final Logger LOG = LoggerFactory.getLogger(FileChunkSegment.class);
+final class FileSegment implements ClosedChunkSegment {
+    private static final Logger LOG = LoggerFactory.getLogger(FileSegment.class);
     static final int BUFFER_BYTES = 64 * 1024;
 
     private final Path path;
@@ -32,16 +32,16 @@ final class FileChunkSegment implements ChunkSegment {
     private long flushed;
     private boolean failed;
 
-    private FileChunkSegment(Path path, FileChannel ch, int capacity) {
+    private FileSegment(Path path, FileChannel ch, int capacity) {
         this.path = path;
         this.ch = ch;
         this.capacity = capacity;
     }
 
-    static FileChunkSegment create(Path path, int capacity) throws IOException {
+    static FileSegment create(Path path, int capacity) throws IOException {
         FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
-        return new FileChunkSegment(path, ch, capacity);
+        return new FileSegment(path, ch, capacity);
     }
 
     /** Whether a flush failed (the store then stops using files for a while). */

@@ -4,7 +4,7 @@ package io.jreceive.head;
  * One append-only piece of a {@link ClosedChunks} store: chunks are written at increasing offsets and read back by
  * offset and length. Not thread-safe; the store serialises every call.
  */
-interface ChunkSegment {
+interface ClosedChunkSegment {
     /** Appends {@code src[0, len)}; returns its offset, or -1 when the segment cannot take it (full or failed). */
     int write(byte[] src, int len);
 

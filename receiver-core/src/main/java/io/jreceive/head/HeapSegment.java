@@ -1,11 +1,11 @@
 package io.jreceive.head;
 
-/** A {@link ChunkSegment} in one heap array: the in-process store, and the fallback when segment files fail. */
-final class HeapChunkSegment implements ChunkSegment {
+/** A {@link ClosedChunkSegment} in one heap array: the in-process store, and the fallback when segment files fail. */
+final class HeapSegment implements ClosedChunkSegment {
     private final byte[] data;
     private int size;
 
-    HeapChunkSegment(int capacity) {
+    HeapSegment(int capacity) {
         data = new byte[capacity];
     }
 
