@@ -32,7 +32,8 @@ final class FileSegment implements ClosedChunkSegment {
     private long flushed;
     private boolean failed;
 
-    private FileSegment(Path path, FileChannel ch, int capacity) {
+    /** A segment over an open channel (its file at {@code path}); {@link #create} is the usual way. */
+    FileSegment(Path path, FileChannel ch, int capacity) {
         this.path = path;
         this.ch = ch;
         this.capacity = capacity;
