@@ -41,10 +41,10 @@ import io.jreceive.wal.WalVisitor;
 import io.jreceive.wal.WalWriter;
 
 /**
- * One tenant's TSDB under {@code <tsdb.path>/<tenant>/}: the head, its Prometheus-format WAL in {@code wal/} and
- * the local blocks. Lifecycle: {@link #open} (remove temporary dirs, load blocks, replay the WAL, start the WAL
- * writer) → {@link #write} → {@link #compact} when the head spans more than 1.5 block ranges → {@link #flush} on
- * shutdown → {@link #close}.
+ * One tenant's TSDB under {@code <tsdb.path>/<tenant>/}: the head (its closed chunks in {@code head_chunks/}), its
+ * Prometheus-format WAL in {@code wal/} and the local blocks. Lifecycle: {@link #open} (remove temporary dirs, load
+ * blocks, replay the WAL, start the WAL writer) → {@link #write} → {@link #compact} when the head spans more than
+ * 1.5 block ranges → {@link #flush} on shutdown → {@link #close}.
  *
  * <p>A block cut is safe to die after any step: the block is written to a temporary dir and renamed; only then is
  * the head truncated and the WAL checkpointed. On restart, blocks are loaded first and the append lower bound is
@@ -53,16 +53,16 @@ import io.jreceive.wal.WalWriter;
 public final class TenantDb implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(TenantDb.class);
 
-    private final String tenant;
-    private final Path dir;
-    private final TsdbConfig config;
-    private final Labels externalLabels;
     /**
      * The head's closed chunks, in files of jreceive's own (scratch space, emptied at start: the WAL recovers the
      * head). Not Prometheus' {@code chunks_head}, whose format they do not have.
      */
     static final String HEAD_CHUNKS_DIR = "head_chunks";
 
+    private final String tenant;
+    private final Path dir;
+    private final TsdbConfig config;
+    private final Labels externalLabels;
     private final Head head;
     private final WalWriter wal;
     private final CopyOnWriteArrayList<BlockReader> blocks;
