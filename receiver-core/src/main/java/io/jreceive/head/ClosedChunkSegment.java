@@ -14,6 +14,9 @@ interface ClosedChunkSegment {
     /** No more writes will come: hand written bytes to their medium and let go of write buffers. */
     void seal();
 
+    /** Whether writing failed for good (a file the store should stop using for a while). */
+    boolean failed();
+
     /** Bytes written. */
     long size();
 

@@ -29,6 +29,8 @@ public final class ClosedChunks implements AutoCloseable {
     static final int LENGTH_BITS = 12;
     static final int OFFSET_BITS = 28;
     static final int ID_BITS = 24;
+    private static final int ID_MASK = (1 << ID_BITS) - 1;
+    private static final int OFFSET_MASK = (1 << OFFSET_BITS) - 1;
     /** The largest chunk a reference can name; cut chunks stay far below (1024 bytes at most, as Prometheus'). */
     static final int MAX_CHUNK_BYTES = (1 << LENGTH_BITS) - 1;
     static final int FILE_SEGMENT_BYTES = 128 << 20;
@@ -101,7 +103,7 @@ public final class ClosedChunks implements AutoCloseable {
         }
         Slot s = last();
         s.maxt = Math.max(s.maxt, maxt);
-        long id = (firstId + segments.size() - 1) & ((1 << ID_BITS) - 1);
+        long id = (firstId + segments.size() - 1) & ID_MASK;
         return (id << (OFFSET_BITS + LENGTH_BITS)) | ((long) offset << LENGTH_BITS) | len;
     }
 
@@ -114,9 +116,7 @@ public final class ClosedChunks implements AutoCloseable {
         if (!segments.isEmpty()) {
             ClosedChunkSegment s = last().segment;
             s.seal();
-            if (s instanceof FileSegment f && f.failed()) {
-                filesFailed = true;
-            }
+            filesFailed |= s.failed();
         }
         segments.add(new Slot(newSegment()));
     }
@@ -138,12 +138,12 @@ public final class ClosedChunks implements AutoCloseable {
     /** A copy of the chunk {@code ref} names. */
     public synchronized byte[] read(long ref) {
         int id = (int) (ref >>> (OFFSET_BITS + LENGTH_BITS));
-        int index = (id - firstId) & ((1 << ID_BITS) - 1);
+        int index = (id - firstId) & ID_MASK;
         if (index >= segments.size()) {
             throw new IllegalStateException("chunk reference " + Long.toHexString(ref) + " names a freed segment");
         }
         byte[] out = new byte[(int) (ref & MAX_CHUNK_BYTES)];
-        segments.get(index).segment.read((int) ((ref >>> LENGTH_BITS) & ((1 << OFFSET_BITS) - 1)), out);
+        segments.get(index).segment.read((int) ((ref >>> LENGTH_BITS) & OFFSET_MASK), out);
         return out;
     }
 

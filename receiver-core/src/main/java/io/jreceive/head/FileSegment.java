@@ -46,7 +46,8 @@ final class FileSegment implements ClosedChunkSegment {
     }
 
     /** Whether a flush failed (the store then stops using files for a while). */
-    boolean failed() {
+    @Override
+    public boolean failed() {
         return failed;
     }
 

@@ -31,6 +31,11 @@ final class HeapSegment implements ClosedChunkSegment {
     }
 
     @Override
+    public boolean failed() {
+        return false;
+    }
+
+    @Override
     public long size() {
         return size;
     }
