@@ -14,11 +14,24 @@ import picocli.CommandLine;
  * stderr and exit code 2; a start-up failure exits 1.
  */
 public final class Main {
+    /**
+     * Netty 4.2 looks up JFR once it starts and, when JFR is there, loads about a hundred JFR classes for allocator
+     * events that only a running recording would show. Off unless the operator sets the property.
+     */
+    static final String NETTY_JFR = "io.netty.jfr.enabled";
+
     private Main() {
     }
 
     public static void main(String[] args) {
+        defaultProperty(NETTY_JFR, "false");
         System.exit(run(args));
+    }
+
+    private static void defaultProperty(String name, String value) {
+        if (System.getProperty(name) == null) {
+            System.setProperty(name, value);
+        }
     }
 
     static int run(String[] args) {
