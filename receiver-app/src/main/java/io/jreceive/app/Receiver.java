@@ -173,10 +173,17 @@ final class Receiver implements AutoCloseable {
         serving = false;
         LOG.info("shutting down: stop ingest, flush heads, close storage");
         remoteWrite.close();
-        background.shutdownNow();
+        // A block cut that is running finishes (it is bounded by the head's size) instead of being interrupted
+        // half-written; no new maintenance starts. Only a cut still running after a minute is interrupted.
+        background.shutdown();
         try {
-            background.awaitTermination(1, TimeUnit.MINUTES);
+            if (!background.awaitTermination(1, TimeUnit.MINUTES)) {
+                LOG.warn("block maintenance still running after a minute; interrupting it");
+                background.shutdownNow();
+                background.awaitTermination(10, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
+            background.shutdownNow();
             Thread.currentThread().interrupt();
         }
         tsdb.flushAll();

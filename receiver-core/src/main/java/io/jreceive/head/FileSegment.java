@@ -3,6 +3,7 @@ package io.jreceive.head;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,13 +20,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When a flush fails (a full disk, say), the segment stops taking writes and keeps its unflushed tail in the
  * buffer, so every chunk it accepted stays readable; the store then writes to the heap.
+ *
+ * <p>Interrupts do not reach the file. A {@link FileChannel} closes itself for every user when a thread is
+ * interrupted in one of its calls, and the threads that read and write head chunks are interrupted at times (an
+ * executor's {@code shutdownNow} stops a block cut that is reading the head). So each call runs with the caller's
+ * interrupt status cleared and set again afterwards, and a channel that an interrupt closed during a call is
+ * reopened and the call repeated ({@link #io}).
  */
 final class FileSegment implements ClosedChunkSegment {
     private static final Logger LOG = LoggerFactory.getLogger(FileSegment.class);
     static final int BUFFER_BYTES = 64 * 1024;
 
     private final Path path;
-    private final FileChannel ch;
+    /** Reopened after an interrupt closed it ({@link #io}). */
+    private FileChannel ch;
     private final int capacity;
     private ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER_BYTES);
     /** Bytes in the file; the rest of {@link #size} is in {@link #buf}. */
@@ -43,6 +51,37 @@ final class FileSegment implements ClosedChunkSegment {
         FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         return new FileSegment(path, ch, capacity);
+    }
+
+    /** One positional read or write on the channel. */
+    @FunctionalInterface
+    private interface ChannelCall {
+        int run(FileChannel ch) throws IOException;
+    }
+
+    /**
+     * Runs {@code call} shielded from interrupts: with the caller's interrupt status cleared (a pending interrupt
+     * would close the channel at once) and restored afterwards; when an interrupt arriving during the call closed
+     * the channel anyway, the file is reopened and the call repeated, as often as new interrupts make it fail.
+     * Positional calls are idempotent, so a repeated write only writes the same bytes at the same place again.
+     */
+    private int io(ChannelCall call) throws IOException {
+        boolean interrupted = Thread.interrupted();
+        try {
+            while (true) {
+                try {
+                    return call.run(ch);
+                } catch (ClosedByInterruptException e) {
+                    interrupted |= Thread.interrupted();
+                    ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                    LOG.debug("head chunk file {}: reopened after an interrupt closed it", path);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Whether a flush failed (the store then stops using files for a while). */
@@ -72,7 +111,7 @@ final class FileSegment implements ClosedChunkSegment {
         buf.flip();
         try {
             while (buf.hasRemaining()) {
-                flushed += ch.write(buf, flushed);
+                flushed += io(c -> c.write(buf, flushed));
             }
             buf.clear();
             return true;
@@ -93,7 +132,7 @@ final class FileSegment implements ClosedChunkSegment {
             ByteBuffer into = ByteBuffer.wrap(dst, 0, fromFile);
             try {
                 while (into.hasRemaining()) {
-                    if (ch.read(into, offset + into.position()) < 0) {
+                    if (io(c -> c.read(into, offset + into.position())) < 0) {
                         throw new IOException("unexpected end of file at " + (offset + into.position()));
                     }
                 }

@@ -2,6 +2,7 @@ package io.jreceive.head;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.channels.FileChannel;
@@ -11,13 +12,16 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A segment file whose flush fails (here: its channel closed under it, as an I/O error would leave it) refuses
- * further chunks and still gives back every chunk it accepted, from the buffer it kept.
+ * further chunks and still gives back every chunk it accepted, from the buffer it kept. Interrupted readers and
+ * writers neither fail nor break the file for the threads after them.
  */
 class FileSegmentTest {
     @TempDir
@@ -60,6 +64,86 @@ class FileSegmentTest {
             assertArrayEquals(accepted.get(i), back, "chunk " + i);
         }
         assertEquals(accepted.size() * 1000L, seg.size());
+        seg.release();
+    }
+
+    /** Fills a new segment with {@code n} chunks of 1000 bytes, chunk i all bytes i; returns their offsets. */
+    private static int[] fill(FileSegment seg, int n) {
+        int[] offsets = new int[n];
+        byte[] chunk = new byte[1000];
+        for (int i = 0; i < n; i++) {
+            Arrays.fill(chunk, (byte) i);
+            offsets[i] = seg.write(chunk, chunk.length);
+            assertTrue(offsets[i] >= 0, "chunk " + i + " accepted");
+        }
+        return offsets;
+    }
+
+    private static void assertChunk(FileSegment seg, int[] offsets, int i) {
+        byte[] back = new byte[1000];
+        seg.read(offsets[i], back);
+        byte[] expected = new byte[1000];
+        Arrays.fill(expected, (byte) i);
+        assertArrayEquals(expected, back, "chunk " + i);
+    }
+
+    @Test
+    void aReaderWithAPendingInterruptReadsAndKeepsItsInterrupt() throws Exception {
+        FileSegment seg = FileSegment.create(dir.resolve("000001"), 1 << 20);
+        int[] offsets = fill(seg, 200); // 200 kB: most of it flushed to the file
+        assertTrue(Files.size(dir.resolve("000001")) > 0);
+        Thread.currentThread().interrupt();
+        assertChunk(seg, offsets, 3);
+        assertTrue(Thread.interrupted(), "the caller's interrupt status is left as it was");
+        Thread.currentThread().interrupt();
+        byte[] more = new byte[1000];
+        for (int i = 0; i < 70; i++) { // over 64 KiB: at least one flush with the interrupt pending
+            assertTrue(seg.write(more, more.length) >= 0, "chunk " + i + " accepted");
+        }
+        assertTrue(Thread.interrupted());
+        assertFalse(seg.failed());
+        for (int i = 0; i < offsets.length; i++) {
+            assertChunk(seg, offsets, i);
+        }
+        seg.release();
+    }
+
+    @Test
+    void readersInterruptedDuringTheirReadsNeverBreakTheFile() throws Exception {
+        FileSegment seg = FileSegment.create(dir.resolve("000001"), 1 << 20);
+        int[] offsets = fill(seg, 500);
+        seg.seal();
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread reader = new Thread(() -> {
+            try {
+                // The lock a ClosedChunks store holds around each call, as in the server.
+                for (int round = 0; round < 20; round++) {
+                    for (int i = 0; i < offsets.length; i++) {
+                        synchronized (seg) {
+                            assertChunk(seg, offsets, i);
+                        }
+                    }
+                }
+            } catch (Throwable t) {
+                failure.set(t);
+            } finally {
+                done.set(true);
+            }
+        }, "interrupted-reader");
+        reader.start();
+        int interrupts = 0;
+        while (!done.get()) {
+            reader.interrupt();
+            interrupts++;
+            Thread.onSpinWait();
+        }
+        reader.join();
+        assertEquals(null, failure.get(), "after " + interrupts + " interrupts");
+        assertTrue(interrupts > 1000, "the reader was interrupted throughout (" + interrupts + ")");
+        for (int i = 0; i < offsets.length; i++) {
+            assertChunk(seg, offsets, i);
+        }
         seg.release();
     }
 }
