@@ -18,7 +18,7 @@ public final class Main {
      * Netty 4.2 looks up JFR once it starts and, when JFR is there, loads about a hundred JFR classes for allocator
      * events that only a running recording would show. Off unless the operator sets the property.
      */
-    static final String NETTY_JFR = "io.netty.jfr.enabled";
+    private static final String NETTY_JFR = "io.netty.jfr.enabled";
 
     private Main() {
     }
