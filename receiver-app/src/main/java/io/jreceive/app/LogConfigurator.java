@@ -24,7 +24,8 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 public final class LogConfigurator extends ContextAwareBase implements Configurator {
     /** One logfmt line per event; the message's quotes are escaped so the line stays parseable. */
     static final String PATTERN =
-            "ts=%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX, UTC} level=%level caller=%logger{0} msg=\"%replace(%msg){'\"','\\\\\"'}\"%n%ex";
+            "ts=%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX, UTC} level=%level caller=%logger{0} "
+                    + "msg=\"%replace(%msg){'\"','\\\\\"'}\"%n%ex";
     /** Libraries whose INFO lines are noise to an operator. */
     private static final String[] QUIET = {"io.netty", "io.grpc", "software.amazon"};
     private static final String CONFIG_FILE_PROPERTY = "logback.configurationFile";

@@ -33,7 +33,8 @@ class LogConfiguratorTest {
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
             ch.qos.logback.classic.Logger l = context.getLogger(logger);
-            l.log(null, LogConfiguratorTest.class.getName(), Level.toLocationAwareLoggerInteger(level), msg, null, null);
+            l.log(null, LogConfiguratorTest.class.getName(), Level.toLocationAwareLoggerInteger(level), msg, null,
+                    null);
         } finally {
             System.setErr(saved);
         }

@@ -18,9 +18,10 @@ import io.jreceive.testing.RemoteWriteRequests;
 /**
  * The packaged server loads no class it does not use: neither logback's XML configurator with the JDK's XML parser
  * (about 600 classes; {@link LogConfigurator} sets logging up in code) nor JFR's event machinery (about 80, which
- * Netty would load for its allocator events unless {@code io.netty.jfr.enabled} is false, as {@link Main} sets it). At ~100 MB resident when idle, these are a few MB of metaspace, code and heap in
- * every receiver. The JVM's class-load log of a real start, one write and a stop is the evidence; the server's own
- * lines must still be logfmt.
+ * Netty would load for its allocator events unless {@code io.netty.jfr.enabled} is false, as {@link Main} sets
+ * it). At ~100 MB resident when idle, these are a few MB of metaspace, code and heap in every receiver. The JVM's
+ * class-load log of a real start, one write and a stop is the evidence; the server's own lines must still be
+ * logfmt.
  */
 class StartupFootprintIT {
     /**
