@@ -94,8 +94,12 @@ public final class TenantDb implements Closeable {
         Path walDir = dir.resolve("wal");
         long t0 = System.nanoTime();
         ReplayStats rs = replay(walDir, head);
-        LOG.info("tenant {}: {} blocks, WAL replayed in {} ms: {}", tenant, blocks.size(),
-                (System.nanoTime() - t0) / 1_000_000, rs);
+        if (rs == null) {
+            LOG.info("tenant {}: {} blocks, no WAL yet", tenant, blocks.size());
+        } else {
+            LOG.info("tenant {}: {} blocks, WAL replayed in {} ms: {}", tenant, blocks.size(),
+                    (System.nanoTime() - t0) / 1_000_000, rs);
+        }
         WalWriter wal = WalWriter.open(walDir, WalConfig.defaults().withCompress(config.walCompression())
                 .withMaxQueuedBytes(WAL_MAX_QUEUED_BYTES));
         return new TenantDb(tenant, dir, config, externalLabels(tenant, config), head, wal, blocks);
