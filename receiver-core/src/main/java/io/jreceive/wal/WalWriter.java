@@ -50,8 +50,6 @@ public final class WalWriter implements Closeable {
     private static final int SPARE_BUFFERS = 16;
     private static final int MIN_SPARE_BYTES = 64 * 1024;
     private static final int MAX_SPARE_BYTES = 512 * 1024;
-    /** How many times larger than its last use a buffer may be and still be kept ({@link #recycle}). */
-    private static final int SPARE_SLACK = 4;
     private static final ArrayBlockingQueue<byte[]> SPARE = new ArrayBlockingQueue<>(SPARE_BUFFERS);
 
     private final WalSegmentWriter log;
@@ -148,28 +146,12 @@ public final class WalWriter implements Closeable {
         return new byte[Math.max(MIN_SPARE_BYTES, Integer.highestOneBit(n - 1) << 1)];
     }
 
-    /**
-     * Called by the writer thread once an entry's bytes are no longer needed. A buffer more than
-     * {@link #SPARE_SLACK} times larger than what it carried is let go: a burst of series creation grows the spares
-     * to 512 KB, and the steady requests after it carry a tenth of that, so without this the process kept 8 MB of
-     * buffers for good after its first burst.
-     */
+    /** Called by the writer thread once an entry's bytes are no longer needed. */
     private void recycle(Entry e) {
         byte[] b = e.data;
-        int used = e.ends.length == 0 ? 0 : e.ends[e.ends.length - 1];
-        if (b.length >= MIN_SPARE_BYTES && b.length <= MAX_SPARE_BYTES
-                && b.length <= Math.max(MIN_SPARE_BYTES, (long) used * SPARE_SLACK)) {
+        if (b.length >= MIN_SPARE_BYTES && b.length <= MAX_SPARE_BYTES) {
             SPARE.offer(b);
         }
-    }
-
-    /** The size of the largest spare buffer (for tests). */
-    static int largestSpare() {
-        int max = 0;
-        for (byte[] b : SPARE) {
-            max = Math.max(max, b.length);
-        }
-        return max;
     }
 
     /**

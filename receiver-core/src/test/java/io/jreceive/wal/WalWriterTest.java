@@ -215,38 +215,6 @@ class WalWriterTest {
         assertEquals(accepted.size(), st.records(), "exactly the accepted appends are logged");
     }
 
-    /** Samples records of about {@code bytes} bytes. */
-    private static EncBuf samples(int bytes) {
-        EncBuf b = new EncBuf();
-        SamplesRecordEncoder enc = new SamplesRecordEncoder().wrap(b);
-        for (int i = 0; b.len() < bytes; i++) {
-            enc.add(i, i, Double.doubleToRawLongBits(Math.random()));
-        }
-        return b;
-    }
-
-    @Test
-    @Timeout(60)
-    void spareBuffersShrinkBackAfterABurstOfLargeAppends() throws Exception {
-        try (WalWriter w = WalWriter.open(wal, WalConfig.defaults().withCompress(false))) {
-            // A request creating 2000 series carries about 260 KB of records: its buffer is kept at 512 KB.
-            w.append(samples(300_000)).get(10, TimeUnit.SECONDS);
-            assertEquals(512 * 1024, WalWriter.largestSpare());
-            // Steady requests of 20 KB after it: the large spares go, 64 KB ones take their place.
-            EncBuf small = samples(20_000);
-            for (int i = 0; i < 40; i++) {
-                w.append(small).get(10, TimeUnit.SECONDS);
-            }
-            assertEquals(64 * 1024, WalWriter.largestSpare());
-            // Requests that keep being large keep their buffers.
-            EncBuf large = samples(300_000);
-            for (int i = 0; i < 3; i++) {
-                w.append(large).get(10, TimeUnit.SECONDS);
-            }
-            assertEquals(512 * 1024, WalWriter.largestSpare());
-        }
-    }
-
     @Test
     void appendAfterCloseFails() throws Exception {
         WalWriter w = WalWriter.open(wal, WalConfig.defaults());
