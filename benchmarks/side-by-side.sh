@@ -9,6 +9,8 @@
 # For each load (series x samples per series) it runs, in alternation, a fresh jreceive and a fresh Prometheus
 # (new process, new data directory), waits for /-/ready, drives it with io.jreceive.bench.LoadGen (warm-up, then
 # the measured load), then reads the server's resident memory (VmRSS from /proc/<pid>/status) and prints one table.
+# It also reads each server's resident memory when idle (IDLE_SETTLE seconds after /-/ready, before any sample),
+# to tell the process's fixed cost (runtime, libraries, empty head) from what the series added.
 # The server's CPU during the measured load (utime+stime from /proc/<pid>/stat at the start signal and after the
 # last answer) is read by the load generator itself (--server-pid).
 #
@@ -32,6 +34,8 @@
 #                                           each repetition's ratios are computed within the pair, and the summary
 #                                           shows their median with the range
 #   READY_TIMEOUT=120                       seconds to wait for /-/ready
+#   IDLE_SETTLE=5                           seconds between /-/ready and the idle memory reading (jreceive's start-up
+#                                           garbage and freed native memory settle by then; Prometheus is idle at once)
 #   RESULTS_DIR=<dir>                       keep each run's LoadGen JSON and server log there
 #
 # Exit status: 0 when every server started and every load was acknowledged without errors; 1 when a server
@@ -57,6 +61,7 @@ JRECEIVE_JAVA_OPTS=${JRECEIVE_JAVA_OPTS:--Xmx4g -Xms128m -XX:+UseG1GC -XX:MaxNew
 JRECEIVE_MALLOC_ARENA_MAX=${JRECEIVE_MALLOC_ARENA_MAX:-2}
 LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xmx4g}
 READY_TIMEOUT=${READY_TIMEOUT:-120}
+IDLE_SETTLE=${IDLE_SETTLE:-5}
 RESULTS_DIR=${RESULTS_DIR:-}
 
 die() { echo "side-by-side: $*" >&2; exit 2; }
@@ -78,6 +83,7 @@ for load in $LOADS; do
   [[ $load =~ ^[0-9]+x[0-9]+$ ]] || die "load '$load' is not SERIESxSAMPLES"
 done
 [[ $REPEAT =~ ^[1-9][0-9]*$ ]] || die "REPEAT must be a positive number, got '$REPEAT'"
+[[ $IDLE_SETTLE =~ ^[0-9]+$ ]] || die "IDLE_SETTLE must be a number of seconds, got '$IDLE_SETTLE'"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/side-by-side.XXXXXX")
 SERVER_PID=""
@@ -181,7 +187,7 @@ start_server() {
   wait_ready "$READY_URL" "$dir/server.log"
 }
 
-ROWS=()          # "load server rep samples/s rss_kb series cpu_s acked p99 errors client_cpu"
+ROWS=()          # "load server rep samples/s rss_kb series cpu_s acked p99 errors client_cpu idle_rss_kb"
 STATUS=0
 run=0
 for load in $LOADS; do
@@ -197,6 +203,8 @@ for load in $LOADS; do
         [[ -n $RESULTS_DIR ]] && mkdir -p "$RESULTS_DIR" && cp "$dir/server.log" "$RESULTS_DIR/$run-$server-$load.log"
         exit 1
       fi
+      sleep "$IDLE_SETTLE"
+      idle=$(rss_kb "$SERVER_PID")
       active=$series
       warm=()
       if [[ -n $WARMUP ]]; then
@@ -231,8 +239,9 @@ for load in $LOADS; do
       fi
       rm -rf "$dir/data"
       ROWS+=("$(jq -r --arg load "$load" --arg server "$server" --arg rep "$rep" --arg rss "$rss" --arg series "$active" \
+        --arg idle "$idle" \
         '[$load, $server, $rep, .samples_per_second, $rss, $series, .server_cpu_seconds, .samples_acknowledged, .latency_ms.p99,
-          (.requests_failed + .written_mismatches), .client_cpu_seconds] | map(tostring) | join(" ")' \
+          (.requests_failed + .written_mismatches), .client_cpu_seconds, $idle] | map(tostring) | join(" ")' \
         "$dir/loadgen.json")")
     done
   done
@@ -241,16 +250,17 @@ done
 printf '%s\n' "${ROWS[@]}" | awk '
   {
     load = $1; srv = $2; rep = $3; sps = $4; rss = $5 * 1024; series = $6; cpu = $7; acked = $8; p99 = $9; err = $10
-    ccpu = $11
+    ccpu = $11; idle = $12 * 1024
     bps = rss / series
+    aps = (rss - idle) / series
     cpm = acked > 0 ? cpu / (acked / 1e6) : 0
-    printf "%-12s %-11s %4d %14.0f %12.1f %14.1f %14.3f %10.2f %8d %10.2f\n", load, srv, rep, sps, rss / 1048576, bps, cpm, p99, err, ccpu
-    S[load, rep, srv] = sps; B[load, rep, srv] = bps; C[load, rep, srv] = cpm; P[load, rep, srv] = p99
+    printf "%-12s %-11s %4d %14.0f %12.1f %14.1f %14.3f %10.2f %8d %10.2f %9.1f %12.1f\n", load, srv, rep, sps, rss / 1048576, bps, cpm, p99, err, ccpu, idle / 1048576, aps
+    S[load, rep, srv] = sps; B[load, rep, srv] = bps; C[load, rep, srv] = cpm; P[load, rep, srv] = p99; A[load, rep, srv] = aps
     if (rep > reps) reps = rep
     if (!(load in seen)) { seen[load] = 1; order[++n] = load }
   }
   BEGIN {
-    printf "%-12s %-11s %4s %14s %12s %14s %14s %10s %8s %10s\n", "load", "server", "rep", "samples/s", "RSS MiB", "RSS B/series", "CPU s/M smpl", "p99 ms", "errors", "client CPU"
+    printf "%-12s %-11s %4s %14s %12s %14s %14s %10s %8s %10s %9s %12s\n", "load", "server", "rep", "samples/s", "RSS MiB", "RSS B/series", "CPU s/M smpl", "p99 ms", "errors", "client CPU", "idle MiB", "added B/ser"
   }
   END {
     header = 0
@@ -262,16 +272,16 @@ printf '%s\n' "${ROWS[@]}" | awk '
           m++
           XS[m] = S[k, r, "jreceive"] / S[k, r, "prometheus"]; XB[m] = B[k, r, "jreceive"] / B[k, r, "prometheus"]
           XC[m] = C[k, r, "jreceive"] / C[k, r, "prometheus"]; XP[m] = P[k, r, "jreceive"] / P[k, r, "prometheus"]
-          XJ[m] = P[k, r, "jreceive"]
+          XJ[m] = P[k, r, "jreceive"]; XA[m] = A[k, r, "prometheus"] > 0 ? A[k, r, "jreceive"] / A[k, r, "prometheus"] : 0
         }
       }
       if (m == 0) continue
       if (!header) {
         printf "\njreceive / Prometheus, within each pair of runs (median of %d pairs, [min-max] when more than one)\n", reps
-        printf "%-12s %18s %18s %18s %18s %18s\n", "load", "samples/s", "RSS B/series", "CPU s/M smpl", "p99", "jreceive p99 ms"
+        printf "%-12s %18s %18s %18s %18s %18s %18s\n", "load", "samples/s", "RSS B/series", "CPU s/M smpl", "p99", "jreceive p99 ms", "added B/series"
         header = 1
       }
-      printf "%-12s %18s %18s %18s %18s %18s\n", k, summary(XS, m), summary(XB, m), summary(XC, m), summary(XP, m), summary(XJ, m)
+      printf "%-12s %18s %18s %18s %18s %18s %18s\n", k, summary(XS, m), summary(XB, m), summary(XC, m), summary(XP, m), summary(XJ, m), summary(XA, m)
     }
   }
   # median of a[1..n] and, for n > 1, its range
