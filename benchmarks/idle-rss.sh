@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Resident memory of an idle jreceive: starts the jar with the given JVM options (and receiver flags), waits for
+# /-/ready, waits SETTLE seconds more, prints VmRSS and the largest resident mappings, and stops it. Used to
+# measure the process's fixed cost (benchmarks/RESULTS.md, "The JVM's floor at 10k series").
+#
+#   benchmarks/idle-rss.sh "-Xmx4g -XX:+UseSerialGC" --remote-write.warmup-series=0
+#
+# Environment: JRECEIVE_JAR (receiver-app/target/jreceive.jar), SETTLE=8, MALLOC_ARENA_MAX=2 (as the image),
+# READY_TIMEOUT=120. Exit status: 0, 1 when the server did not become ready, 2 on a usage problem.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+JRECEIVE_JAR=${JRECEIVE_JAR:-$ROOT/receiver-app/target/jreceive.jar}
+SETTLE=${SETTLE:-8}
+READY_TIMEOUT=${READY_TIMEOUT:-120}
+[[ $# -ge 1 ]] || { echo "usage: $0 \"<JVM options>\" [jreceive flags...]" >&2; exit 2; }
+[[ -f $JRECEIVE_JAR ]] || { echo "idle-rss: $JRECEIVE_JAR is missing (mvn -B -q package -DskipTests)" >&2; exit 2; }
+OPTS=$1
+shift
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/idle-rss.XXXXXX")
+PID=""
+cleanup() {
+  [[ -z $PID ]] || { kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; }
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# Ephemeral ports chosen by the kernel would race; take three from a listener that closes at once instead.
+read -r P1 P2 P3 < <(python3 -c 'import socket
+ss=[socket.socket() for _ in range(3)]
+[s.bind(("127.0.0.1",0)) for s in ss]
+print(*[s.getsockname()[1] for s in ss])')
+# shellcheck disable=SC2086
+MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} java $OPTS -jar "$JRECEIVE_JAR" --label 'replica="0"' --tsdb.path "$WORK/data" \
+  --remote-write.address "127.0.0.1:$P1" --http-address "127.0.0.1:$P2" --grpc-address "127.0.0.1:$P3" "$@" \
+  >"$WORK/server.log" 2>&1 &
+PID=$!
+for _ in $(seq 1 $((READY_TIMEOUT * 4))); do
+  kill -0 "$PID" 2>/dev/null || { tail -n 20 "$WORK/server.log" >&2; exit 1; }
+  [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$P2/-/ready" || true) == 200 ]] && break
+  sleep 0.25
+done
+[[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$P2/-/ready" || true) == 200 ]] \
+  || { echo "idle-rss: not ready after ${READY_TIMEOUT}s" >&2; exit 1; }
+sleep "$SETTLE"
+awk '/^VmRSS:/ { printf "VmRSS %.1f MiB", $2 / 1024 }' "/proc/$PID/status"
+echo "  threads $(ls "/proc/$PID/task" | wc -l)"
+# Resident kB per mapping name (anonymous memory: heap, metaspace, malloc, stacks, code cache, under "[anon]").
+awk '/^[0-9a-f]+-[0-9a-f]+ / { name = NF >= 6 ? $6 : "[anon]" } /^Rss:/ { rss[name] += $2 }
+     END { for (n in rss) if (rss[n] >= 512) printf "%8.1f MiB  %s\n", rss[n] / 1024, n }' "/proc/$PID/smaps" | sort -rn
