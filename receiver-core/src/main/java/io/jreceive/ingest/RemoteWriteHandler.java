@@ -33,7 +33,8 @@ import io.netty.util.concurrent.FastThreadLocal;
  * decodes the body within the size limits, decodes it into a {@link WriteBatch}, appends it and writes the answer
  * once the WAL has the accepted samples. Statuses and bodies are Thanos': 200 with an empty body, 400 undecodable,
  * 405 wrong method, 409 conflicts (valid samples still written; the body counts each reason), 413 over a limit, 415
- * unsupported type or encoding, 500 storage failure, 503 not ready. Every 2.0 answer carries the
+ * unsupported type or encoding, 500 storage failure, 503 not ready (also: the WAL's queue is full, or the tenant is
+ * being pruned; nothing was appended and the sender retries). Every 2.0 answer carries the
  * {@code X-Prometheus-Remote-Write-*-Written} headers. Error bodies are one line of text, as Go's
  * {@code http.Error} writes them. Stateless and shared by all channels; scratch buffers are per event-loop thread.
  */
@@ -185,7 +186,8 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         durable.whenCompleteAsync((ok, err) -> {
             Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
                     ? err.getCause() : err;
-            if (cause instanceof io.jreceive.wal.WalOverloadedException) {
+            if (cause instanceof io.jreceive.wal.WalOverloadedException
+                    || cause instanceof TenantUnavailableException) {
                 answer.release();
                 reply(ctx, keepAlive, start, written(error(HttpResponseStatus.SERVICE_UNAVAILABLE,
                         cause.getMessage()), v2, 0));

@@ -14,5 +14,10 @@ public interface TenantWriter {
     /** Whether storage is open (WAL replay done); until then requests are answered 503. */
     boolean ready();
 
+    /**
+     * Appends {@code batch} to {@code tenant}'s head; the future fails with
+     * {@link io.jreceive.wal.WalOverloadedException} or {@link TenantUnavailableException} when nothing was appended
+     * and the sender should retry (503).
+     */
     CompletableFuture<Void> write(String tenant, WriteBatch batch, Head.AppendContext ctx);
 }

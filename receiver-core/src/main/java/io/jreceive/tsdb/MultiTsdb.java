@@ -26,13 +26,14 @@ import io.jreceive.ingest.TenantWriter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Every tenant's {@link TenantDb}, found through a concurrent map and created on a tenant's first write without
  * failing that write (Thanos 0.38 answers 500 there). {@link #open()} opens the tenants already on disk in
- * parallel and only then reports ready. Listeners hear about every tenant opened, so the shipper and metrics can
- * follow new tenants.
+ * parallel and only then reports ready. Listeners hear about every tenant opened and removed (by
+ * {@link TenantPruning}), so the shipper and metrics can follow the tenants.
  */
 public final class MultiTsdb implements TenantWriter, Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(MultiTsdb.class);
@@ -41,6 +42,9 @@ public final class MultiTsdb implements TenantWriter, Closeable {
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, TenantDb> tenants = new ConcurrentHashMap<>();
     private final List<Consumer<TenantDb>> listeners = new ArrayList<>();
+    private final List<Consumer<TenantDb>> removalListeners = new ArrayList<>();
+    /** Each tenant's meters, removed from the registry with the tenant. */
+    private final ConcurrentHashMap<String, List<Meter>> meters = new ConcurrentHashMap<>();
     private volatile boolean ready;
     private volatile boolean closed;
 
@@ -58,13 +62,27 @@ public final class MultiTsdb implements TenantWriter, Closeable {
         listeners.add(listener);
     }
 
-    /** Opens every tenant directory under the data path in parallel (WAL replay), then turns ready. */
+    /** Registers a listener for every tenant removed by pruning, after its directory is gone. */
+    public synchronized void onTenantRemoved(Consumer<TenantDb> listener) {
+        removalListeners.add(listener);
+    }
+
+    /**
+     * Opens every tenant directory under the data path in parallel (WAL replay), then turns ready. A directory a
+     * crash left half deleted by pruning is deleted, not opened.
+     */
     public void open() throws IOException {
         Files.createDirectories(config.path());
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(config.path(), Files::isDirectory)) {
             for (Path p : ds) {
-                names.add(p.getFileName().toString());
+                String name = p.getFileName().toString();
+                if (name.endsWith(TenantDb.DELETING_SUFFIX)) {
+                    LOG.info("removing {}, left by a pruning that did not finish", p);
+                    TenantDb.deleteRecursively(p);
+                } else {
+                    names.add(name);
+                }
             }
         }
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(names.size(),
@@ -89,31 +107,58 @@ public final class MultiTsdb implements TenantWriter, Closeable {
     private void register(TenantDb db) {
         tenants.put(db.tenant(), db);
         String t = db.tenant();
-        Gauge.builder("prometheus.tsdb.head.series", db.head(), Head::numSeries).tag("tenant", t)
-                .description("Series in the head").register(registry);
-        FunctionCounter.builder("prometheus.tsdb.head.samples.appended", db.head(), Head::samplesAppended)
-                .tag("tenant", t).tag("type", "float").description("Samples appended to the head")
-                .register(registry);
-        // Prometheus calls this prometheus_tsdb_head_series_created_total, but client_java 1.x reserves the _created
-        // suffix (OpenMetrics' created timestamps) and the registry drops a meter named so as a clash.
-        FunctionCounter.builder("jreceive.head.series.creations", db.head(), Head::seriesCreated)
-                .tag("tenant", t).description("Series created in the head").register(registry);
-        Gauge.builder("prometheus.tsdb.head.chunks.storage.size", db.head(), Head::closedChunkBytes).tag("tenant", t)
-                .baseUnit("bytes").description("Bytes of the head's closed chunks, in head_chunks/ files")
-                .register(registry);
-        FunctionCounter.builder("prometheus.tsdb.compactions", db, TenantDb::blocksWritten).tag("tenant", t)
-                .description("Blocks cut from the head").register(registry);
-        FunctionTimer.builder("prometheus.tsdb.wal.fsync.duration", db.wal(), w -> w.batches(),
-                w -> w.fsyncNanos(), TimeUnit.NANOSECONDS).tag("tenant", t)
-                .description("WAL fsyncs (one per group-committed batch) and the time they took").register(registry);
-        FunctionCounter.builder("jreceive.wal.appends", db.wal(), w -> w.appends()).tag("tenant", t)
-                .description("Requests committed to the WAL; appends / fsyncs is the group-commit factor")
-                .register(registry);
+        meters.put(t, List.of(
+                Gauge.builder("prometheus.tsdb.head.series", db.head(), Head::numSeries).tag("tenant", t)
+                        .description("Series in the head").register(registry),
+                FunctionCounter.builder("prometheus.tsdb.head.samples.appended", db.head(), Head::samplesAppended)
+                        .tag("tenant", t).tag("type", "float").description("Samples appended to the head")
+                        .register(registry),
+                // Prometheus calls this prometheus_tsdb_head_series_created_total, but client_java 1.x reserves the
+                // _created suffix (OpenMetrics' created timestamps) and the registry drops a meter named so.
+                FunctionCounter.builder("jreceive.head.series.creations", db.head(), Head::seriesCreated)
+                        .tag("tenant", t).description("Series created in the head").register(registry),
+                Gauge.builder("prometheus.tsdb.head.chunks.storage.size", db.head(), Head::closedChunkBytes)
+                        .tag("tenant", t).baseUnit("bytes")
+                        .description("Bytes of the head's closed chunks, in head_chunks/ files").register(registry),
+                FunctionCounter.builder("prometheus.tsdb.compactions", db, TenantDb::blocksWritten).tag("tenant", t)
+                        .description("Blocks cut from the head").register(registry),
+                FunctionTimer.builder("prometheus.tsdb.wal.fsync.duration", db.wal(), w -> w.batches(),
+                        w -> w.fsyncNanos(), TimeUnit.NANOSECONDS).tag("tenant", t)
+                        .description("WAL fsyncs (one per group-committed batch) and the time they took")
+                        .register(registry),
+                FunctionCounter.builder("jreceive.wal.appends", db.wal(), w -> w.appends()).tag("tenant", t)
+                        .description("Requests committed to the WAL; appends / fsyncs is the group-commit factor")
+                        .register(registry)));
+        announce(listeners, db);
+    }
+
+    private void announce(List<Consumer<TenantDb>> which, TenantDb db) {
         List<Consumer<TenantDb>> ls;
         synchronized (this) {
-            ls = List.copyOf(listeners);
+            ls = List.copyOf(which);
         }
         ls.forEach(l -> l.accept(db));
+    }
+
+    /**
+     * Forgets {@code db} and deletes its directory ({@link TenantDb#discard}), under the lock that creates tenants,
+     * so a write that arrives meanwhile creates the tenant anew only once the old directory is gone.
+     */
+    void remove(TenantDb db) throws IOException {
+        synchronized (this) {
+            if (!tenants.remove(db.tenant(), db)) {
+                return;
+            }
+            List<Meter> ms = meters.remove(db.tenant());
+            if (ms != null) {
+                ms.forEach(registry::remove);
+            }
+            try {
+                db.discard();
+            } finally {
+                announce(removalListeners, db);
+            }
+        }
     }
 
     @Override

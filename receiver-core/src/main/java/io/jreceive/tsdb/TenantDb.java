@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Predicate;
 
 import org.agrona.collections.Long2LongHashMap;
@@ -30,6 +31,7 @@ import io.jreceive.encoding.EncBuf;
 import io.jreceive.head.ClosedChunks;
 import io.jreceive.head.Head;
 import io.jreceive.head.WriteBatch;
+import io.jreceive.ingest.TenantUnavailableException;
 import io.jreceive.labels.Labels;
 import io.jreceive.wal.Checkpoint;
 import io.jreceive.wal.ReplayStats;
@@ -44,7 +46,8 @@ import io.jreceive.wal.WalWriter;
  * One tenant's TSDB under {@code <tsdb.path>/<tenant>/}: the head (its closed chunks in {@code head_chunks/}), its
  * Prometheus-format WAL in {@code wal/} and the local blocks. Lifecycle: {@link #open} (remove temporary dirs, load
  * blocks, replay the WAL, start the WAL writer) → {@link #write} → {@link #compact} when the head spans more than
- * 1.5 block ranges → {@link #flush} on shutdown → {@link #close}.
+ * 1.5 block ranges → {@link #flush} on shutdown → {@link #close}. Tenant pruning ({@link TenantPruning}) may
+ * {@link #seal} it to flush an idle head, and {@link #discard} it once it is idle past the retention.
  *
  * <p>A block cut is safe to die after any step: the block is written to a temporary dir and renamed; only then is
  * the head truncated and the WAL checkpointed. On restart, blocks are loaded first and the append lower bound is
@@ -67,6 +70,12 @@ public final class TenantDb implements Closeable {
     private final WalWriter wal;
     private final CopyOnWriteArrayList<BlockReader> blocks;
     private final Object compactLock = new Object();
+    /**
+     * Appends hold the read side while they touch the head; {@link #seal} takes the write side once, so that after it
+     * no append is in the head and every later one is refused.
+     */
+    private final ReentrantReadWriteLock appendGate = new ReentrantReadWriteLock();
+    private volatile boolean sealed;
     private final java.util.concurrent.atomic.AtomicLong blocksWritten = new java.util.concurrent.atomic.AtomicLong();
 
     private TenantDb(String tenant, Path dir, TsdbConfig config, Labels externalLabels, Head head, WalWriter wal,
@@ -213,7 +222,47 @@ public final class TenantDb implements Closeable {
             return CompletableFuture.failedFuture(new WalOverloadedException("WAL write queue is full ("
                     + wal.queuedBytes() + " bytes waiting for the disk); retry later"));
         }
-        return head.append(batch, ctx, this::log);
+        appendGate.readLock().lock();
+        try {
+            if (sealed) {
+                ctx.stats.reset();
+                return CompletableFuture.failedFuture(new TenantUnavailableException("tenant " + tenant
+                        + " is being flushed by tenant pruning; retry later"));
+            }
+            return head.append(batch, ctx, this::log);
+        } finally {
+            appendGate.readLock().unlock();
+        }
+    }
+
+    /**
+     * Refuses every write from now on ({@link TenantUnavailableException}, answered 503 and retried by the sender)
+     * and returns once no append is in the head any more, so that {@link #flush} sees all of them.
+     */
+    void seal() {
+        appendGate.writeLock().lock();
+        try {
+            sealed = true;
+        } finally {
+            appendGate.writeLock().unlock();
+        }
+    }
+
+    /** Takes writes again after {@link #seal}. */
+    void unseal() {
+        sealed = false;
+    }
+
+    /**
+     * Time of the newest sample the tenant holds, in its head or its local blocks; {@link Long#MIN_VALUE} when it
+     * holds none. The head keeps its newest time after a flush emptied it, as Prometheus' does.
+     */
+    public long newestSampleTime() {
+        long t = head.maxTime();
+        for (BlockReader b : blocks) {
+            t = Math.max(t, b.meta().maxTime() - 1);  // a block's max time is exclusive
+        }
+        return t;
     }
 
     /**
@@ -379,5 +428,28 @@ public final class TenantDb implements Closeable {
             b.close();
         }
         blocks.clear();
+    }
+
+    /** Suffix of a tenant directory being deleted; {@link MultiTsdb#open} removes any a crash left behind. */
+    static final String DELETING_SUFFIX = ".tmp-for-deletion";
+
+    /**
+     * Closes the tenant for good and deletes its directory (tenant pruning; {@link #seal sealed} and flushed before).
+     * The directory is renamed first, so a crash halfway through the deletion leaves nothing that would be opened
+     * as the tenant again. Queries may still hold its blocks, so their mappings are released only after
+     * {@link #RETIRE_DELAY_MS}, as for blocks deleted by retention.
+     */
+    void discard() throws IOException {
+        seal();
+        wal.close();
+        head.close();
+        for (BlockReader b : blocks) {
+            retire(b);
+        }
+        blocks.clear();
+        Path doomed = dir.resolveSibling(dir.getFileName() + DELETING_SUFFIX);
+        deleteRecursively(doomed);
+        Files.move(dir, doomed, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        deleteRecursively(doomed);
     }
 }
