@@ -21,10 +21,12 @@ import io.jreceive.objstore.Buckets;
 import io.jreceive.objstore.ObjstoreConfig;
 import io.jreceive.shipper.Shipper;
 import io.jreceive.shipper.ShipperLoop;
+import io.jreceive.shipper.SyncResult;
 import io.jreceive.store.StoreConfig;
 import io.jreceive.store.StoreServer;
 import io.jreceive.tsdb.MultiTsdb;
 import io.jreceive.tsdb.TenantDb;
+import io.jreceive.tsdb.TenantPruning;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -37,7 +39,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  * opened and replayed), the ingest warm-up ({@link IngestWarmup}), then the gRPC StoreAPI and the remote-write
  * listener, the shipper loop when a bucket is configured (its first sync may fail without stopping start-up) and a
  * background loop that cuts blocks and applies retention every minute; retention deletes a block only once the
- * shipper has recorded it as uploaded. {@link #close()} is the SIGTERM path: stop accepting writes, wait for
+ * shipper has recorded it as uploaded. The same loop runs Thanos' tenant pruning ({@link TenantPruning}) every
+ * twice the block duration: idle heads become blocks, and tenants idle past the retention are removed once their
+ * blocks are in the bucket. {@link #close()} is the SIGTERM path: stop accepting writes, wait for
  * requests in flight, flush every head into blocks, run the final upload, close the WALs, stop the ops listener.
  */
 final class Receiver implements AutoCloseable {
@@ -64,6 +68,7 @@ final class Receiver implements AutoCloseable {
     private final Bucket bucket;
     private final ConcurrentHashMap<String, Shipper> shippers = new ConcurrentHashMap<>();
     private final ShipperLoop shipperLoop;
+    private final TenantPruning pruning;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private boolean closed;
     /** Ready = storage open and every listener up; {@code /-/ready} answers 200 only then. */
@@ -84,11 +89,18 @@ final class Receiver implements AutoCloseable {
         if (bucket != null) {
             tsdb.onTenantOpened(db -> shippers.put(db.tenant(), new Shipper(db.dir(), bucket,
                     db.externalLabels().toMap(), Clock.systemUTC(), registry)));
+            tsdb.onTenantRemoved(db -> {
+                Shipper s = shippers.remove(db.tenant());
+                if (s != null) {
+                    s.close();
+                }
+            });
             LOG.info("uploads enabled to {} bucket {}", objstore.type(), bucket.name());
         } else {
             LOG.info("no object storage configured: uploads are off");
         }
         tsdb.open();
+        pruning = new TenantPruning(tsdb, this::uploadedAll, System.currentTimeMillis());
         warmUp(config.remoteWrite());
         store = new StoreServer(config.store(), tsdb, registry).start();
         remoteWrite = new RemoteWriteServer(config.remoteWrite(), tsdb, registry);
@@ -139,9 +151,29 @@ final class Receiver implements AutoCloseable {
                 LOG.error("tenant {}: block maintenance failed: {}", db.tenant(), e.toString());
             }
         }
+        long now = System.currentTimeMillis();
+        if (pruning.due(now)) {
+            cut |= !pruning.run(now).flushed().isEmpty();
+        }
         if (cut && shipperLoop != null) {
             shipperLoop.syncNow();
         }
+    }
+
+    /**
+     * Whether every block of a tenant that pruning is about to remove is in the bucket, after one more upload
+     * attempt; always true without a bucket (Thanos removes such a tenant's blocks with it).
+     */
+    private boolean uploadedAll(TenantDb db) {
+        if (bucket == null) {
+            return true;
+        }
+        Shipper shipper = shippers.get(db.tenant());
+        if (shipper == null) {
+            return false;
+        }
+        SyncResult r = shipper.sync();
+        return r.ok() && r.waiting() == 0;
     }
 
     static Receiver start(ReceiverConfig config) throws IOException, InterruptedException {

@@ -91,10 +91,19 @@ final class JreceiveProcess implements AutoCloseable {
      * loops can stop at them.
      */
     HttpResponse<String> post(byte[] body) {
+        return post(body, null);
+    }
+
+    /** As {@link #post(byte[])}, for {@code tenant} ({@code THANOS-TENANT} header; null: the default tenant). */
+    HttpResponse<String> post(byte[] body, String tenant) {
         try {
-            return http.send(HttpRequest.newBuilder(remoteWrite()).timeout(Duration.ofSeconds(10))
-                    .header("Content-Type", "application/x-protobuf").header("Content-Encoding", "snappy")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder req = HttpRequest.newBuilder(remoteWrite()).timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/x-protobuf").header("Content-Encoding", "snappy");
+            if (tenant != null) {
+                req.header("THANOS-TENANT", tenant);
+            }
+            return http.send(req.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
