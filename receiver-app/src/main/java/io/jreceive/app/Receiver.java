@@ -99,9 +99,11 @@ final class Receiver implements AutoCloseable {
         } else {
             LOG.info("no object storage configured: uploads are off");
         }
+        // The warm-up runs beside the WAL replay: a tenant's replay keeps one core busy, the warm-up the other.
+        CompletableFuture<Void> warmUp = startWarmUp(config.remoteWrite());
         tsdb.open();
         pruning = new TenantPruning(tsdb, this::uploadedAll, System.currentTimeMillis());
-        warmUp(config.remoteWrite());
+        finishWarmUp(warmUp);
         store = new StoreServer(config.store(), tsdb, registry).start();
         remoteWrite = new RemoteWriteServer(config.remoteWrite(), tsdb, registry);
         shipperLoop = bucket == null ? null
@@ -120,18 +122,33 @@ final class Receiver implements AutoCloseable {
     }
 
     /**
-     * Runs the ingest warm-up on a thread of its own (its per-thread decode buffers go with it); a failure is logged
-     * and start-up goes on, real requests get real answers.
+     * Starts the ingest warm-up on a thread of its own (its per-thread decode buffers go with it); null when it is
+     * off.
      */
-    private static void warmUp(RemoteWriteConfig rw) {
+    private static CompletableFuture<Void> startWarmUp(RemoteWriteConfig rw) {
         if (rw.warmupSeries() <= 0) {
+            return null;
+        }
+        return CompletableFuture.runAsync(
+                () -> IngestWarmup.run(rw, new IngestWarmup.Plan(rw.warmupSeries(), WARMUP_ROUNDS, WARMUP_BATCH,
+                        WARMUP_HEAD_SERIES, WARMUP_STEADY_SERIES, WARMUP_STEADY_ROUNDS, true)),
+                r -> {
+                    Thread t = new Thread(r, "ingest-warmup");
+                    t.setDaemon(true);
+                    t.start();
+                });
+    }
+
+    /**
+     * Waits for the warm-up and collects its heads; a failure is logged and start-up goes on, real requests get real
+     * answers.
+     */
+    private static void finishWarmUp(CompletableFuture<Void> warmUp) {
+        if (warmUp == null) {
             return;
         }
         try {
-            CompletableFuture.runAsync(
-                    () -> IngestWarmup.run(rw, new IngestWarmup.Plan(rw.warmupSeries(), WARMUP_ROUNDS, WARMUP_BATCH,
-                            WARMUP_HEAD_SERIES, WARMUP_STEADY_SERIES, WARMUP_STEADY_ROUNDS, true)),
-                    r -> new Thread(r, "ingest-warmup").start()).join();
+            warmUp.join();
             // Its heads are garbage now: collect them before ready rather than promote them on the first load.
             System.gc();
         } catch (CompletionException e) {
