@@ -50,7 +50,6 @@ class TenantPruningIT {
             long old = now - 15 * 60_000L;
             assertEquals(200, rx.post(samples("old", old, old + 2000, old + 4000), "gone").statusCode());
             assertEquals(200, rx.post(samples("recent", now - 4000, now - 2000, now), "kept").statusCode());
-            assertTrue(Files.isDirectory(data.resolve("gone")));
 
             await(() -> !Files.exists(data.resolve("gone")), "the tenant past the retention is removed", rx);
             await(() -> shippedSamples(bucket).getOrDefault("kept", 0L) == 3,
@@ -62,7 +61,9 @@ class TenantPruningIT {
             String metrics = rx.metrics();
             assertFalse(metrics.contains("tenant=\"gone\""), "the removed tenant's metrics are gone:\n" + metrics);
             assertTrue(metrics.contains("prometheus_tsdb_head_series{tenant=\"kept\"}"), metrics);
-            assertTrue(metrics.contains("thanos_shipper_uploads_total{tenant=\"kept\"} 1.0"), metrics);
+            // One block, or two when the three samples straddle a 10 s boundary.
+            assertTrue(metrics.lines().anyMatch(
+                    l -> l.matches("thanos_shipper_uploads_total\\{tenant=\"kept\"} [12]\\.0")), metrics);
 
             long later = System.currentTimeMillis();
             assertEquals(200, rx.post(samples("old", later), "gone").statusCode(), "a new write creates it anew");
