@@ -26,11 +26,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Ephemeral ports chosen by the kernel would race; take three from a listener that closes at once instead.
-read -r P1 P2 P3 < <(python3 -c 'import socket
-ss=[socket.socket() for _ in range(3)]
-[s.bind(("127.0.0.1",0)) for s in ss]
-print(*[s.getsockname()[1] for s in ss])')
+# shellcheck source=free-port.sh
+source "$ROOT/benchmarks/free-port.sh"
+read -r P1 P2 P3 < <(free_ports 3)
 # shellcheck disable=SC2086
 MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} java $OPTS -jar "$JRECEIVE_JAR" --label 'replica="0"' --tsdb.path "$WORK/data" \
   --remote-write.address "127.0.0.1:$P1" --http-address "127.0.0.1:$P2" --grpc-address "127.0.0.1:$P3" "$@" \

@@ -43,10 +43,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-read -r P1 P2 P3 < <(python3 -c 'import socket
-ss=[socket.socket() for _ in range(3)]
-[s.bind(("127.0.0.1",0)) for s in ss]
-print(*[s.getsockname()[1] for s in ss])')
+# shellcheck source=free-port.sh
+source "$ROOT/benchmarks/free-port.sh"
+read -r P1 P2 P3 < <(free_ports 3)
 
 # start SERVER DIR: sets PID, WRITE_URL, READY_URL
 start() {

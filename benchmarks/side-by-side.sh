@@ -112,27 +112,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A port no socket uses, picked at random below the kernel's range for clients' local ports (32768-60999 by
-# default), so that no client connection, not even one in TIME_WAIT (which blocks a listener's bind: a curl poll of
-# an earlier run, say), can hold it; never one of the ports given as arguments; bounded tries.
-CLIENT_PORTS_FROM=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
-free_port() {
-  local p span=$((CLIENT_PORTS_FROM - 20000))
-  ((span > 1000)) || span=40000
-  for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % span))
-    [[ " $* " != *" $p "* ]] || continue
-    if command -v ss >/dev/null; then
-      [[ -z $(ss -Htan "( sport = :$p )" 2>/dev/null) ]] || continue
-    elif (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-      continue
-    fi
-    echo "$p"
-    return 0
-  done
-  echo "side-by-side: no free port found" >&2
-  return 1
-}
+# shellcheck source=free-port.sh
+source "$ROOT/benchmarks/free-port.sh"
 
 # rss_kb PID: resident set size in kB.
 rss_kb() {
