@@ -5,8 +5,8 @@
 #
 #   benchmarks/idle-rss.sh "-Xmx4g -XX:+UseSerialGC" --remote-write.warmup-series=0
 #
-# Environment: JRECEIVE_JAR (receiver-app/target/jreceive.jar), SETTLE=8, MALLOC_ARENA_MAX=2 (as the image),
-# READY_TIMEOUT=120. Exit status: 0, 1 when the server did not become ready, 2 on a usage problem.
+# Environment: JRECEIVE_JAR (receiver-app/target/jreceive.jar), SETTLE=8, JRECEIVE_MALLOC_ARENA_MAX=2 (as the
+# image), READY_TIMEOUT=120. Exit status: 0, 1 when the server did not become ready, 2 on a usage problem.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -15,35 +15,25 @@ SETTLE=${SETTLE:-8}
 READY_TIMEOUT=${READY_TIMEOUT:-120}
 [[ $# -ge 1 ]] || { echo "usage: $0 \"<JVM options>\" [jreceive flags...]" >&2; exit 2; }
 [[ -f $JRECEIVE_JAR ]] || { echo "idle-rss: $JRECEIVE_JAR is missing (mvn -B -q package -DskipTests)" >&2; exit 2; }
-OPTS=$1
+# shellcheck source=servers.sh
+source "$ROOT/benchmarks/servers.sh"
+JRECEIVE_JAVA_OPTS=$1
 shift
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/idle-rss.XXXXXX")
-PID=""
+SERVER_PID=""
 cleanup() {
-  [[ -z $PID ]] || { kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; }
+  [[ -z $SERVER_PID ]] || { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; }
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-# shellcheck source=free-port.sh
-source "$ROOT/benchmarks/free-port.sh"
-read -r P1 P2 P3 < <(free_ports 3)
-# shellcheck disable=SC2086
-MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} java $OPTS -jar "$JRECEIVE_JAR" --label 'replica="0"' --tsdb.path "$WORK/data" \
-  --remote-write.address "127.0.0.1:$P1" --http-address "127.0.0.1:$P2" --grpc-address "127.0.0.1:$P3" "$@" \
-  >"$WORK/server.log" 2>&1 &
-PID=$!
-for _ in $(seq 1 $((READY_TIMEOUT * 4))); do
-  kill -0 "$PID" 2>/dev/null || { tail -n 20 "$WORK/server.log" >&2; exit 1; }
-  [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$P2/-/ready" || true) == 200 ]] && break
-  sleep 0.25
-done
-[[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$P2/-/ready" || true) == 200 ]] \
-  || { echo "idle-rss: not ready after ${READY_TIMEOUT}s" >&2; exit 1; }
+# shellcheck disable=SC2046
+launch jreceive "$WORK" $(free_ports 3) "$@"
+await_ready "$WORK/server.log" || exit 1
 sleep "$SETTLE"
-awk '/^VmRSS:/ { printf "VmRSS %.1f MiB", $2 / 1024 }' "/proc/$PID/status"
-echo "  threads $(ls "/proc/$PID/task" | wc -l)"
+awk '/^VmRSS:/ { printf "VmRSS %.1f MiB", $2 / 1024 }' "/proc/$SERVER_PID/status"
+echo "  threads $(ls "/proc/$SERVER_PID/task" | wc -l)"
 # Resident kB per mapping name (anonymous memory: heap, metaspace, malloc, stacks, code cache, under "[anon]").
 awk '/^[0-9a-f]+-[0-9a-f]+ / { name = NF >= 6 ? $6 : "[anon]" } /^Rss:/ { rss[name] += $2 }
-     END { for (n in rss) if (rss[n] >= 512) printf "%8.1f MiB  %s\n", rss[n] / 1024, n }' "/proc/$PID/smaps" | sort -rn
+     END { for (n in rss) if (rss[n] >= 512) printf "%8.1f MiB  %s\n", rss[n] / 1024, n }' "/proc/$SERVER_PID/smaps" | sort -rn

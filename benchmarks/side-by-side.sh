@@ -54,15 +54,13 @@ CONCURRENCY=${CONCURRENCY:-8}
 BATCH=${BATCH:-2000}
 PROTOCOL=${PROTOCOL:-1}
 INTERVAL_MS=${INTERVAL_MS:-15000}
-# The container image's JVM settings (docker/Dockerfile: JAVA_OPTS and MALLOC_ARENA_MAX) as the JVM applies them in
-# an 8 GiB container: MaxRAMPercentage=50 gives a 4 GiB heap ceiling and the default initial heap is 1/64 of the
-# limit, 128 MiB. On the bare machine they would be sized from all of its memory instead.
-JRECEIVE_JAVA_OPTS=${JRECEIVE_JAVA_OPTS:--Xmx4g -Xms128m -XX:+UseG1GC -XX:MaxNewSize=16m -XX:MetaspaceSize=64m -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError}
-JRECEIVE_MALLOC_ARENA_MAX=${JRECEIVE_MALLOC_ARENA_MAX:-2}
 LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xmx4g}
 READY_TIMEOUT=${READY_TIMEOUT:-120}
 IDLE_SETTLE=${IDLE_SETTLE:-5}
 RESULTS_DIR=${RESULTS_DIR:-}
+# The image's JVM settings for jreceive (JRECEIVE_JAVA_OPTS, JRECEIVE_MALLOC_ARENA_MAX), ports, start and readiness.
+# shellcheck source=servers.sh
+source "$ROOT/benchmarks/servers.sh"
 
 die() { echo "side-by-side: $*" >&2; exit 2; }
 
@@ -112,60 +110,18 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# shellcheck source=free-port.sh
-source "$ROOT/benchmarks/free-port.sh"
-
 # rss_kb PID: resident set size in kB.
 rss_kb() {
   awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
 }
 
-# wait_ready URL LOG: poll until URL answers 200, the server dies, or READY_TIMEOUT passes.
-wait_ready() {
-  local url=$1 log=$2 code
-  for _ in $(seq 1 $((READY_TIMEOUT * 10))); do
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-      echo "side-by-side: server exited before it was ready; last log lines:" >&2
-      tail -n 30 "$log" >&2
-      return 1
-    fi
-    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" || true)
-    [[ $code == 200 ]] && return 0
-    sleep 0.1
-  done
-  echo "side-by-side: $url not ready after ${READY_TIMEOUT}s; last log lines:" >&2
-  tail -n 30 "$log" >&2
-  return 1
-}
-
-# start_server NAME DIR: starts a fresh server on free ports; sets SERVER_PID, WRITE_URL, READY_URL.
+# start_server NAME DIR: starts a fresh server on free ports and waits until it is ready; sets SERVER_PID,
+# WRITE_URL, READY_URL.
 start_server() {
-  local name=$1 dir=$2
-  mkdir -p "$dir/data"
-  case $name in
-    jreceive)
-      local p1 p2 p3
-      p1=$(free_port) && p2=$(free_port "$p1") && p3=$(free_port "$p1" "$p2") || return 1
-      # shellcheck disable=SC2086
-      MALLOC_ARENA_MAX=$JRECEIVE_MALLOC_ARENA_MAX java $JRECEIVE_JAVA_OPTS -jar "$JRECEIVE_JAR" --label 'replica="0"' --tsdb.path "$dir/data" \
-        --remote-write.address "127.0.0.1:$p1" --http-address "127.0.0.1:$p2" --grpc-address "127.0.0.1:$p3" \
-        >"$dir/server.log" 2>&1 &
-      SERVER_PID=$!
-      WRITE_URL="http://127.0.0.1:$p1/api/v1/receive"
-      READY_URL="http://127.0.0.1:$p2/-/ready"
-      ;;
-    prometheus)
-      local p
-      p=$(free_port) || return 1
-      printf 'global:\n  scrape_interval: 15s\n' >"$dir/prometheus.yml"
-      "$PROMETHEUS" --web.enable-remote-write-receiver --storage.tsdb.path="$dir/data" \
-        --config.file="$dir/prometheus.yml" --web.listen-address="127.0.0.1:$p" >"$dir/server.log" 2>&1 &
-      SERVER_PID=$!
-      WRITE_URL="http://127.0.0.1:$p/api/v1/write"
-      READY_URL="http://127.0.0.1:$p/-/ready"
-      ;;
-  esac
-  wait_ready "$READY_URL" "$dir/server.log"
+  local ports
+  ports=$(free_ports 3) || return 1
+  # shellcheck disable=SC2086
+  launch "$1" "$2" $ports && await_ready "$2/server.log"
 }
 
 ROWS=()          # "load server rep samples/s rss_kb series cpu_s acked p99 errors client_cpu idle_rss_kb"

@@ -305,15 +305,18 @@ class DeploymentManifestsIT {
         }
     }
 
-    /** The side-by-side benchmark measures jreceive with the image's JVM settings, not with flags of its own. */
+    /**
+     * The benchmarks (side-by-side.sh, restart.sh, through the servers.sh they share) measure jreceive with the
+     * image's JVM settings, not with flags of their own.
+     */
     @Test
     void benchmarkRunsTheImagesJvmSettings() throws Exception {
         Dockerfile df = Dockerfile.read();
-        String script = Files.readString(ROOT.resolve("benchmarks/side-by-side.sh"));
+        String script = Files.readString(ROOT.resolve("benchmarks/servers.sh"));
         Matcher opts = Pattern.compile("JRECEIVE_JAVA_OPTS=\\$\\{JRECEIVE_JAVA_OPTS:-([^}]*)}").matcher(script);
         Matcher arenas = Pattern.compile("JRECEIVE_MALLOC_ARENA_MAX=\\$\\{JRECEIVE_MALLOC_ARENA_MAX:-([^}]*)}")
                 .matcher(script);
-        assertTrue(opts.find() && arenas.find(), "side-by-side.sh defaults for JRECEIVE_JAVA_OPTS / MALLOC_ARENA_MAX");
+        assertTrue(opts.find() && arenas.find(), "servers.sh defaults for JRECEIVE_JAVA_OPTS / MALLOC_ARENA_MAX");
         // The image sizes the heap from the container limit; the script fixes it as in an 8 GiB container.
         assertEquals(df.env.get("JAVA_OPTS").replace("-XX:MaxRAMPercentage=50", "-Xmx4g -Xms128m"), opts.group(1));
         assertEquals(df.env.get("MALLOC_ARENA_MAX"), arenas.group(1));
