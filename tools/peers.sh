@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Builds the real peers the integration tests run against, from their Go modules, into a cache outside the
+# repository (JREceive peer cache: ${JRECEIVE_PEERS:-$HOME/.cache/jreceive-peers}). Does nothing for a binary
+# that is already there. Nothing of the peers' source or binaries is kept in the repository.
+#
+#   tools/peers.sh            build every missing peer
+#   tools/peers.sh thanos     build only the named ones (thanos, prometheus)
+#   tools/peers.sh --lenient  as the README's test command runs it: outside CI (CI != true) a peer that cannot be
+#                             built is reported and the tests that need it skip; under CI=true it fails the build
+#
+# go install mod@version refuses these modules (replace/exclude lines in their go.mod), so each module is
+# downloaded through the Go module proxy, copied out of the module cache and built inside the copy.
+set -euo pipefail
+
+cache=${JRECEIVE_PEERS:-$HOME/.cache/jreceive-peers}
+export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=readonly
+
+# name  module  version  package  version-variable-prefix  version-string
+peers=(
+  "thanos github.com/thanos-io/thanos v0.38.0 ./cmd/thanos github.com/prometheus/common/version 0.38.0"
+  "prometheus github.com/prometheus/prometheus v0.307.3 ./cmd/prometheus github.com/prometheus/common/version 3.7.3"
+)
+
+lenient=false
+want=()
+for a in "$@"; do
+  if [[ $a == --lenient ]]; then lenient=true; else want+=("$a"); fi
+done
+if $lenient && [[ ${CI:-} != true ]]; then
+  # Outside CI a missing Go or an unreachable module proxy must not stop the rest of the suite.
+  if ! "$0" "${want[@]}"; then
+    echo "peers.sh: WARNING: the peers could not be built (see above); the tests that need them will skip" >&2
+  fi
+  exit 0
+fi
+selected() {
+  [[ ${#want[@]} -eq 0 ]] && return 0
+  local w; for w in "${want[@]}"; do [[ $w == "$1" ]] && return 0; done; return 1
+}
+
+command -v go >/dev/null 2>&1 || { echo "peers.sh: no 'go' on PATH: Go >= 1.24 is needed to build the peers" >&2; exit 1; }
+mkdir -p "$cache"
+
+for line in "${peers[@]}"; do
+  read -r name module version pkg verpkg verstr <<<"$line"
+  selected "$name" || continue
+  out="$cache/$name-$version"
+  if [[ -x $out ]]; then
+    ln -sfn "$(basename "$out")" "$cache/$name"
+    continue
+  fi
+  echo "peers.sh: building $name from $module@$version (first build takes minutes)" >&2
+  dir=$(cd / && go mod download -json "$module@$version" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  [[ -n $dir && -d $dir ]] || { echo "peers.sh: go mod download of $module@$version gave no directory" >&2; exit 1; }
+  src=$(mktemp -d "${TMPDIR:-/tmp}/jreceive-peer-$name.XXXXXX")
+  trap 'rm -rf "$src"' EXIT
+  cp -r "$dir/." "$src"
+  chmod -R u+w "$src"
+  (cd "$src" && go build -trimpath -tags netgo \
+      -ldflags "-X $verpkg.Version=$verstr -X $verpkg.Branch=HEAD -X $verpkg.Revision=$version" \
+      -o "$out.tmp" "$pkg")
+  mv "$out.tmp" "$out"
+  ln -sfn "$(basename "$out")" "$cache/$name"
+  rm -rf "$src"; trap - EXIT
+  echo "peers.sh: $name ready at $out" >&2
+done
