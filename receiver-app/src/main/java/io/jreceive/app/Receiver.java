@@ -16,7 +16,10 @@ import org.slf4j.LoggerFactory;
 import io.jreceive.ingest.IngestWarmup;
 import io.jreceive.ingest.RemoteWriteConfig;
 import io.jreceive.ingest.RemoteWriteServer;
+import io.jreceive.limits.WriteLimiter;
 import io.jreceive.objstore.Bucket;
+import io.jreceive.relabel.BatchRelabeler;
+import io.jreceive.relabel.Relabeler;
 import io.jreceive.objstore.Buckets;
 import io.jreceive.objstore.ObjstoreConfig;
 import io.jreceive.shipper.Shipper;
@@ -63,6 +66,8 @@ final class Receiver implements AutoCloseable {
     private final OpsServer ops;
     private final MultiTsdb tsdb;
     private final RemoteWriteServer remoteWrite;
+    /** Null without a limits configuration. */
+    private final WriteLimiter limiter;
     private final StoreServer store;
     private final ScheduledExecutorService background;
     private final Bucket bucket;
@@ -105,7 +110,10 @@ final class Receiver implements AutoCloseable {
         pruning = new TenantPruning(tsdb, this::uploadedAll, System.currentTimeMillis());
         finishWarmUp(warmUp);
         store = new StoreServer(config.store(), tsdb, registry).start();
-        remoteWrite = new RemoteWriteServer(config.remoteWrite(), tsdb, registry);
+        limiter = config.limits() == null ? null : new WriteLimiter(config.limits().text(), config.limits().file(),
+                config.limits().reloadMs(), tsdb::headSeries, registry);
+        remoteWrite = new RemoteWriteServer(config.remoteWrite(), tsdb, registry, limiter,
+                config.relabel().isEmpty() ? null : new BatchRelabeler(new Relabeler(config.relabel())));
         shipperLoop = bucket == null ? null
                 : new ShipperLoop(shippers::values, ShipperLoop.DEFAULT_INTERVAL, 2);
         if (shipperLoop != null) {
@@ -222,6 +230,9 @@ final class Receiver implements AutoCloseable {
         serving = false;
         LOG.info("shutting down: stop ingest, flush heads, close storage");
         remoteWrite.close();
+        if (limiter != null) {
+            limiter.close();
+        }
         // A block cut that is running finishes (it is bounded by the head's size) instead of being interrupted
         // half-written; no new maintenance starts. Only a cut still running after a minute is interrupted.
         background.shutdown();

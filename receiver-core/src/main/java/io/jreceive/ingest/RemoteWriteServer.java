@@ -41,9 +41,16 @@ public final class RemoteWriteServer implements AutoCloseable {
 
     public RemoteWriteServer(RemoteWriteConfig config, TenantWriter writer, MeterRegistry registry)
             throws InterruptedException {
+        this(config, writer, registry, null, null);
+    }
+
+    /** A listener whose handler also enforces {@code limiter} and applies {@code relabel} (either may be null). */
+    public RemoteWriteServer(RemoteWriteConfig config, TenantWriter writer, MeterRegistry registry,
+                             io.jreceive.limits.WriteLimiter limiter, io.jreceive.relabel.BatchRelabeler relabel)
+            throws InterruptedException {
         boss = Transport.group(1, "rw-accept");
         workers = Transport.group(config.ioThreads(), "rw-io");
-        final RemoteWriteHandler handler = new RemoteWriteHandler(config, writer, registry);
+        final RemoteWriteHandler handler = new RemoteWriteHandler(config, writer, registry, limiter, relabel);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(Transport.serverChannel())
