@@ -77,9 +77,9 @@ public final class MultiTsdb implements TenantWriter, Closeable {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(config.path(), Files::isDirectory)) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
-                if (name.endsWith(TenantDb.DELETING_SUFFIX)) {
+                if (TenantDb.markedForDeletion(p)) {
                     LOG.info("removing {}, left by a pruning that did not finish", p);
-                    TenantDb.deleteRecursively(p);
+                    TenantDb.deleteMarked(p);
                 } else {
                     names.add(name);
                 }

@@ -431,14 +431,19 @@ public final class TenantDb implements Closeable {
         blocks.clear();
     }
 
-    /** Suffix of a tenant directory being deleted; {@link MultiTsdb#open} removes any a crash left behind. */
-    static final String DELETING_SUFFIX = ".tmp-for-deletion";
+    /**
+     * A file in a tenant directory that says the directory is being deleted; {@link MultiTsdb#open} deletes a
+     * directory holding it instead of opening it. It lives inside the tenant directory because every name beside
+     * the tenant directories is a valid tenant name (anything without a slash): a renamed {@code <tenant>.suffix}
+     * directory could be another tenant's.
+     */
+    static final String DELETION_MARKER = "tenant-deletion-started";
 
     /**
      * Closes the tenant for good and deletes its directory (tenant pruning; {@link #seal sealed} and flushed before).
-     * The directory is renamed first, so a crash halfway through the deletion leaves nothing that would be opened
-     * as the tenant again. Queries may still hold its blocks, so their mappings are released only after
-     * {@link #RETIRE_DELAY_MS}, as for blocks deleted by retention.
+     * The {@link #DELETION_MARKER} is made durable first and deleted last, so a crash halfway through leaves nothing
+     * that would be opened as the tenant again. Queries may still hold its blocks, so their mappings are released
+     * only after {@link #RETIRE_DELAY_MS}, as for blocks deleted by retention.
      */
     void discard() throws IOException {
         seal();
@@ -448,9 +453,36 @@ public final class TenantDb implements Closeable {
             retire(b);
         }
         blocks.clear();
-        Path doomed = dir.resolveSibling(dir.getFileName() + DELETING_SUFFIX);
-        deleteRecursively(doomed);
-        Files.move(dir, doomed, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        deleteRecursively(doomed);
+        markForDeletion(dir);
+        deleteMarked(dir);
+    }
+
+    private static void markForDeletion(Path dir) throws IOException {
+        Path marker = dir.resolve(DELETION_MARKER);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(marker,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        try (java.nio.channels.FileChannel d = java.nio.channels.FileChannel.open(dir,
+                java.nio.file.StandardOpenOption.READ)) {
+            d.force(true);
+        }
+    }
+
+    /** Whether {@code dir} is a tenant directory whose deletion started (and maybe did not finish). */
+    static boolean markedForDeletion(Path dir) {
+        return Files.exists(dir.resolve(DELETION_MARKER));
+    }
+
+    /** Deletes a directory {@link #markForDeletion marked}: everything but the marker, then the marker and it. */
+    static void deleteMarked(Path dir) throws IOException {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                if (!p.getFileName().toString().equals(DELETION_MARKER)) {
+                    deleteRecursively(p);
+                }
+            }
+        }
+        deleteRecursively(dir);
     }
 }
