@@ -69,6 +69,8 @@ public final class TenantDb implements Closeable {
     private final Labels externalLabels;
     private final Head head;
     private final WalWriter wal;
+    /** The directory's lock; null with {@code --tsdb.no-lockfile}. */
+    private final DirectoryLock lock;
     private final CopyOnWriteArrayList<BlockReader> blocks;
     private final Object compactLock = new Object();
     /**
@@ -80,20 +82,39 @@ public final class TenantDb implements Closeable {
     private final java.util.concurrent.atomic.AtomicLong blocksWritten = new java.util.concurrent.atomic.AtomicLong();
 
     private TenantDb(String tenant, Path dir, TsdbConfig config, Labels externalLabels, Head head, WalWriter wal,
-                     List<BlockReader> blocks) {
+                     DirectoryLock lock, List<BlockReader> blocks) {
         this.tenant = tenant;
         this.dir = dir;
         this.config = config;
         this.externalLabels = externalLabels;
         this.head = head;
         this.wal = wal;
+        this.lock = lock;
         this.blocks = new CopyOnWriteArrayList<>(blocks);
     }
 
-    /** Opens (creating if needed) the tenant's directory, loads its blocks and replays its WAL. */
+    /**
+     * Opens (creating if needed) the tenant's directory, locks it (unless {@link TsdbConfig#lockfile()} is off),
+     * loads its blocks and replays its WAL; nothing in the directory is touched before the lock is held.
+     *
+     * @throws DirectoryLock.DirectoryLockedException another process has the directory open
+     */
     public static TenantDb open(String tenant, TsdbConfig config) throws IOException {
         Path dir = config.path().resolve(tenant);
         Files.createDirectories(dir);
+        DirectoryLock lock = config.lockfile() ? DirectoryLock.acquire(dir) : null;
+        try {
+            return open(tenant, dir, config, lock);
+        } catch (IOException | RuntimeException e) {
+            if (lock != null) {
+                lock.close();
+            }
+            throw e;
+        }
+    }
+
+    private static TenantDb open(String tenant, Path dir, TsdbConfig config, DirectoryLock lock)
+            throws IOException {
         removeTemporary(dir);
         List<BlockReader> blocks = loadBlocks(dir);
         Head head = new Head(config.blockDurationMs(), config.tooFarInFutureMs(),
@@ -112,7 +133,7 @@ public final class TenantDb implements Closeable {
         }
         WalWriter wal = WalWriter.open(walDir, WalConfig.defaults().withCompress(config.walCompression())
                 .withMaxQueuedBytes(WAL_MAX_QUEUED_BYTES));
-        return new TenantDb(tenant, dir, config, externalLabels(tenant, config), head, wal, blocks);
+        return new TenantDb(tenant, dir, config, externalLabels(tenant, config), head, wal, lock, blocks);
     }
 
     /** The tenant's external labels: the {@code --label} set plus {@code tenant_id=<tenant>}, which wins. */
@@ -429,6 +450,9 @@ public final class TenantDb implements Closeable {
             b.close();
         }
         blocks.clear();
+        if (lock != null) {
+            lock.close();
+        }
     }
 
     /**
@@ -453,6 +477,9 @@ public final class TenantDb implements Closeable {
             retire(b);
         }
         blocks.clear();
+        if (lock != null) {
+            lock.close();
+        }
         markForDeletion(dir);
         deleteMarked(dir);
     }
