@@ -75,6 +75,19 @@ final class JreceiveProcess implements AutoCloseable {
     /** {@code jvmArgs} null: no JVM options at all; otherwise {@code -Xmx1g} and these. */
     private static JreceiveProcess start(Path dataDir, List<String> jvmArgs, int rw, int http, int grpc,
             String... extra) throws Exception {
+        JreceiveProcess jp = spawn(dataDir, jvmArgs, rw, http, grpc, extra);
+        jp.awaitReady(Duration.ofSeconds(120));
+        return jp;
+    }
+
+    /** Starts jreceive as {@link #start(Path, String...)} does, without waiting for ready (it may exit at once). */
+    static JreceiveProcess spawn(Path dataDir, String... extra) throws Exception {
+        return spawn(dataDir, List.of(), PrometheusProcess.freePort(), PrometheusProcess.freePort(),
+                PrometheusProcess.freePort(), extra);
+    }
+
+    private static JreceiveProcess spawn(Path dataDir, List<String> jvmArgs, int rw, int http, int grpc,
+            String... extra) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         if (jvmArgs != null) {
@@ -91,9 +104,7 @@ final class JreceiveProcess implements AutoCloseable {
         Files.createDirectories(dataDir);
         Path log = dataDir.resolveSibling(dataDir.getFileName() + "-jreceive-" + rw + ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        JreceiveProcess jp = new JreceiveProcess(p, rw, http, grpc, log);
-        jp.awaitReady(Duration.ofSeconds(120));
-        return jp;
+        return new JreceiveProcess(p, rw, http, grpc, log);
     }
 
     URI remoteWrite() {
@@ -226,6 +237,10 @@ final class JreceiveProcess implements AutoCloseable {
             throw new AssertionError("jreceive did not stop within 120s: " + Files.readString(log));
         }
         return process.exitValue();
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     boolean alive() {
