@@ -65,8 +65,15 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
     /** Seconds a client is asked to wait after 429 (head series): about one head compaction check. */
     static final int HEAD_LIMIT_RETRY_AFTER_SECONDS = 30;
 
-    /** Per event-loop thread: decoders, the batch and the decode buffer, all reused. */
-    private static final class Scratch {
+    /**
+     * Per event-loop thread: decoders, the batch and the decode buffer, all reused. What one large request grew past
+     * the retained sizes is released after it ({@link #trim()}), so a few large or hostile bodies do not pin hundreds
+     * of MiB on every event loop for good.
+     */
+    static final class Scratch {
+        /** Bytes of the compressed and decoded buffers kept between requests. */
+        static final int RETAINED_BYTES = 4 * 1024 * 1024;
+
         final RemoteWriteDecoder v1 = new RemoteWriteDecoder();
         final RemoteWrite2Decoder v2 = new RemoteWrite2Decoder();
         final WriteBatch batch = new WriteBatch();
@@ -74,6 +81,19 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         final Head.AppendContext append = new Head.AppendContext();
         byte[] compressed = new byte[64 * 1024];
         byte[] decoded = new byte[256 * 1024];
+
+        void trim() {
+            batch.trim();
+            relabelled.trim();
+            v2.trim();
+            append.trim();
+            if (compressed.length > RETAINED_BYTES) {
+                compressed = new byte[64 * 1024];
+            }
+            if (decoded.length > RETAINED_BYTES) {
+                decoded = new byte[256 * 1024];
+            }
+        }
     }
 
     private static final FastThreadLocal<Scratch> SCRATCH = new FastThreadLocal<>() {
@@ -182,9 +202,22 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             }
         }
         final Scratch sc = SCRATCH.get();
+        try {
+            decodeAndWrite(ctx, req.content(), keepAlive, start, v2, tenant, sc, tl);
+        } finally {
+            sc.trim();
+        }
+    }
+
+    /**
+     * Decodes the body into the thread's scratch space, checks the request limits ({@code tl}, null = no limits
+     * file), relabels, appends it and answers (once durable).
+     */
+    private void decodeAndWrite(ChannelHandlerContext ctx, ByteBuf body, boolean keepAlive, long start, boolean v2,
+                                String tenant, Scratch sc, LimitsConfig.TenantLimits tl) {
         WriteBatch batch = sc.batch;
         try {
-            int len = decompress(req.content(), sc, tl == null ? 0 : tl.sizeBytes());
+            int len = decompress(body, sc, tl == null ? 0 : tl.sizeBytes());
             if (v2) {
                 sc.v2.decode(sc.decoded, len, batch, config.limits());
             } else {
@@ -199,7 +232,7 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
                     e.getMessage()), v2, 0));
             return;
         } catch (DecodeException e) {
-            metrics.decodeError(e.getMessage().startsWith("snappy") ? "snappy" : "protobuf");
+            metrics.decodeError(e.reason());
             done(ctx, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST, e.getMessage()), v2, 0));
             return;
         }
@@ -232,7 +265,7 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             metrics.exemplarsDropped.increment(batch.exemplarTotal());
         }
         if (relabel != null && batch.seriesCount() > 0) {
-            if (relabel.apply(batch, sc.relabelled) == 0) {
+            if (relabel.apply(batch, sc.relabelled) == 0 && !batch.hasDropped()) {
                 done(ctx, keepAlive, start, written(empty(), v2, 0));
                 return;
             }

@@ -21,7 +21,10 @@ public final class BatchRelabeler {
         this.relabeler = relabeler;
     }
 
-    /** Fills {@code out} with what is left of {@code in} after relabelling; returns the series kept. */
+    /**
+     * Fills {@code out} with what is left of {@code in} after relabelling (the series the decoder already dropped
+     * as invalid stay counted); returns the series kept.
+     */
     public int apply(WriteBatch in, WriteBatch out) {
         final byte[] buf = in.buf();
         List<byte[][]> kept = new ArrayList<>();
@@ -51,7 +54,7 @@ public final class BatchRelabeler {
         }
         byte[] outBuf = new byte[bytes];
         out.reset(outBuf);
-        out.limits(in.maxLabels(), in.maxLabelBytes());
+        out.carryDropped(in);
         int pos = 0;
         for (int k = 0; k < kept.size(); k++) {
             byte[][] nv = kept.get(k);
@@ -70,7 +73,9 @@ public final class BatchRelabeler {
             for (int t = t0; t < t0 + in.sampleCount(src); t++) {
                 out.addSample(s, in.timestamp(t), in.valueBits(t));
             }
+            // A series relabelled to no labels at all is invalid: dropped here and counted, as the decoder does.
+            out.endSeries(s);
         }
-        return kept.size();
+        return out.seriesCount();
     }
 }
