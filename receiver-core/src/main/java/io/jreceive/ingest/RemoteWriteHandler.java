@@ -12,7 +12,6 @@ import io.jreceive.head.Head;
 import io.jreceive.head.WriteBatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -79,19 +78,20 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
         final long start = System.nanoTime();
         final boolean keepAlive = HttpUtil.isKeepAlive(req);
+        final ResponseQueue.Slot slot = ResponseQueue.of(ctx.channel()).reserve();
         String path = new QueryStringDecoder(req.uri()).path();
         if (!path.equals(RemoteWriteConfig.PATH)) {
-            reply(ctx, keepAlive, start, error(HttpResponseStatus.NOT_FOUND, "404 page not found"));
+            reply(ctx, slot, keepAlive, start, error(HttpResponseStatus.NOT_FOUND, "404 page not found"));
             return;
         }
         if (!req.method().equals(HttpMethod.POST)) {
             FullHttpResponse r = error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed, use POST");
             r.headers().set(HttpHeaderNames.ALLOW, "POST");
-            reply(ctx, keepAlive, start, r);
+            reply(ctx, slot, keepAlive, start, r);
             return;
         }
         if (!writer.ready()) {
-            reply(ctx, keepAlive, start, plain(HttpResponseStatus.SERVICE_UNAVAILABLE, "Service Unavailable"));
+            reply(ctx, slot, keepAlive, start, plain(HttpResponseStatus.SERVICE_UNAVAILABLE, "Service Unavailable"));
             return;
         }
         final RemoteWriteVersion version;
@@ -104,14 +104,14 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             }
         } catch (RemoteWriteVersion.UnsupportedMediaType e) {
             metrics.decodeError("unsupported_media_type");
-            reply(ctx, keepAlive, start, error(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, e.getMessage()));
+            reply(ctx, slot, keepAlive, start, error(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, e.getMessage()));
             return;
         }
         final boolean v2 = version == RemoteWriteVersion.V2;
         final String tenant = tenant(req);
         if (!Tenants.valid(tenant)) {
             metrics.decodeError("bad_tenant");
-            reply(ctx, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST, "Tenant name not valid"),
+            reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST, "Tenant name not valid"),
                     v2, 0));
             return;
         }
@@ -127,24 +127,24 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             }
         } catch (TooLarge e) {
             metrics.decodeError("too_large");
-            reply(ctx, keepAlive, start, written(error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+            reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                     e.getMessage()), v2, 0));
             return;
         } catch (DecodeException e) {
             metrics.decodeError(e.getMessage().startsWith("snappy") ? "snappy" : "protobuf");
-            reply(ctx, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST, e.getMessage()), v2, 0));
+            reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST, e.getMessage()), v2, 0));
             return;
         }
         RemoteWriteLimits limits = config.limits();
         if (limits.maxSeries() > 0 && batch.seriesCount() > limits.maxSeries()) {
             metrics.decodeError("too_many_series");
-            reply(ctx, keepAlive, start, written(error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+            reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                     "too many timeseries"), v2, 0));
             return;
         }
         if (limits.maxSamples() > 0 && batch.sampleTotal() > limits.maxSamples()) {
             metrics.decodeError("too_many_samples");
-            reply(ctx, keepAlive, start, written(error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+            reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                     "too many samples"), v2, 0));
             return;
         }
@@ -161,7 +161,7 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             durable = writer.write(tenant, batch, sc.append);
         } catch (RuntimeException e) {
             LOG.error("append for tenant {} failed", tenant, e);
-            reply(ctx, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR,
+            reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR,
                     "append: " + e.getMessage()), v2, 0));
             return;
         }
@@ -189,15 +189,15 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             if (cause instanceof io.jreceive.wal.WalOverloadedException
                     || cause instanceof TenantUnavailableException) {
                 answer.release();
-                reply(ctx, keepAlive, start, written(error(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.SERVICE_UNAVAILABLE,
                         cause.getMessage()), v2, 0));
             } else if (err != null) {
                 answer.release();
                 LOG.error("WAL write for tenant {} failed", tenant, err);
-                reply(ctx, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR,
                         "write to WAL: " + cause.getMessage()), v2, 0));
             } else {
-                reply(ctx, keepAlive, start, answer);
+                reply(ctx, slot, keepAlive, start, answer);
             }
         }, ctx.executor());
     }
@@ -302,13 +302,13 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         return r;
     }
 
-    private void reply(ChannelHandlerContext ctx, boolean keepAlive, long start, FullHttpResponse r) {
+    /** Answers the request of {@code slot}, in request order ({@link ResponseQueue}). */
+    private void reply(ChannelHandlerContext ctx, ResponseQueue.Slot slot, boolean keepAlive, long start,
+                       FullHttpResponse r) {
         metrics.request(r.status().code(), start);
         if (keepAlive) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            ctx.writeAndFlush(r);
-        } else {
-            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
         }
+        ResponseQueue.of(ctx.channel()).answer(ctx, slot, r, !keepAlive);
     }
 }

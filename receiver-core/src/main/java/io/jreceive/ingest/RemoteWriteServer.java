@@ -9,7 +9,6 @@ import org.slf4j.LoggerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -96,11 +95,13 @@ public final class RemoteWriteServer implements AutoCloseable {
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
             FullHttpResponse r = RemoteWriteHandler.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                     "write request too large: body exceeds the " + limit + "-byte limit");
+            // In line behind the answers of earlier requests still waiting for their WAL (pipelining).
+            ResponseQueue q = ResponseQueue.of(ctx.channel());
             if (HttpUtil.isKeepAlive(oversized) && !(oversized instanceof FullHttpMessage)) {
-                ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+                q.answer(ctx, q.reserve(), r, false);
             } else {
                 r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-                ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+                q.answer(ctx, q.reserve(), r, true);
             }
         }
     }
