@@ -50,6 +50,9 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
     private final RemoteWriteConfig config;
     private final TenantWriter writer;
     private final IngestMetrics metrics;
+    /** Distributes writes over a hashring; null = every write goes to {@link #writer} (ingestor mode). */
+    private final WriteRouter router;
+    private final String replicaHeader;
 
     /** Per event-loop thread: decoders, the batch and the decode buffer, all reused. */
     private static final class Scratch {
@@ -69,9 +72,20 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
     };
 
     public RemoteWriteHandler(RemoteWriteConfig config, TenantWriter writer, io.micrometer.core.instrument.MeterRegistry registry) {
+        this(config, writer, null, null, registry);
+    }
+
+    /**
+     * A handler that hands decoded writes to {@code router} (when not null) with the replica read from
+     * {@code replicaHeader}; {@code writer} still answers readiness.
+     */
+    public RemoteWriteHandler(RemoteWriteConfig config, TenantWriter writer, WriteRouter router, String replicaHeader,
+                              io.micrometer.core.instrument.MeterRegistry registry) {
         super(true);
         this.config = config;
         this.writer = writer;
+        this.router = router;
+        this.replicaHeader = replicaHeader;
         this.metrics = new IngestMetrics(registry);
     }
 
@@ -156,6 +170,10 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             metrics.exemplarsDropped.increment(batch.exemplarTotal());
         }
 
+        if (router != null) {
+            route(ctx, keepAlive, start, req, tenant, batch, v2);
+            return;
+        }
         java.util.concurrent.CompletableFuture<Void> durable;
         try {
             durable = writer.write(tenant, batch, sc.append);
@@ -198,6 +216,50 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
                         "write to WAL: " + cause.getMessage()), v2, 0));
             } else {
                 reply(ctx, keepAlive, start, answer);
+            }
+        }, ctx.executor());
+    }
+
+    /**
+     * Hands the batch to the router with the replica of the replica header (a decimal number; anything else is 400
+     * {@code could not parse replica header}) and answers with the router's outcome: 200 with an empty body, or the
+     * status and text of its {@link RoutedWriteException}.
+     */
+    private void route(ChannelHandlerContext ctx, boolean keepAlive, long start, FullHttpRequest req, String tenant,
+                       WriteBatch batch, boolean v2) {
+        long replica = 0;
+        String r = replicaHeader == null ? null : req.headers().get(replicaHeader);
+        if (r != null && !r.isEmpty()) {
+            try {
+                replica = Long.parseUnsignedLong(r);
+            } catch (NumberFormatException e) {
+                reply(ctx, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST,
+                        "could not parse replica header"), v2, 0));
+                return;
+            }
+        }
+        final long samples = batch.sampleTotal();
+        java.util.concurrent.CompletableFuture<Void> done;
+        try {
+            done = router.write(tenant, replica, batch);
+        } catch (RuntimeException e) {
+            LOG.error("routing a write for tenant {} failed", tenant, e);
+            reply(ctx, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR, e.toString()),
+                    v2, 0));
+            return;
+        }
+        done.whenCompleteAsync((ok, err) -> {
+            Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+                    ? err.getCause() : err;
+            if (cause == null) {
+                reply(ctx, keepAlive, start, written(empty(), v2, samples));
+            } else if (cause instanceof RoutedWriteException rw) {
+                reply(ctx, keepAlive, start, written(error(HttpResponseStatus.valueOf(rw.status()),
+                        rw.getMessage()), v2, 0));
+            } else {
+                LOG.error("routed write for tenant {} failed", tenant, cause);
+                reply(ctx, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                        cause.toString()), v2, 0));
             }
         }, ctx.executor());
     }
