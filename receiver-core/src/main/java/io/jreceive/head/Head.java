@@ -114,6 +114,28 @@ public final class Head implements SeriesIndex, AutoCloseable {
             }
         }
 
+        /**
+         * Releases the per-series arrays that grew past {@link WriteBatch#RETAINED_SERIES} for one large request
+         * (and the symbol ids past {@link WriteBatch#RETAINED_LABELS} pairs), as {@link WriteBatch#trim()} does.
+         */
+        public void trim() {
+            if (resolved.length > WriteBatch.RETAINED_SERIES) {
+                resolved = new MemSeries[256];
+                h1 = new long[256];
+                h2 = new long[256];
+                missing = new int[256];
+                createdIds = new int[256];
+                createdStarts = new int[256];
+                createdEnds = new int[256];
+            }
+            if (symbolIds.length > 2 * WriteBatch.RETAINED_LABELS) {
+                symbolIds = new int[256];
+            }
+            if (logged.length > WriteBatch.RETAINED_SERIES) {
+                logged = new MemSeries[64];
+            }
+        }
+
         private void ensureSymbolIds(int n) {
             if (symbolIds.length < n) {
                 symbolIds = new int[Math.max(n, symbolIds.length * 2)];
@@ -129,6 +151,7 @@ public final class Head implements SeriesIndex, AutoCloseable {
     public CompletableFuture<Void> append(WriteBatch b, AppendContext ctx, WalSink wal) {
         final AppendStats st = ctx.stats;
         st.reset();
+        b.countDropped(st.seriesErrors);
         final int n = b.seriesCount();
         ctx.ensureSeries(n);
         final MemSeries[] resolved = ctx.resolved;
@@ -188,6 +211,35 @@ public final class Head implements SeriesIndex, AutoCloseable {
     }
 
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+    /**
+     * Whether appending {@code b} to an empty head could store a sample: some series has samples and valid labels.
+     * When none has, {@code st} holds what {@link #append} would have counted (the series errors), so a request for
+     * a tenant that does not exist yet can be answered without creating it. Validation marks invalid series in the
+     * batch, as {@link #append} would; the count of series without a metric name is left as it was.
+     */
+    public static boolean mayStore(WriteBatch b, AppendStats st) {
+        st.reset();
+        b.countDropped(st.seriesErrors);
+        final int withoutName = b.seriesWithoutName;
+        try {
+            for (int s = 0, n = b.seriesCount(); s < n; s++) {
+                SeriesError e = b.seriesError(s);
+                if (e == null && b.sampleCount(s) > 0) {
+                    e = SeriesValidation.validate(b, s);
+                    if (e == null) {
+                        return true;
+                    }
+                }
+                if (e != null) {
+                    st.seriesErrors[e.ordinal()]++;
+                }
+            }
+            return false;
+        } finally {
+            b.seriesWithoutName = withoutName;
+        }
+    }
 
     /**
      * Appends batch series {@code s}'s samples to {@code ms} under its lock and notes the accepted ones in the WAL
