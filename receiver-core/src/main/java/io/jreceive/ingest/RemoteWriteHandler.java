@@ -151,7 +151,8 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
 
         final Scratch sc = SCRATCH.get();
         try {
-            decodeAndWrite(ctx, req.content(), keepAlive, start, v2, tenant, sc);
+            String replica = router == null || replicaHeader == null ? null : req.headers().get(replicaHeader);
+            decodeAndWrite(ctx, req.content(), keepAlive, start, v2, tenant, replica, sc);
         } finally {
             sc.trim();
         }
@@ -159,7 +160,7 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
 
     /** Decodes the body into the thread's scratch space, appends it and answers (once durable). */
     private void decodeAndWrite(ChannelHandlerContext ctx, ByteBuf body, boolean keepAlive, long start, boolean v2,
-                                String tenant, Scratch sc) {
+                                String tenant, String replica, Scratch sc) {
         final WriteBatch batch = sc.batch;
         try {
             int len = decompress(body, sc);
@@ -200,7 +201,7 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         }
 
         if (router != null) {
-            route(ctx, keepAlive, start, req, tenant, batch, v2);
+            route(ctx, keepAlive, start, replica, tenant, batch, v2);
             return;
         }
         java.util.concurrent.CompletableFuture<Void> durable;
@@ -254,10 +255,9 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
      * {@code could not parse replica header}) and answers with the router's outcome: 200 with an empty body, or the
      * status and text of its {@link RoutedWriteException}.
      */
-    private void route(ChannelHandlerContext ctx, boolean keepAlive, long start, FullHttpRequest req, String tenant,
+    private void route(ChannelHandlerContext ctx, boolean keepAlive, long start, String r, String tenant,
                        WriteBatch batch, boolean v2) {
         long replica = 0;
-        String r = replicaHeader == null ? null : req.headers().get(replicaHeader);
         if (r != null && !r.isEmpty()) {
             try {
                 replica = Long.parseUnsignedLong(r);

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import io.jreceive.head.AppendStats;
 import io.jreceive.head.Head;
+import io.jreceive.head.SeriesError;
 import io.jreceive.head.WriteBatch;
 import io.jreceive.ingest.RoutedWriteException;
 import io.jreceive.ingest.TenantUnavailableException;
@@ -124,6 +125,7 @@ public final class Router implements WriteRouter {
         } catch (IllegalStateException | InsufficientNodesException e) {
             return CompletableFuture.failedFuture(new RoutedWriteException(500, e.getMessage()));
         }
+        final String dropped = droppedMessage(batch);
         Fanout fanout = new Fanout(batch.seriesCount(), copies, quorum, groups.size());
         for (Group g : groups.values()) {
             CompletableFuture<Failure> outcome;
@@ -136,7 +138,27 @@ public final class Router implements WriteRouter {
             outcome.whenComplete((f, err) -> fanout.done(g.series, g.count, err != null
                     ? new Failure(Failure.Kind.INTERNAL, err.toString()) : f));
         }
-        return fanout.result;
+        if (dropped == null) {
+            return fanout.result;
+        }
+        // Series the decoder dropped as invalid were never routed: the rest is written, the answer is a conflict.
+        return fanout.result.thenCompose(ok -> CompletableFuture.failedFuture(new RoutedWriteException(409, dropped)));
+    }
+
+    /** The conflict text for series dropped while decoding (invalid labels), or null when there were none. */
+    private static String droppedMessage(WriteBatch batch) {
+        int[] dropped = new int[SeriesError.values().length];
+        batch.countDropped(dropped);
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        for (SeriesError e : SeriesError.values()) {
+            if (dropped[e.ordinal()] > 0) {
+                parts.add("add " + dropped[e.ordinal()] + " series: " + e.message());
+            }
+        }
+        if (parts.isEmpty()) {
+            return null;
+        }
+        return parts.size() == 1 ? parts.get(0) : parts.size() + " errors: " + String.join("; ", parts);
     }
 
     private boolean isLocal(Endpoint e) {
@@ -170,7 +192,6 @@ public final class Router implements WriteRouter {
                                                     Scratch sc) {
         WriteBatch sub = sc.sub;
         sub.reset(batch.buf());
-        sub.limits(batch.maxLabels(), batch.maxLabelBytes());
         for (int i = 0; i < count; i++) {
             int s = series[i];
             int d = sub.beginSeries();
