@@ -32,8 +32,10 @@ public final class Head implements SeriesIndex, AutoCloseable {
     private final SymbolTable symbols = new SymbolTable();
     private final MemPostings postings = new MemPostings(symbols);
     /**
-     * Guards series registration and removal: {@link #table} writes, {@link #byId}, id assignment and the series
-     * counts. Never held while taking the append lock (the append lock may be held while taking this one).
+     * Guards series registration and removal: {@link #table} writes, {@link #byId}, id assignment, the series
+     * counts and the postings' changes (so a series is never in {@link #byId} without its postings or the other way
+     * round). Never held while taking the append lock (the append lock may be held while taking this one); the
+     * postings' lock is taken inside it.
      */
     private final Object seriesLock = new Object();
     private final SeriesTable table = new SeriesTable(1024);
@@ -337,9 +339,11 @@ public final class Head implements SeriesIndex, AutoCloseable {
                 from = to;
             }
             seriesCreated += created;
+            // Indexed before the series lock is released: a truncation that removes one of these (still empty)
+            // series takes that lock, so it finds the postings to remove (it ran before: nothing to remove then).
+            postings.addAll(ctx.createdIds, ctx.createdStarts, ctx.createdEnds, created, ids);
         }
         st.seriesCreated += created;
-        postings.addAll(ctx.createdIds, ctx.createdStarts, ctx.createdEnds, created, ids);
     }
 
     /**
@@ -468,8 +472,8 @@ public final class Head implements SeriesIndex, AutoCloseable {
             }
             ms = registerLocked(p.h1, p.h2, labelPairs(ids, 0, ids.length), (int) ref);
             ms.walLogged = true;
+            postings.add(ms.id, ids, ids.length);
         }
-        postings.add(ms.id, ids, ids.length);
         return ms.id;
     }
 
@@ -568,14 +572,16 @@ public final class Head implements SeriesIndex, AutoCloseable {
         closedChunks.close();
     }
 
+    /** Unregisters and unindexes {@code ms} in one series-lock section, as {@link #create} registers and indexes. */
     private void remove(MemSeries ms) {
         ms.removed = true;
+        int[] ids = symbolIds(ms.labelPairs);
         synchronized (seriesLock) {
             table.remove(ms);
             byId[ms.id] = null;
             liveSeries--;
+            postings.remove(ms.id, ids);
         }
-        postings.remove(ms.id, symbolIds(ms.labelPairs));
     }
 
     /** Ids of series that still hold data (for WAL checkpoints). */
