@@ -28,6 +28,7 @@ import io.jreceive.block.CrashPoint;
 import io.jreceive.block.Ulid;
 import io.jreceive.chunk.ChunkSeries;
 import io.jreceive.encoding.EncBuf;
+import io.jreceive.head.BlockRanges;
 import io.jreceive.head.ClosedChunks;
 import io.jreceive.head.Head;
 import io.jreceive.head.WriteBatch;
@@ -304,7 +305,7 @@ public final class TenantDb implements Closeable {
             while (head.maxTime() != Long.MIN_VALUE && head.minTime() != Long.MAX_VALUE
                     && head.maxTime() - head.minTime() > range / 2 * 3) {
                 long mint = head.minTime();
-                long maxt = (Math.floorDiv(mint, range)) * range + range;
+                long maxt = BlockRanges.rangeEnd(mint, range);
                 BlockMeta m = persist(mint, maxt);
                 if (m != null) {
                     written.add(m);
@@ -330,9 +331,9 @@ public final class TenantDb implements Closeable {
                 return written;
             }
             final long range = config.blockDurationMs();
-            final long aligned = maxt - Math.floorMod(maxt, range);
+            final long aligned = BlockRanges.rangeStart(maxt, range);
             while (mint < aligned) {
-                long end = Math.floorDiv(mint, range) * range + range;
+                long end = BlockRanges.rangeEnd(mint, range);
                 BlockMeta m = persist(mint, end);
                 if (m != null) {
                     written.add(m);

@@ -109,6 +109,23 @@ class TenantDbTest {
     }
 
     @Test
+    void negativeTimestampsCutIntoBlocksThatNoChunkStraddles() throws Exception {
+        try (TenantDb db = open(0)) {
+            // -1:00 .. 2:59 at 60 s and one at 3:00: chunks and block cuts must agree on where the range before 0 ends.
+            write(db, -H, RANGE + H - 60_000, 60_000);
+            write(db, RANGE + H, RANGE + H, 1);
+            List<BlockMeta> cut = db.compact();
+            assertEquals(1, cut.size(), cut.toString());
+            assertEquals(-H, cut.get(0).minTime());
+            assertEquals(0, cut.get(0).maxTime(), "the range before 0 ends at 0, as every range ends at a multiple");
+            assertEquals(2 * 60, cut.get(0).stats().numSamples(), "every sample of [-1h, 0) in the block");
+            List<BlockMeta> rest = db.flush();
+            assertEquals(2 * (4 * 60 + 1), 2 * 60 + rest.stream().mapToLong(m -> m.stats().numSamples()).sum(),
+                    "every sample in exactly one block");
+        }
+    }
+
+    @Test
     void retentionDeletesOnlyWhatMayGo() throws Exception {
         try (TenantDb db = open(RANGE)) {
             write(db, 0, 3 * RANGE - 60_000, 60_000);
