@@ -98,7 +98,8 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
                 limits, c.ioThreads, c.warmupSeries);
         TsdbConfig tsdb = new TsdbConfig(c.tsdbPath.toAbsolutePath(), minBlock,
                 duration("--tsdb.retention", c.tsdbRetention), c.walCompression,
-                duration("--tsdb.too-far-in-future.time-window", c.tooFarInFuture), labels, c.tenantLabelName);
+                duration("--tsdb.too-far-in-future.time-window", c.tooFarInFuture), labels, c.tenantLabelName)
+                .withLockfile(!c.noLockfile);
         Address grpc = Address.parse("--grpc-address", c.grpcAddress);
         StoreConfig store;
         try {

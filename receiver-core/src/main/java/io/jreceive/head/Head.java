@@ -126,6 +126,28 @@ public final class Head implements SeriesIndex, AutoCloseable {
             }
         }
 
+        /**
+         * Releases the per-series arrays that grew past {@link WriteBatch#RETAINED_SERIES} for one large request
+         * (and the symbol ids past {@link WriteBatch#RETAINED_LABELS} pairs), as {@link WriteBatch#trim()} does.
+         */
+        public void trim() {
+            if (resolved.length > WriteBatch.RETAINED_SERIES) {
+                resolved = new MemSeries[256];
+                h1 = new long[256];
+                h2 = new long[256];
+                missing = new int[256];
+                createdIds = new int[256];
+                createdStarts = new int[256];
+                createdEnds = new int[256];
+            }
+            if (symbolIds.length > 2 * WriteBatch.RETAINED_LABELS) {
+                symbolIds = new int[256];
+            }
+            if (logged.length > WriteBatch.RETAINED_SERIES) {
+                logged = new MemSeries[64];
+            }
+        }
+
         private void ensureSymbolIds(int n) {
             if (symbolIds.length < n) {
                 symbolIds = new int[Math.max(n, symbolIds.length * 2)];
@@ -141,6 +163,7 @@ public final class Head implements SeriesIndex, AutoCloseable {
     public CompletableFuture<Void> append(WriteBatch b, AppendContext ctx, WalSink wal) {
         final AppendStats st = ctx.stats;
         st.reset();
+        b.countDropped(st.seriesErrors);
         final int n = b.seriesCount();
         ctx.ensureSeries(n);
         final MemSeries[] resolved = ctx.resolved;

@@ -51,14 +51,33 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
     private final TenantWriter writer;
     private final IngestMetrics metrics;
 
-    /** Per event-loop thread: decoders, the batch and the decode buffer, all reused. */
-    private static final class Scratch {
+    /**
+     * Per event-loop thread: decoders, the batch and the decode buffer, all reused. What one large request grew past
+     * the retained sizes is released after it ({@link #trim()}), so a few large or hostile bodies do not pin hundreds
+     * of MiB on every event loop for good.
+     */
+    static final class Scratch {
+        /** Bytes of the compressed and decoded buffers kept between requests. */
+        static final int RETAINED_BYTES = 4 * 1024 * 1024;
+
         final RemoteWriteDecoder v1 = new RemoteWriteDecoder();
         final RemoteWrite2Decoder v2 = new RemoteWrite2Decoder();
         final WriteBatch batch = new WriteBatch();
         final Head.AppendContext append = new Head.AppendContext();
         byte[] compressed = new byte[64 * 1024];
         byte[] decoded = new byte[256 * 1024];
+
+        void trim() {
+            batch.trim();
+            v2.trim();
+            append.trim();
+            if (compressed.length > RETAINED_BYTES) {
+                compressed = new byte[64 * 1024];
+            }
+            if (decoded.length > RETAINED_BYTES) {
+                decoded = new byte[256 * 1024];
+            }
+        }
     }
 
     private static final FastThreadLocal<Scratch> SCRATCH = new FastThreadLocal<>() {
@@ -117,9 +136,19 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         }
 
         final Scratch sc = SCRATCH.get();
+        try {
+            decodeAndWrite(ctx, req.content(), keepAlive, start, v2, tenant, sc);
+        } finally {
+            sc.trim();
+        }
+    }
+
+    /** Decodes the body into the thread's scratch space, appends it and answers (once durable). */
+    private void decodeAndWrite(ChannelHandlerContext ctx, ByteBuf body, boolean keepAlive, long start, boolean v2,
+                                String tenant, Scratch sc) {
         final WriteBatch batch = sc.batch;
         try {
-            int len = decompress(req.content(), sc);
+            int len = decompress(body, sc);
             if (v2) {
                 sc.v2.decode(sc.decoded, len, batch, config.limits());
             } else {
@@ -131,7 +160,7 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
                     e.getMessage()), v2, 0));
             return;
         } catch (DecodeException e) {
-            metrics.decodeError(e.getMessage().startsWith("snappy") ? "snappy" : "protobuf");
+            metrics.decodeError(e.reason());
             reply(ctx, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST, e.getMessage()), v2, 0));
             return;
         }
