@@ -225,6 +225,35 @@ public final class Head implements SeriesIndex, AutoCloseable {
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     /**
+     * Whether appending {@code b} to an empty head could store a sample: some series has samples and valid labels.
+     * When none has, {@code st} holds what {@link #append} would have counted (the series errors), so a request for
+     * a tenant that does not exist yet can be answered without creating it. Validation marks invalid series in the
+     * batch, as {@link #append} would; the count of series without a metric name is left as it was.
+     */
+    public static boolean mayStore(WriteBatch b, AppendStats st) {
+        st.reset();
+        b.countDropped(st.seriesErrors);
+        final int withoutName = b.seriesWithoutName;
+        try {
+            for (int s = 0, n = b.seriesCount(); s < n; s++) {
+                SeriesError e = b.seriesError(s);
+                if (e == null && b.sampleCount(s) > 0) {
+                    e = SeriesValidation.validate(b, s);
+                    if (e == null) {
+                        return true;
+                    }
+                }
+                if (e != null) {
+                    st.seriesErrors[e.ordinal()]++;
+                }
+            }
+            return false;
+        } finally {
+            b.seriesWithoutName = withoutName;
+        }
+    }
+
+    /**
      * Appends batch series {@code s}'s samples to {@code ms} under its lock and notes the accepted ones in the WAL
      * records. One call per series, so the JIT compiles this as a small method invoked
      * thousands of times per request instead of as loops inside a method invoked once per request (which it could
