@@ -49,15 +49,37 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
     private final RemoteWriteConfig config;
     private final TenantWriter writer;
     private final IngestMetrics metrics;
+    /** Distributes writes over a hashring; null = every write goes to {@link #writer} (ingestor mode). */
+    private final WriteRouter router;
+    private final String replicaHeader;
 
-    /** Per event-loop thread: decoders, the batch and the decode buffer, all reused. */
-    private static final class Scratch {
+    /**
+     * Per event-loop thread: decoders, the batch and the decode buffer, all reused. What one large request grew past
+     * the retained sizes is released after it ({@link #trim()}), so a few large or hostile bodies do not pin hundreds
+     * of MiB on every event loop for good.
+     */
+    static final class Scratch {
+        /** Bytes of the compressed and decoded buffers kept between requests. */
+        static final int RETAINED_BYTES = 4 * 1024 * 1024;
+
         final RemoteWriteDecoder v1 = new RemoteWriteDecoder();
         final RemoteWrite2Decoder v2 = new RemoteWrite2Decoder();
         final WriteBatch batch = new WriteBatch();
         final Head.AppendContext append = new Head.AppendContext();
         byte[] compressed = new byte[64 * 1024];
         byte[] decoded = new byte[256 * 1024];
+
+        void trim() {
+            batch.trim();
+            v2.trim();
+            append.trim();
+            if (compressed.length > RETAINED_BYTES) {
+                compressed = new byte[64 * 1024];
+            }
+            if (decoded.length > RETAINED_BYTES) {
+                decoded = new byte[256 * 1024];
+            }
+        }
     }
 
     private static final FastThreadLocal<Scratch> SCRATCH = new FastThreadLocal<>() {
@@ -68,9 +90,20 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
     };
 
     public RemoteWriteHandler(RemoteWriteConfig config, TenantWriter writer, io.micrometer.core.instrument.MeterRegistry registry) {
+        this(config, writer, null, null, registry);
+    }
+
+    /**
+     * A handler that hands decoded writes to {@code router} (when not null) with the replica read from
+     * {@code replicaHeader}; {@code writer} still answers readiness.
+     */
+    public RemoteWriteHandler(RemoteWriteConfig config, TenantWriter writer, WriteRouter router, String replicaHeader,
+                              io.micrometer.core.instrument.MeterRegistry registry) {
         super(true);
         this.config = config;
         this.writer = writer;
+        this.router = router;
+        this.replicaHeader = replicaHeader;
         this.metrics = new IngestMetrics(registry);
     }
 
@@ -117,9 +150,20 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         }
 
         final Scratch sc = SCRATCH.get();
+        try {
+            String replica = router == null || replicaHeader == null ? null : req.headers().get(replicaHeader);
+            decodeAndWrite(ctx, req.content(), keepAlive, start, v2, tenant, replica, sc);
+        } finally {
+            sc.trim();
+        }
+    }
+
+    /** Decodes the body into the thread's scratch space, appends it and answers (once durable). */
+    private void decodeAndWrite(ChannelHandlerContext ctx, ByteBuf body, boolean keepAlive, long start, boolean v2,
+                                String tenant, String replica, Scratch sc) {
         final WriteBatch batch = sc.batch;
         try {
-            int len = decompress(req.content(), sc);
+            int len = decompress(body, sc);
             if (v2) {
                 sc.v2.decode(sc.decoded, len, batch, config.limits());
             } else {
@@ -131,7 +175,7 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
                     e.getMessage()), v2, 0));
             return;
         } catch (DecodeException e) {
-            metrics.decodeError(e.getMessage().startsWith("snappy") ? "snappy" : "protobuf");
+            metrics.decodeError(e.reason());
             reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST, e.getMessage()), v2, 0));
             return;
         }
@@ -156,6 +200,10 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             metrics.exemplarsDropped.increment(batch.exemplarTotal());
         }
 
+        if (router != null) {
+            route(ctx, keepAlive, start, replica, tenant, batch, v2);
+            return;
+        }
         java.util.concurrent.CompletableFuture<Void> durable;
         try {
             durable = writer.write(tenant, batch, sc.append);
@@ -198,6 +246,49 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
                         "write to WAL: " + cause.getMessage()), v2, 0));
             } else {
                 reply(ctx, slot, keepAlive, start, answer);
+            }
+        }, ctx.executor());
+    }
+
+    /**
+     * Hands the batch to the router with the replica of the replica header (a decimal number; anything else is 400
+     * {@code could not parse replica header}) and answers with the router's outcome: 200 with an empty body, or the
+     * status and text of its {@link RoutedWriteException}.
+     */
+    private void route(ChannelHandlerContext ctx, boolean keepAlive, long start, String r, String tenant,
+                       WriteBatch batch, boolean v2) {
+        long replica = 0;
+        if (r != null && !r.isEmpty()) {
+            try {
+                replica = Long.parseUnsignedLong(r);
+            } catch (NumberFormatException e) {
+                reply(ctx, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST,
+                        "could not parse replica header"), v2, 0));
+                return;
+            }
+        }
+        final long samples = batch.sampleTotal();
+        java.util.concurrent.CompletableFuture<Void> done;
+        try {
+            done = router.write(tenant, replica, batch);
+        } catch (RuntimeException e) {
+            LOG.error("routing a write for tenant {} failed", tenant, e);
+            reply(ctx, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR, e.toString()),
+                    v2, 0));
+            return;
+        }
+        done.whenCompleteAsync((ok, err) -> {
+            Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+                    ? err.getCause() : err;
+            if (cause == null) {
+                reply(ctx, keepAlive, start, written(empty(), v2, samples));
+            } else if (cause instanceof RoutedWriteException rw) {
+                reply(ctx, keepAlive, start, written(error(HttpResponseStatus.valueOf(rw.status()),
+                        rw.getMessage()), v2, 0));
+            } else {
+                LOG.error("routed write for tenant {} failed", tenant, cause);
+                reply(ctx, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                        cause.toString()), v2, 0));
             }
         }, ctx.executor());
     }

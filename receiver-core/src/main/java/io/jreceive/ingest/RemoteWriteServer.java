@@ -40,9 +40,15 @@ public final class RemoteWriteServer implements AutoCloseable {
 
     public RemoteWriteServer(RemoteWriteConfig config, TenantWriter writer, MeterRegistry registry)
             throws InterruptedException {
+        this(config, writer, null, null, registry);
+    }
+
+    /** A listener whose writes go to {@code router} when it is not null, the replica read from {@code replicaHeader}. */
+    public RemoteWriteServer(RemoteWriteConfig config, TenantWriter writer, WriteRouter router, String replicaHeader,
+                             MeterRegistry registry) throws InterruptedException {
         boss = Transport.group(1, "rw-accept");
         workers = Transport.group(config.ioThreads(), "rw-io");
-        final RemoteWriteHandler handler = new RemoteWriteHandler(config, writer, registry);
+        final RemoteWriteHandler handler = new RemoteWriteHandler(config, writer, router, replicaHeader, registry);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(Transport.serverChannel())

@@ -215,7 +215,13 @@ public final class MultiTsdb implements TenantWriter, Closeable {
 
     @Override
     public CompletableFuture<Void> write(String tenant, WriteBatch batch, Head.AppendContext ctx) {
-        return tenant(tenant).write(batch, ctx);
+        TenantDb db = tenants.get(tenant);
+        if (db == null && !Head.mayStore(batch, ctx.stats)) {
+            // Nothing in the request could be stored (no samples, or only invalid series): no tenant, no directory,
+            // no WAL for it; the answer comes from the counts mayStore left in ctx.stats.
+            return CompletableFuture.completedFuture(null);
+        }
+        return db != null ? db.write(batch, ctx) : tenant(tenant).write(batch, ctx);
     }
 
     public Collection<TenantDb> tenants() {
