@@ -152,15 +152,15 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         final Scratch sc = SCRATCH.get();
         try {
             String replica = router == null || replicaHeader == null ? null : req.headers().get(replicaHeader);
-            decodeAndWrite(ctx, req.content(), keepAlive, start, v2, tenant, replica, sc);
+            decodeAndWrite(ctx, slot, req.content(), keepAlive, start, v2, tenant, replica, sc);
         } finally {
             sc.trim();
         }
     }
 
     /** Decodes the body into the thread's scratch space, appends it and answers (once durable). */
-    private void decodeAndWrite(ChannelHandlerContext ctx, ByteBuf body, boolean keepAlive, long start, boolean v2,
-                                String tenant, String replica, Scratch sc) {
+    private void decodeAndWrite(ChannelHandlerContext ctx, ResponseQueue.Slot slot, ByteBuf body, boolean keepAlive,
+                                long start, boolean v2, String tenant, String replica, Scratch sc) {
         final WriteBatch batch = sc.batch;
         try {
             int len = decompress(body, sc);
@@ -201,7 +201,7 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         }
 
         if (router != null) {
-            route(ctx, keepAlive, start, replica, tenant, batch, v2);
+            route(ctx, slot, keepAlive, start, replica, tenant, batch, v2);
             return;
         }
         java.util.concurrent.CompletableFuture<Void> durable;
@@ -255,14 +255,14 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
      * {@code could not parse replica header}) and answers with the router's outcome: 200 with an empty body, or the
      * status and text of its {@link RoutedWriteException}.
      */
-    private void route(ChannelHandlerContext ctx, boolean keepAlive, long start, String r, String tenant,
-                       WriteBatch batch, boolean v2) {
+    private void route(ChannelHandlerContext ctx, ResponseQueue.Slot slot, boolean keepAlive, long start, String r,
+                       String tenant, WriteBatch batch, boolean v2) {
         long replica = 0;
         if (r != null && !r.isEmpty()) {
             try {
                 replica = Long.parseUnsignedLong(r);
             } catch (NumberFormatException e) {
-                reply(ctx, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST,
+                reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST,
                         "could not parse replica header"), v2, 0));
                 return;
             }
@@ -273,7 +273,7 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             done = router.write(tenant, replica, batch);
         } catch (RuntimeException e) {
             LOG.error("routing a write for tenant {} failed", tenant, e);
-            reply(ctx, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR, e.toString()),
+            reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR, e.toString()),
                     v2, 0));
             return;
         }
@@ -281,13 +281,13 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
                     ? err.getCause() : err;
             if (cause == null) {
-                reply(ctx, keepAlive, start, written(empty(), v2, samples));
+                reply(ctx, slot, keepAlive, start, written(empty(), v2, samples));
             } else if (cause instanceof RoutedWriteException rw) {
-                reply(ctx, keepAlive, start, written(error(HttpResponseStatus.valueOf(rw.status()),
+                reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.valueOf(rw.status()),
                         rw.getMessage()), v2, 0));
             } else {
                 LOG.error("routed write for tenant {} failed", tenant, cause);
-                reply(ctx, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR,
                         cause.toString()), v2, 0));
             }
         }, ctx.executor());
