@@ -56,7 +56,7 @@ public final class TestReceiver implements AutoCloseable {
         limiter = limitsYaml == null ? null
                 : new io.jreceive.limits.WriteLimiter(limitsYaml, null, 1000, tsdb::headSeries, registry);
         server = new RemoteWriteServer(new RemoteWriteConfig("127.0.0.1", 0, RemoteWriteConfig.DEFAULT_TENANT_HEADER,
-                RemoteWriteConfig.DEFAULT_TENANT, RemoteWriteLimits.DEFAULTS, 2, 0), tsdb, registry, limiter,
+                RemoteWriteConfig.DEFAULT_TENANT, RemoteWriteLimits.DEFAULTS, 2, 0), tsdb, null, null, registry, limiter,
                 relabel.isEmpty() ? null
                         : new io.jreceive.relabel.BatchRelabeler(new io.jreceive.relabel.Relabeler(relabel)));
     }
