@@ -4,6 +4,7 @@ import io.jreceive.config.GoDuration;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import io.jreceive.ingest.ConnectionLimits;
 import io.jreceive.ingest.RemoteWriteConfig;
 import io.jreceive.ingest.RemoteWriteLimits;
 import io.jreceive.objstore.ObjstoreConfig;
@@ -95,7 +96,7 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
         RemoteWriteLimits limits = new RemoteWriteLimits(c.maxBodyBytes, c.maxBodyBytes, 0, 0,
                 RemoteWriteLimits.DEFAULT_MAX_LABELS, RemoteWriteLimits.DEFAULT_MAX_LABEL_BYTES);
         RemoteWriteConfig rwc = new RemoteWriteConfig(rw.host(), rw.port(), c.tenantHeader, c.defaultTenant,
-                limits, c.ioThreads, c.warmupSeries);
+                limits, c.ioThreads, c.warmupSeries).withConnections(connectionLimits(c));
         TsdbConfig tsdb = new TsdbConfig(c.tsdbPath.toAbsolutePath(), minBlock,
                 duration("--tsdb.retention", c.tsdbRetention), c.walCompression,
                 duration("--tsdb.too-far-in-future.time-window", c.tooFarInFuture), labels, c.tenantLabelName)
@@ -111,6 +112,18 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
         }
         return new ReceiverConfig(rwc, tsdb, Address.parse("--http-address", c.httpAddress), store, objstore(c),
                 duration("--tsdb.compaction-interval", c.compactionInterval), c.logLevel);
+    }
+
+    private static ConnectionLimits connectionLimits(ReceiveCommand c) {
+        try {
+            return new ConnectionLimits(duration("--remote-write.read-header-timeout", c.readHeaderTimeout),
+                    duration("--remote-write.read-body-timeout", c.readBodyTimeout),
+                    duration("--remote-write.idle-timeout", c.idleTimeout), c.maxConnections,
+                    c.maxConcurrentRequests);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage().startsWith("--") ? e.getMessage()
+                    : "--remote-write.*: " + e.getMessage());
+        }
     }
 
     /** The objstore configuration from the file (preferred, as Thanos) or the inline flag; null = no uploads. */
