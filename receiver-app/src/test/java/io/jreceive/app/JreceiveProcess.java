@@ -239,10 +239,6 @@ final class JreceiveProcess implements AutoCloseable {
         return process.exitValue();
     }
 
-    long pid() {
-        return process.pid();
-    }
-
     boolean alive() {
         return process.isAlive();
     }

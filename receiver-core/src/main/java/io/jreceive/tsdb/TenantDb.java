@@ -147,22 +147,40 @@ public final class TenantDb implements Closeable {
         if (!Files.isDirectory(walDir)) {
             return null;
         }
+        // WAL refs whose label set the head holds under another id (the series left the head and came back under
+        // a new ref): their samples go to that id, and checkpoints keep the ref while it has samples in the head.
         Long2LongHashMap remap = new Long2LongHashMap(-1);
-        return WalReader.replay(walDir, new WalVisitor() {
+        long[] maxSampleRef = {-1};
+        ReplayStats stats = WalReader.replay(walDir, new WalVisitor() {
             @Override
             public void onSeries(long ref, Labels labels) {
                 int id = head.replaySeries(ref, labels);
                 if (id != ref) {
                     remap.put(ref, id);
+                } else {
+                    remap.remove(ref);
                 }
             }
 
             @Override
             public void onSample(long ref, long t, long valueBits) {
+                if (ref > maxSampleRef[0]) {
+                    maxSampleRef[0] = ref;
+                }
                 long id = remap.get(ref);
-                head.replaySample((int) (id < 0 ? ref : id), t, valueBits);
+                if (id < 0) {
+                    head.replaySample((int) ref, t, valueBits);
+                } else if (head.replaySample((int) id, t, valueBits)) {
+                    head.keepInWalUntil(ref, t);
+                }
             }
         });
+        // A samples record may outlive the series record of its ref (removed series): no new series may take it.
+        head.raiseNextId(maxSampleRef[0]);
+        // Series whose every sample is in a block (a flush before the stop, a checkpoint that kept their records)
+        // hold nothing: drop them now rather than at the next cut, so they answer no label query meanwhile.
+        head.truncate(head.minValidTime());
+        return stats;
     }
 
     private static void removeTemporary(Path dir) throws IOException {
@@ -380,7 +398,8 @@ public final class TenantDb implements Closeable {
         int first = r.first();
         int last = first + (newSegment - 1 - first) * 2 / 3;
         if (last >= first && last < newSegment) {
-            Checkpoint.create(walDir, last, head::hasSeries, t, config.walCompression());
+            Checkpoint.create(walDir, last, head.walCheckpointKeep(t), t, config.walCompression());
+            head.forgetWalExpiries(t);
         }
     }
 
