@@ -15,11 +15,11 @@ import io.jreceive.tsdb.TsdbConfig;
  * The validated configuration of a whole receiver, one immutable record per component, built once from the
  * command line. Start-up refuses, with one line naming the problem, what Thanos refuses (no {@code --label}, an
  * invalid tenant label name, unequal block durations with object storage) and what jreceive cannot do faithfully
- * yet (out-of-order ingestion, replication, hashring routing, relabelling, tenant splitting, limits files): a flag
+ * yet (out-of-order ingestion, Cap'n Proto replication, relabelling, tenant splitting, limits files): a flag
  * that silently did nothing would change what is stored or rejected.
  */
 record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address http, StoreConfig store,
-                      ObjstoreConfig objstore, long compactionIntervalMs, String logLevel) {
+                      ObjstoreConfig objstore, long compactionIntervalMs, String logLevel, RingSettings ring) {
     private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
 
     /** A {@code host:port} listen address; an empty host means all interfaces. */
@@ -70,14 +70,6 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
             throw new IllegalArgumentException("--tsdb.out-of-order.time-window: out-of-order ingestion is not "
                     + "supported yet; only 0s is accepted");
         }
-        if (c.replicationFactor != 1) {
-            throw new IllegalArgumentException("--receive.replication-factor: only 1 is supported (jreceive runs as "
-                    + "an ingestor; replicate with one receiver per replica and a distinct --label)");
-        }
-        if (c.hashringsFile != null || c.hashrings != null) {
-            throw new IllegalArgumentException("--receive.hashrings(-file): hashring routing is not supported yet; "
-                    + "run without a hashring (ingestor mode)");
-        }
         if (!c.tenantCertField.isEmpty()) {
             throw new IllegalArgumentException("--receive.tenant-certificate-field is not supported yet");
         }
@@ -111,7 +103,49 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
             throw new IllegalArgumentException("--grpc-server-tls-*: " + e.getMessage());
         }
         return new ReceiverConfig(rwc, tsdb, Address.parse("--http-address", c.httpAddress), store, objstore(c),
-                duration("--tsdb.compaction-interval", c.compactionInterval), c.logLevel);
+                duration("--tsdb.compaction-interval", c.compactionInterval), c.logLevel, ring(c));
+    }
+
+    /** The hashring, replication and forwarding flags, checked as Thanos checks them plus what Thanos lets pass. */
+    private static RingSettings ring(ReceiveCommand c) {
+        if (c.replicationFactor < 1) {
+            throw new IllegalArgumentException("--receive.replication-factor must be at least 1");
+        }
+        if (!c.hashringsAlgorithm.equals("hashmod") && !c.hashringsAlgorithm.equals("ketama")) {
+            throw new IllegalArgumentException("--receive.hashrings-algorithm: enum value must be one of "
+                    + "hashmod,ketama, got '" + c.hashringsAlgorithm + "'");
+        }
+        if (c.replicationProtocol.equals("capnproto")) {
+            throw new IllegalArgumentException("--receive.replication-protocol=capnproto: Cap'n Proto replication "
+                    + "is not supported by jreceive; use protobuf (Thanos' default), which every Thanos 0.38 "
+                    + "receiver serves");
+        }
+        if (!c.replicationProtocol.equals("protobuf")) {
+            throw new IllegalArgumentException("--receive.replication-protocol: enum value must be one of "
+                    + "protobuf,capnproto, got '" + c.replicationProtocol + "'");
+        }
+        if (!c.grpcCompression.equals("snappy") && !c.grpcCompression.equals("none")) {
+            throw new IllegalArgumentException("--receive.grpc-compression: enum value must be one of snappy,none, "
+                    + "got '" + c.grpcCompression + "'");
+        }
+        boolean ring = c.hashringsFile != null || (c.hashrings != null && !c.hashrings.isBlank());
+        if (!ring && c.replicationFactor > 1) {
+            throw new IllegalArgumentException("--receive.replication-factor=" + c.replicationFactor + " needs a "
+                    + "hashring (--receive.hashrings-file or --receive.hashrings): without one every write would "
+                    + "fail with \"insufficient nodes; have 1, want 2\"");
+        }
+        if (c.clientTlsCert.isEmpty() != c.clientTlsKey.isEmpty()) {
+            throw new IllegalArgumentException("--remote-write.client-tls-cert and --remote-write.client-tls-key "
+                    + "go together");
+        }
+        return new RingSettings(c.hashringsFile, c.hashringsFile == null ? c.hashrings : null, c.hashringsAlgorithm,
+                duration("--receive.hashrings-file-refresh-interval", c.hashringsRefresh),
+                c.localEndpoint == null ? "" : c.localEndpoint, c.replicationFactor, c.replicaHeader,
+                new io.jreceive.ring.replication.ForwardClientConfig(
+                        duration("--receive-forward-timeout", c.forwardTimeout),
+                        duration("--receive-forward-max-backoff", c.forwardMaxBackoff), c.grpcCompression,
+                        c.clientTlsSecure, c.clientTlsSkipVerify, path(c.clientTlsCert), path(c.clientTlsKey),
+                        path(c.clientTlsCa), c.clientServerName));
     }
 
     private static ConnectionLimits connectionLimits(ReceiveCommand c) {

@@ -160,10 +160,12 @@ final class ConnectionGuard {
                                     + "); retry later");
                     if (refusedKeepAlive) {
                         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-                        ctx.writeAndFlush(r);
-                    } else {
-                        ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
                     }
+                    // In line behind earlier requests' answers, written from the next handler's context so that
+                    // this handler's write() sees it (and starts the idle timer).
+                    ResponseQueue q = ResponseQueue.of(ctx.channel());
+                    ChannelHandlerContext next = ctx.pipeline().context("aggregate");
+                    q.answer(next != null ? next : ctx, q.reserve(), r, !refusedKeepAlive);
                 }
                 return;
             }

@@ -12,7 +12,6 @@ import io.jreceive.head.Head;
 import io.jreceive.head.WriteBatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -50,6 +49,9 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
     private final RemoteWriteConfig config;
     private final TenantWriter writer;
     private final IngestMetrics metrics;
+    /** Distributes writes over a hashring; null = every write goes to {@link #writer} (ingestor mode). */
+    private final WriteRouter router;
+    private final String replicaHeader;
 
     /**
      * Per event-loop thread: decoders, the batch and the decode buffer, all reused. What one large request grew past
@@ -88,9 +90,20 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
     };
 
     public RemoteWriteHandler(RemoteWriteConfig config, TenantWriter writer, io.micrometer.core.instrument.MeterRegistry registry) {
+        this(config, writer, null, null, registry);
+    }
+
+    /**
+     * A handler that hands decoded writes to {@code router} (when not null) with the replica read from
+     * {@code replicaHeader}; {@code writer} still answers readiness.
+     */
+    public RemoteWriteHandler(RemoteWriteConfig config, TenantWriter writer, WriteRouter router, String replicaHeader,
+                              io.micrometer.core.instrument.MeterRegistry registry) {
         super(true);
         this.config = config;
         this.writer = writer;
+        this.router = router;
+        this.replicaHeader = replicaHeader;
         this.metrics = new IngestMetrics(registry);
     }
 
@@ -98,19 +111,20 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
         final long start = System.nanoTime();
         final boolean keepAlive = HttpUtil.isKeepAlive(req);
+        final ResponseQueue.Slot slot = ResponseQueue.of(ctx.channel()).reserve();
         String path = new QueryStringDecoder(req.uri()).path();
         if (!path.equals(RemoteWriteConfig.PATH)) {
-            reply(ctx, keepAlive, start, error(HttpResponseStatus.NOT_FOUND, "404 page not found"));
+            reply(ctx, slot, keepAlive, start, error(HttpResponseStatus.NOT_FOUND, "404 page not found"));
             return;
         }
         if (!req.method().equals(HttpMethod.POST)) {
             FullHttpResponse r = error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed, use POST");
             r.headers().set(HttpHeaderNames.ALLOW, "POST");
-            reply(ctx, keepAlive, start, r);
+            reply(ctx, slot, keepAlive, start, r);
             return;
         }
         if (!writer.ready()) {
-            reply(ctx, keepAlive, start, plain(HttpResponseStatus.SERVICE_UNAVAILABLE, "Service Unavailable"));
+            reply(ctx, slot, keepAlive, start, plain(HttpResponseStatus.SERVICE_UNAVAILABLE, "Service Unavailable"));
             return;
         }
         final RemoteWriteVersion version;
@@ -123,29 +137,30 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             }
         } catch (RemoteWriteVersion.UnsupportedMediaType e) {
             metrics.decodeError("unsupported_media_type");
-            reply(ctx, keepAlive, start, error(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, e.getMessage()));
+            reply(ctx, slot, keepAlive, start, error(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, e.getMessage()));
             return;
         }
         final boolean v2 = version == RemoteWriteVersion.V2;
         final String tenant = tenant(req);
         if (!Tenants.valid(tenant)) {
             metrics.decodeError("bad_tenant");
-            reply(ctx, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST, "Tenant name not valid"),
+            reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST, "Tenant name not valid"),
                     v2, 0));
             return;
         }
 
         final Scratch sc = SCRATCH.get();
         try {
-            decodeAndWrite(ctx, req.content(), keepAlive, start, v2, tenant, sc);
+            String replica = router == null || replicaHeader == null ? null : req.headers().get(replicaHeader);
+            decodeAndWrite(ctx, slot, req.content(), keepAlive, start, v2, tenant, replica, sc);
         } finally {
             sc.trim();
         }
     }
 
     /** Decodes the body into the thread's scratch space, appends it and answers (once durable). */
-    private void decodeAndWrite(ChannelHandlerContext ctx, ByteBuf body, boolean keepAlive, long start, boolean v2,
-                                String tenant, Scratch sc) {
+    private void decodeAndWrite(ChannelHandlerContext ctx, ResponseQueue.Slot slot, ByteBuf body, boolean keepAlive,
+                                long start, boolean v2, String tenant, String replica, Scratch sc) {
         final WriteBatch batch = sc.batch;
         try {
             int len = decompress(body, sc);
@@ -156,24 +171,24 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             }
         } catch (TooLarge e) {
             metrics.decodeError("too_large");
-            reply(ctx, keepAlive, start, written(error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+            reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                     e.getMessage()), v2, 0));
             return;
         } catch (DecodeException e) {
             metrics.decodeError(e.reason());
-            reply(ctx, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST, e.getMessage()), v2, 0));
+            reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST, e.getMessage()), v2, 0));
             return;
         }
         RemoteWriteLimits limits = config.limits();
         if (limits.maxSeries() > 0 && batch.seriesCount() > limits.maxSeries()) {
             metrics.decodeError("too_many_series");
-            reply(ctx, keepAlive, start, written(error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+            reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                     "too many timeseries"), v2, 0));
             return;
         }
         if (limits.maxSamples() > 0 && batch.sampleTotal() > limits.maxSamples()) {
             metrics.decodeError("too_many_samples");
-            reply(ctx, keepAlive, start, written(error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+            reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                     "too many samples"), v2, 0));
             return;
         }
@@ -185,12 +200,16 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             metrics.exemplarsDropped.increment(batch.exemplarTotal());
         }
 
+        if (router != null) {
+            route(ctx, slot, keepAlive, start, replica, tenant, batch, v2);
+            return;
+        }
         java.util.concurrent.CompletableFuture<Void> durable;
         try {
             durable = writer.write(tenant, batch, sc.append);
         } catch (RuntimeException e) {
             LOG.error("append for tenant {} failed", tenant, e);
-            reply(ctx, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR,
+            reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR,
                     "append: " + e.getMessage()), v2, 0));
             return;
         }
@@ -218,15 +237,58 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             if (cause instanceof io.jreceive.wal.WalOverloadedException
                     || cause instanceof TenantUnavailableException) {
                 answer.release();
-                reply(ctx, keepAlive, start, written(error(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.SERVICE_UNAVAILABLE,
                         cause.getMessage()), v2, 0));
             } else if (err != null) {
                 answer.release();
                 LOG.error("WAL write for tenant {} failed", tenant, err);
-                reply(ctx, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR,
                         "write to WAL: " + cause.getMessage()), v2, 0));
             } else {
-                reply(ctx, keepAlive, start, answer);
+                reply(ctx, slot, keepAlive, start, answer);
+            }
+        }, ctx.executor());
+    }
+
+    /**
+     * Hands the batch to the router with the replica of the replica header (a decimal number; anything else is 400
+     * {@code could not parse replica header}) and answers with the router's outcome: 200 with an empty body, or the
+     * status and text of its {@link RoutedWriteException}.
+     */
+    private void route(ChannelHandlerContext ctx, ResponseQueue.Slot slot, boolean keepAlive, long start, String r,
+                       String tenant, WriteBatch batch, boolean v2) {
+        long replica = 0;
+        if (r != null && !r.isEmpty()) {
+            try {
+                replica = Long.parseUnsignedLong(r);
+            } catch (NumberFormatException e) {
+                reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST,
+                        "could not parse replica header"), v2, 0));
+                return;
+            }
+        }
+        final long samples = batch.sampleTotal();
+        java.util.concurrent.CompletableFuture<Void> done;
+        try {
+            done = router.write(tenant, replica, batch);
+        } catch (RuntimeException e) {
+            LOG.error("routing a write for tenant {} failed", tenant, e);
+            reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR, e.toString()),
+                    v2, 0));
+            return;
+        }
+        done.whenCompleteAsync((ok, err) -> {
+            Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+                    ? err.getCause() : err;
+            if (cause == null) {
+                reply(ctx, slot, keepAlive, start, written(empty(), v2, samples));
+            } else if (cause instanceof RoutedWriteException rw) {
+                reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.valueOf(rw.status()),
+                        rw.getMessage()), v2, 0));
+            } else {
+                LOG.error("routed write for tenant {} failed", tenant, cause);
+                reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                        cause.toString()), v2, 0));
             }
         }, ctx.executor());
     }
@@ -331,13 +393,13 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         return r;
     }
 
-    private void reply(ChannelHandlerContext ctx, boolean keepAlive, long start, FullHttpResponse r) {
+    /** Answers the request of {@code slot}, in request order ({@link ResponseQueue}). */
+    private void reply(ChannelHandlerContext ctx, ResponseQueue.Slot slot, boolean keepAlive, long start,
+                       FullHttpResponse r) {
         metrics.request(r.status().code(), start);
         if (keepAlive) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            ctx.writeAndFlush(r);
-        } else {
-            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
         }
+        ResponseQueue.of(ctx.channel()).answer(ctx, slot, r, !keepAlive);
     }
 }
