@@ -48,9 +48,17 @@ public final class RemoteWriteServer implements AutoCloseable {
     /** A listener whose writes go to {@code router} when it is not null, the replica read from {@code replicaHeader}. */
     public RemoteWriteServer(RemoteWriteConfig config, TenantWriter writer, WriteRouter router, String replicaHeader,
                              MeterRegistry registry) throws InterruptedException {
+        this(config, writer, router, replicaHeader, registry, null, null);
+    }
+
+    /** As above, the handler also enforcing {@code limiter} and applying {@code relabel} (either may be null). */
+    public RemoteWriteServer(RemoteWriteConfig config, TenantWriter writer, WriteRouter router, String replicaHeader,
+                             MeterRegistry registry, io.jreceive.limits.WriteLimiter limiter,
+                             io.jreceive.relabel.BatchRelabeler relabel) throws InterruptedException {
         boss = Transport.group(1, "rw-accept");
         workers = Transport.group(config.ioThreads(), "rw-io");
-        final RemoteWriteHandler handler = new RemoteWriteHandler(config, writer, router, replicaHeader, registry);
+        final RemoteWriteHandler handler = new RemoteWriteHandler(config, writer, router, replicaHeader, registry,
+                limiter, relabel);
         guard = new ConnectionGuard(config.connections());
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
