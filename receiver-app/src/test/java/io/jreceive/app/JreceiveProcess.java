@@ -58,6 +58,11 @@ final class JreceiveProcess implements AutoCloseable {
                 PrometheusProcess.freePort(), extra);
     }
 
+    /** Starts jreceive on given ports (a ring's nodes must know each other's gRPC ports before they start). */
+    static JreceiveProcess startOn(Path dataDir, int rw, int http, int grpc, String... extra) throws Exception {
+        return start(dataDir, List.of(), rw, http, grpc, extra);
+    }
+
     /**
      * Starts a new jreceive on this one's three ports, as an operator's restart does (this one must be stopped:
      * its ports are the new one's).
