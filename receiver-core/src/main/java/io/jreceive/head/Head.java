@@ -15,6 +15,10 @@ import io.jreceive.index.SeriesIndex;
 import io.jreceive.labels.Labels;
 import io.jreceive.wal.SamplesRecordEncoder;
 import io.jreceive.wal.SeriesRecordEncoder;
+import io.jreceive.wal.WalRecord;
+import io.jreceive.wal.WalRecordDecoder;
+import io.jreceive.wal.WalUndo;
+import io.jreceive.wal.WalVisitor;
 
 /**
  * A tenant's in-memory TSDB head: series keyed by two 64-bit hashes of their label bytes (a {@link SeriesTable}
@@ -80,13 +84,6 @@ public final class Head implements SeriesIndex, AutoCloseable {
 
     /** Per-thread scratch space for {@link #append}; reused across requests. */
     public static final class AppendContext {
-        void noteLogged(MemSeries ms) {
-            if (loggedCount == logged.length) {
-                logged = Arrays.copyOf(logged, loggedCount * 2);
-            }
-            logged[loggedCount++] = ms;
-        }
-
         final EncBuf seriesRecord = new EncBuf(4096);
         final EncBuf samplesRecord = new EncBuf(64 * 1024);
         final SeriesRecordEncoder seriesEnc = new SeriesRecordEncoder();
@@ -103,9 +100,8 @@ public final class Head implements SeriesIndex, AutoCloseable {
         int[] createdIds = new int[256];
         int[] createdStarts = new int[256];
         int[] createdEnds = new int[256];
-        /** Series whose WAL series record this append carries (undone if the WAL refuses the append). */
-        MemSeries[] logged = new MemSeries[64];
-        int loggedCount;
+        /** The most bytes the current request's WAL series record can take. */
+        long seriesRecordBound;
         /** Oldest and newest timestamp appended by the current request (under the append lock). */
         long batchMin;
         long batchMax;
@@ -143,9 +139,6 @@ public final class Head implements SeriesIndex, AutoCloseable {
             if (symbolIds.length > 2 * WriteBatch.RETAINED_LABELS) {
                 symbolIds = new int[256];
             }
-            if (logged.length > WriteBatch.RETAINED_SERIES) {
-                logged = new MemSeries[64];
-            }
         }
 
         private void ensureSymbolIds(int n) {
@@ -168,13 +161,24 @@ public final class Head implements SeriesIndex, AutoCloseable {
         ctx.ensureSeries(n);
         final MemSeries[] resolved = ctx.resolved;
         int missing = 0;
+        ctx.seriesRecordBound = WalRecord.TYPE_SIZE;
         for (int s = 0; s < n; s++) {
             missing = lookup(b, s, ctx, missing);
+        }
+        final long samplesBound = WalRecord.SAMPLES_ENTRIES_OFFSET + (long) b.sampleTotal() * SAMPLE_ENTRY_BOUND;
+        if (ctx.seriesRecordBound > WalRecord.MAX_SIZE || samplesBound > WalRecord.MAX_SIZE) {
+            // Decided before anything is created or appended: the WAL could not take the records.
+            st.reset();
+            return CompletableFuture.failedFuture(new AppendTooLargeException(
+                    ctx.seriesRecordBound > WalRecord.MAX_SIZE
+                            ? "write request too large: its new series need a WAL series record of up to "
+                            + ctx.seriesRecordBound + " bytes, over the " + WalRecord.MAX_SIZE + "-byte limit"
+                            : "write request too large: its samples need a WAL samples record of up to "
+                            + samplesBound + " bytes, over the " + WalRecord.MAX_SIZE + "-byte limit"));
         }
         if (missing > 0) {
             create(b, ctx, missing);
         }
-        ctx.loggedCount = 0;
         final SeriesRecordEncoder sr = ctx.seriesEnc.wrap(ctx.seriesRecord);
         final SamplesRecordEncoder smp = ctx.samplesEnc.wrap(ctx.samplesRecord);
         final long futureLimit = tooFarInFutureMs > 0 ? System.currentTimeMillis() + tooFarInFutureMs
@@ -193,17 +197,6 @@ public final class Head implements SeriesIndex, AutoCloseable {
                     appendSeries(ms, b, s, minValid, futureLimit, sr, smp, ctx);
                 }
             }
-            final long batchMin = ctx.batchMin;
-            final long batchMax = ctx.batchMax;
-            if (st.appended > 0) {
-                samplesAppended += st.appended;
-            }
-            if (batchMin < minTime) {
-                minTime = batchMin;
-            }
-            if (batchMax > maxTime) {
-                maxTime = batchMax;
-            }
             if (sr.count() == 0 && smp.count() == 0 && st.duplicatesIgnored == 0) {
                 return DONE;
             }
@@ -211,10 +204,19 @@ public final class Head implements SeriesIndex, AutoCloseable {
             // answer waits until the earlier append that stored those samples is durable (or fails with it).
             CompletableFuture<Void> durable = wal.log(ctx.seriesRecord, ctx.samplesRecord);
             if (durable.isCompletedExceptionally()) {
-                // Refused at once: these series records never reached the WAL; the next append must carry them.
-                for (int i = 0; i < ctx.loggedCount; i++) {
-                    ctx.logged[i].walLogged = false;
-                }
+                // Refused at once (queue full, closed): nothing of it may stay, or the retry would be taken for a
+                // duplicate of samples the WAL never had. The newest samples of their series are its own.
+                undoLocked(ctx.samplesRecord.array(), 0, ctx.samplesRecord.len());
+                undoLocked(ctx.seriesRecord.array(), 0, ctx.seriesRecord.len());
+                return durable;
+            }
+            // A failure later (an I/O error) is undone by the WAL writer through walUndo().
+            samplesAppended += st.appended;
+            if (ctx.batchMin < minTime) {
+                minTime = ctx.batchMin;
+            }
+            if (ctx.batchMax > maxTime) {
+                maxTime = ctx.batchMax;
             }
             return durable;
         } finally {
@@ -277,7 +279,6 @@ public final class Head implements SeriesIndex, AutoCloseable {
                     if (!ms.walLogged) {
                         sr.add(ms.id, ms.labels());
                         ms.walLogged = true;
-                        ctx.noteLogged(ms);
                     }
                     smp.add(ms.id, t, bits);
                     st.appended++;
@@ -361,11 +362,32 @@ public final class Head implements SeriesIndex, AutoCloseable {
         MemSeries ms = table.find(p.h1, p.h2);
         if (ms == null) {
             ctx.missing[missing++] = s;
+            ctx.seriesRecordBound += seriesEntryBound(b, s);
         } else {
             ctx.resolved[s] = ms;
+            if (!ms.walLogged) {
+                ctx.seriesRecordBound += seriesEntryBound(b, s);
+            }
         }
         return missing;
     }
+
+    /**
+     * The most bytes batch series {@code s} can take in a WAL series record ({@link WalRecord}): its ref, the label
+     * count and each name and value with a length prefix of at most 5 bytes.
+     */
+    private static long seriesEntryBound(WriteBatch b, int s) {
+        long n = WalRecord.SERIES_REF_SIZE + 5;
+        final int from = b.labelStart(s);
+        final int to = from + b.labelCount(s);
+        for (int l = from; l < to; l++) {
+            n += 10L + b.nameLen(l) + b.valueLen(l);
+        }
+        return n;
+    }
+
+    /** The most bytes one sample takes in a WAL samples record: two varint deltas and the value. */
+    private static final int SAMPLE_ENTRY_BOUND = 10 + 10 + WalRecord.SAMPLE_VALUE_SIZE;
 
     /**
      * Creates the series of batch series {@code ctx.missing[0, count)}, which the lock-free lookup did not find:
@@ -514,6 +536,88 @@ public final class Head implements SeriesIndex, AutoCloseable {
         if (t > minValidTime) {
             minValidTime = t;
         }
+    }
+
+    // ---- undoing appends the WAL failed to store ---------------------------------------------------------------
+
+    /**
+     * How the WAL writer takes back appends it accepted and then failed to store (an I/O error): under the append
+     * lock, so the failed appends, which the writer fails together with every append queued behind them, are the
+     * newest the head holds.
+     */
+    public WalUndo walUndo() {
+        return new WalUndo() {
+            @Override
+            public void exclusive(Runnable action) {
+                appendLock.lock();
+                try {
+                    action.run();
+                } finally {
+                    appendLock.unlock();
+                }
+            }
+
+            @Override
+            public void undo(byte[] buf, int off, int len) {
+                undoLocked(buf, off, len);
+            }
+        };
+    }
+
+    /**
+     * Takes back one WAL record of a failed append; records are undone newest first, an append's samples record
+     * before its series record. Samples: every sample of the record's series from the record's oldest one of that
+     * series on is removed (those are the series' newest samples: all later appends failed too). Series: each is
+     * to be logged again by its next append, and removed if it holds nothing now (the failed append created it).
+     * Caller holds the append lock.
+     */
+    private void undoLocked(byte[] buf, int off, int len) {
+        if (len == 0) {
+            return;
+        }
+        final Long2LongHashMap oldest = new Long2LongHashMap(Long.MAX_VALUE);
+        final List<MemSeries> series = new ArrayList<>();
+        WalRecordDecoder.decode(buf, off, len, new WalVisitor() {
+            @Override
+            public void onSeries(long ref, Labels labels) {
+                MemSeries ms = byIdOrNull(ref);
+                if (ms != null) {
+                    series.add(ms);
+                }
+            }
+
+            @Override
+            public void onSample(long ref, long t, long valueBits) {
+                if (t < oldest.get(ref)) {
+                    oldest.put(ref, t);
+                }
+            }
+        });
+        oldest.longForEach((ref, t) -> {
+            MemSeries ms = byIdOrNull(ref);
+            if (ms != null) {
+                int removed;
+                synchronized (ms) {
+                    removed = ms.dropFrom(t, chunkRange, closedChunks);
+                }
+                samplesAppended -= removed;
+            }
+        });
+        for (MemSeries ms : series) {
+            ms.walLogged = false;
+            boolean empty;
+            synchronized (ms) {
+                empty = ms.isEmpty();
+            }
+            if (empty && !ms.removed) {
+                remove(ms);
+            }
+        }
+    }
+
+    private MemSeries byIdOrNull(long ref) {
+        MemSeries[] arr = byId;
+        return ref >= 0 && ref < arr.length ? arr[(int) ref] : null;
     }
 
     // ---- WAL replay -------------------------------------------------------------------------------------------
