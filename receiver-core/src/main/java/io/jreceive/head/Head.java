@@ -100,8 +100,6 @@ public final class Head implements SeriesIndex, AutoCloseable {
         int[] createdIds = new int[256];
         int[] createdStarts = new int[256];
         int[] createdEnds = new int[256];
-        /** The most bytes the current request's WAL series record can take. */
-        long seriesRecordBound;
         /** Oldest and newest timestamp appended by the current request (under the append lock). */
         long batchMin;
         long batchMax;
@@ -161,20 +159,15 @@ public final class Head implements SeriesIndex, AutoCloseable {
         ctx.ensureSeries(n);
         final MemSeries[] resolved = ctx.resolved;
         int missing = 0;
-        ctx.seriesRecordBound = WalRecord.TYPE_SIZE;
         for (int s = 0; s < n; s++) {
             missing = lookup(b, s, ctx, missing);
         }
-        final long samplesBound = WalRecord.SAMPLES_ENTRIES_OFFSET + (long) b.sampleTotal() * SAMPLE_ENTRY_BOUND;
-        if (ctx.seriesRecordBound > WalRecord.MAX_SIZE || samplesBound > WalRecord.MAX_SIZE) {
-            // Decided before anything is created or appended: the WAL could not take the records.
-            st.reset();
-            return CompletableFuture.failedFuture(new AppendTooLargeException(
-                    ctx.seriesRecordBound > WalRecord.MAX_SIZE
-                            ? "write request too large: its new series need a WAL series record of up to "
-                            + ctx.seriesRecordBound + " bytes, over the " + WalRecord.MAX_SIZE + "-byte limit"
-                            : "write request too large: its samples need a WAL samples record of up to "
-                            + samplesBound + " bytes, over the " + WalRecord.MAX_SIZE + "-byte limit"));
+        if (missing > 0 || b.sampleTotal() > MAX_SAMPLES_PER_RECORD) {
+            AppendTooLargeException tooLarge = checkRecordSizes(b, ctx, missing);
+            if (tooLarge != null) {
+                st.reset();
+                return CompletableFuture.failedFuture(tooLarge);
+            }
         }
         if (missing > 0) {
             create(b, ctx, missing);
@@ -362,12 +355,8 @@ public final class Head implements SeriesIndex, AutoCloseable {
         MemSeries ms = table.find(p.h1, p.h2);
         if (ms == null) {
             ctx.missing[missing++] = s;
-            ctx.seriesRecordBound += seriesEntryBound(b, s);
         } else {
             ctx.resolved[s] = ms;
-            if (!ms.walLogged) {
-                ctx.seriesRecordBound += seriesEntryBound(b, s);
-            }
         }
         return missing;
     }
@@ -388,6 +377,31 @@ public final class Head implements SeriesIndex, AutoCloseable {
 
     /** The most bytes one sample takes in a WAL samples record: two varint deltas and the value. */
     private static final int SAMPLE_ENTRY_BOUND = 10 + 10 + WalRecord.SAMPLE_VALUE_SIZE;
+    /** Samples that always fit in one WAL samples record, whatever their deltas. */
+    private static final int MAX_SAMPLES_PER_RECORD =
+            (WalRecord.MAX_SIZE - WalRecord.SAMPLES_ENTRIES_OFFSET) / SAMPLE_ENTRY_BOUND;
+
+    /**
+     * Decided before anything is created or appended: whether the WAL could take this request's records. The series
+     * record carries the {@code missing} series the lookup did not find (a series found but not logged yet, after
+     * a refusal, is rare and small; should its record be refused, the append is undone and answered 500).
+     * Returns the refusal, or null.
+     */
+    private static AppendTooLargeException checkRecordSizes(WriteBatch b, AppendContext ctx, int missing) {
+        long series = WalRecord.TYPE_SIZE;
+        for (int i = 0; i < missing; i++) {
+            series += seriesEntryBound(b, ctx.missing[i]);
+        }
+        if (series > WalRecord.MAX_SIZE) {
+            return new AppendTooLargeException("write request too large: its new series need a WAL series record "
+                    + "of up to " + series + " bytes, over the " + WalRecord.MAX_SIZE + "-byte limit");
+        }
+        if (b.sampleTotal() > MAX_SAMPLES_PER_RECORD) {
+            return new AppendTooLargeException("write request too large: its " + b.sampleTotal() + " samples may "
+                    + "need a WAL samples record over the " + WalRecord.MAX_SIZE + "-byte limit");
+        }
+        return null;
+    }
 
     /**
      * Creates the series of batch series {@code ctx.missing[0, count)}, which the lock-free lookup did not find:
