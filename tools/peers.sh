@@ -41,6 +41,21 @@ selected() {
 command -v go >/dev/null 2>&1 || { echo "peers.sh: no 'go' on PATH: Go >= 1.24 is needed to build the peers" >&2; exit 1; }
 mkdir -p "$cache"
 
+# Module-level adjustments a peer needs to build from the proxy, run inside the copy before go build.
+fixup() {
+  case $1 in
+    thanos)
+      # Thanos v0.38.0 requires capnproto.org/go/capnp/v3 v3.0.0-alpha.30, which imports zenhack.net/go/util; the
+      # Go module proxy answers 403 for every version of zenhack.net/go/util. capnp v3.0.1-alpha.1 (the next
+      # release, the one later Thanos versions moved to) has the same API without that import. Cap'n Proto is only
+      # Thanos' optional replication protocol (off by default in 0.38); every other line of Thanos is as tagged.
+      go mod edit -replace capnproto.org/go/capnp/v3=capnproto.org/go/capnp/v3@v3.0.1-alpha.1 \
+        -droprequire zenhack.net/go/util &&
+      GOFLAGS=-mod=mod go mod download capnproto.org/go/capnp/v3 &&
+      GOFLAGS=-mod=mod go list -deps ./cmd/thanos >/dev/null ;;
+  esac
+}
+
 # Runs in a subshell of an || list, where errexit is off: every step checks its own status.
 build() {
   local name=$1 module=$2 version=$3 pkg=$4 verpkg=$5 verstr=$6 out=$7 dir
@@ -51,6 +66,7 @@ build() {
   src=$(mktemp -d "${TMPDIR:-/tmp}/jreceive-peer-$name.XXXXXX") || return 1
   trap 'rm -rf "$src"' EXIT
   cp -r "$dir/." "$src" && chmod -R u+w "$src" || return 1
+  (cd "$src" && fixup "$name") || { echo "peers.sh: preparing $name's module failed (above)" >&2; return 1; }
   (cd "$src" && go build -trimpath -tags netgo \
       -ldflags "-X $verpkg.Version=$verstr -X $verpkg.Branch=HEAD -X $verpkg.Revision=$version" \
       -o "$out.tmp" "$pkg") || { echo "peers.sh: go build of $name failed (above)" >&2; return 1; }

@@ -11,8 +11,8 @@ import picocli.CommandLine.Option;
 /**
  * The command line: every {@code thanos receive} flag (v0.38) by name and default, so a Thanos manifest ports by
  * swapping the image. Flags jreceive acts on are typed; flags that only shape features jreceive does not have
- * (hashring routing, replication, OTLP, tracing) are accepted, and refused with a clear message only where
- * ignoring them would change what is stored. Picocli rejects unknown flags.
+ * (Cap'n Proto replication, OTLP, tracing) are accepted, and refused with a clear message only where ignoring them
+ * would change what is stored. Picocli rejects unknown flags.
  */
 @Command(name = "jreceive", mixinStandardHelpOptions = true, version = "jreceive 0.1.0",
         description = "Thanos Receive compatible remote-write ingestion server.", sortOptions = false)
@@ -124,6 +124,20 @@ final class ReceiveCommand implements Callable<Integer> {
     String hashringsRefresh;
     @Option(names = "--receive.local-endpoint")
     String localEndpoint;
+    @Option(names = "--remote-write.client-tls-secure", defaultValue = "false", arity = "0..1", fallbackValue = "true",
+            description = "Use TLS when forwarding to the other receivers.")
+    boolean clientTlsSecure;
+    @Option(names = "--remote-write.client-tls-skip-verify", defaultValue = "false", arity = "0..1",
+            fallbackValue = "true")
+    boolean clientTlsSkipVerify;
+    @Option(names = "--remote-write.client-tls-cert", defaultValue = "")
+    String clientTlsCert;
+    @Option(names = "--remote-write.client-tls-key", defaultValue = "")
+    String clientTlsKey;
+    @Option(names = "--remote-write.client-tls-ca", defaultValue = "")
+    String clientTlsCa;
+    @Option(names = "--remote-write.client-server-name", defaultValue = "")
+    String clientServerName;
     @Option(names = "--receive.relabel-config-file")
     Path relabelConfigFile;
     @Option(names = "--receive.relabel-config")
@@ -181,6 +195,21 @@ final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--remote-write.io-threads", defaultValue = "0",
             description = "jreceive: HTTP event-loop threads, 0 = 2 x cores.")
     int ioThreads;
+    @Option(names = "--remote-write.read-header-timeout", defaultValue = "30s",
+            description = "jreceive: time for a request head, from accept or the next request's first byte.")
+    String readHeaderTimeout;
+    @Option(names = "--remote-write.read-body-timeout", defaultValue = "2m",
+            description = "jreceive: time for a request body, from the end of its head.")
+    String readBodyTimeout;
+    @Option(names = "--remote-write.idle-timeout", defaultValue = "6m",
+            description = "jreceive: how long a keep-alive connection may wait for its next request.")
+    String idleTimeout;
+    @Option(names = "--remote-write.max-connections", defaultValue = "4096",
+            description = "jreceive: open remote-write connections; past it 503 and close; 0 = unlimited.")
+    int maxConnections;
+    @Option(names = "--remote-write.max-concurrent-requests", defaultValue = "256",
+            description = "jreceive: requests read or answered at once; past it 503; 0 = unlimited.")
+    int maxConcurrentRequests;
     @Option(names = "--remote-write.warmup-series", defaultValue = "20000",
             description = "jreceive: series of the synthetic requests run through the ingest path (into a throwaway "
                     + "head) before ready, so the JIT has compiled it for the first burst; 0 = none.")
