@@ -15,67 +15,107 @@ import picocli.CommandLine.Option;
  * would change what is stored. Picocli rejects unknown flags.
  */
 @Command(name = "jreceive", mixinStandardHelpOptions = true, version = "jreceive 0.1.0",
-        description = "Thanos Receive compatible remote-write ingestion server.", sortOptions = false)
+        description = "Thanos Receive compatible remote-write ingestion server.", sortOptions = false,
+        showDefaultValues = true)
 final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--remote-write.address", defaultValue = "0.0.0.0:19291", description = "Remote write listener.")
     String remoteWriteAddress;
+    @Option(names = "--remote-write.server-tls-cert", defaultValue = "",
+            description = "Not implemented: TLS on the remote-write listener; any value is refused.")
+    String rwTlsCert;
+    @Option(names = "--remote-write.server-tls-key", defaultValue = "",
+            description = "Not implemented: TLS on the remote-write listener; any value is refused.")
+    String rwTlsKey;
+    @Option(names = "--remote-write.server-tls-client-ca", defaultValue = "",
+            description = "Not implemented: TLS on the remote-write listener; any value is refused.")
+    String rwTlsClientCa;
+    @Option(names = "--remote-write.server-tls-min-version", defaultValue = "1.3",
+            description = "Compatibility only, no effect in jreceive: the remote-write listener is plain HTTP.")
+    String rwTlsMinVersion;
+    @Option(names = "--http.config", defaultValue = "",
+            description = "Not implemented: TLS and authentication of the ops listener; any value is refused.")
+    String httpConfig;
+    @Option(names = "--help-long", usageHelp = true, description = "Show this help (as Thanos' --help-long).")
+    boolean helpLong;
     @Option(names = "--grpc-address", defaultValue = "0.0.0.0:10901", description = "gRPC StoreAPI listener.")
     String grpcAddress;
     @Option(names = "--http-address", defaultValue = "0.0.0.0:10902", description = "Metrics and probes listener.")
     String httpAddress;
-    @Option(names = "--grpc-grace-period", defaultValue = "2m")
+    @Option(names = "--grpc-grace-period", defaultValue = "2m",
+            description = "How long running gRPC calls may finish on shutdown.")
     String grpcGracePeriod;
-    @Option(names = "--http-grace-period", defaultValue = "2m")
+    @Option(names = "--http-grace-period", defaultValue = "2m",
+            description = "Compatibility only, no effect in jreceive: the ops listener stops at once after the remote-write and gRPC listeners.")
     String httpGracePeriod;
-    @Option(names = "--grpc-server-tls-cert", defaultValue = "")
+    @Option(names = "--grpc-server-tls-cert", defaultValue = "",
+            description = "PEM certificate of the gRPC server; TLS is off without it.")
     String grpcTlsCert;
-    @Option(names = "--grpc-server-tls-key", defaultValue = "")
+    @Option(names = "--grpc-server-tls-key", defaultValue = "",
+            description = "PEM private key for --grpc-server-tls-cert.")
     String grpcTlsKey;
-    @Option(names = "--grpc-server-tls-client-ca", defaultValue = "")
+    @Option(names = "--grpc-server-tls-client-ca", defaultValue = "",
+            description = "PEM CA; when set, gRPC clients must present a certificate it signed.")
     String grpcTlsClientCa;
-    @Option(names = "--grpc-server-tls-min-version", defaultValue = "1.3")
+    @Option(names = "--grpc-server-tls-min-version", defaultValue = "1.3",
+            description = "Oldest TLS version the gRPC server accepts: 1.0, 1.1, 1.2 or 1.3.")
     String grpcTlsMinVersion;
-    @Option(names = "--grpc-server-max-connection-age", defaultValue = "60m")
+    @Option(names = "--grpc-server-max-connection-age", defaultValue = "60m",
+            description = "Compatibility only, no effect in jreceive: gRPC connections are not aged out.")
     String grpcMaxConnectionAge;
 
     @Option(names = "--tsdb.path", defaultValue = "./data", description = "Data directory, one subdirectory per tenant.")
     Path tsdbPath;
     @Option(names = "--tsdb.retention", defaultValue = "15d", description = "Local block retention, 0d = forever.")
     String tsdbRetention;
-    @Option(names = "--tsdb.min-block-duration", defaultValue = "2h", hidden = true)
+    @Option(names = "--tsdb.min-block-duration", defaultValue = "2h", hidden = true,
+            description = "Block range; must equal --tsdb.max-block-duration.")
     String minBlockDuration;
-    @Option(names = "--tsdb.max-block-duration", defaultValue = "2h", hidden = true)
+    @Option(names = "--tsdb.max-block-duration", defaultValue = "2h", hidden = true,
+            description = "Block range; must equal --tsdb.min-block-duration.")
     String maxBlockDuration;
-    @Option(names = "--tsdb.out-of-order.time-window", defaultValue = "0s")
+    @Option(names = "--tsdb.out-of-order.time-window", defaultValue = "0s",
+            description = "Only 0s: out-of-order ingestion is not implemented, other values are refused.")
     String oooWindow;
-    @Option(names = "--tsdb.out-of-order.cap-max", defaultValue = "0")
+    @Option(names = "--tsdb.out-of-order.cap-max", defaultValue = "0",
+            description = "Compatibility only, no effect in jreceive: out-of-order ingestion is off (as in Thanos with a 0s window).")
     int oooCapMax;
-    @Option(names = "--tsdb.too-far-in-future.time-window", defaultValue = "0s")
+    @Option(names = "--tsdb.too-far-in-future.time-window", defaultValue = "0s",
+            description = "Samples later than now + window are out of bounds (409); 0s = off.")
     String tooFarInFuture;
     @Option(names = "--tsdb.wal-compression", negatable = true, defaultValue = "true", fallbackValue = "true",
-            arity = "0..1", description = "Snappy-compress WAL records.")
+            arity = "0..1", description = "Snappy-compress WAL records (--no-tsdb.wal-compression to turn off). Default: true.")
     boolean walCompression;
-    @Option(names = "--tsdb.max-exemplars", defaultValue = "0")
+    @Option(names = "--tsdb.max-exemplars", defaultValue = "0",
+            description = "Only 0: exemplars are dropped (counted in jreceive_exemplars_dropped_total); other values are refused.")
     long maxExemplars;
-    @Option(names = "--tsdb.max-retention-bytes", defaultValue = "0")
+    @Option(names = "--tsdb.max-retention-bytes", defaultValue = "0",
+            description = "Per-tenant size limit (WAL + head chunks + blocks); the oldest uploaded blocks over it are deleted. Units as Thanos: 512MB, 1GiB (powers of 2). 0 = off.")
     String maxRetentionBytes;
-    @Option(names = "--tsdb.no-lockfile", defaultValue = "false", arity = "0..1", fallbackValue = "true")
+    @Option(names = "--tsdb.no-lockfile", defaultValue = "false", arity = "0..1", fallbackValue = "true",
+            description = "Do not lock the tenant directories. Default: ${DEFAULT-VALUE}.")
     boolean noLockfile;
-    @Option(names = "--tsdb.allow-overlapping-blocks", defaultValue = "false", arity = "0..1", fallbackValue = "true")
+    @Option(names = "--tsdb.allow-overlapping-blocks", defaultValue = "false", arity = "0..1", fallbackValue = "true",
+            description = "Compatibility only, no effect in jreceive: a no-op in Thanos v0.38 too. Default: ${DEFAULT-VALUE}.")
     boolean allowOverlapping;
-    @Option(names = "--tsdb.head.expanded-postings-cache-size", defaultValue = "0")
+    @Option(names = "--tsdb.head.expanded-postings-cache-size", defaultValue = "0",
+            description = "Compatibility only, no effect in jreceive: a query cache jreceive does not have.")
     long headPostingsCache;
-    @Option(names = "--tsdb.block.expanded-postings-cache-size", defaultValue = "0")
+    @Option(names = "--tsdb.block.expanded-postings-cache-size", defaultValue = "0",
+            description = "Compatibility only, no effect in jreceive: a query cache jreceive does not have.")
     long blockPostingsCache;
-    @Option(names = "--tsdb.write-queue-size", defaultValue = "0", hidden = true)
+    @Option(names = "--tsdb.write-queue-size", defaultValue = "0", hidden = true,
+            description = "Compatibility only, no effect in jreceive: jreceive's WAL queue is bounded by its own back-pressure (503).")
     long writeQueueSize;
     @Option(names = "--tsdb.memory-snapshot-on-shutdown", defaultValue = "false", arity = "0..1",
-            fallbackValue = "true", hidden = true)
+            fallbackValue = "true", hidden = true,
+            description = "Compatibility only, no effect in jreceive: the head is flushed into blocks on shutdown instead. Default: ${DEFAULT-VALUE}.")
     boolean memorySnapshot;
     @Option(names = "--tsdb.enable-native-histograms", defaultValue = "false", arity = "0..1",
-            fallbackValue = "true", hidden = true)
+            fallbackValue = "true", hidden = true,
+            description = "Only false: native histograms are dropped (counted in jreceive_histograms_dropped_total); true is refused. Default: ${DEFAULT-VALUE}.")
     boolean nativeHistograms;
-    @Option(names = "--writer.intern", defaultValue = "false", arity = "0..1", fallbackValue = "true", hidden = true)
+    @Option(names = "--writer.intern", defaultValue = "false", arity = "0..1", fallbackValue = "true", hidden = true,
+            description = "Compatibility only, no effect in jreceive: a Go memory optimisation. Default: ${DEFAULT-VALUE}.")
     boolean writerIntern;
 
     @Option(names = "--label", description = "External label key=\"value\"; at least one is required.")
@@ -86,104 +126,150 @@ final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--objstore.config", description = "Thanos objstore YAML inline.")
     String objstoreConfig;
 
-    @Option(names = "--receive.tenant-header", defaultValue = "THANOS-TENANT")
+    @Option(names = "--receive.tenant-header", defaultValue = "THANOS-TENANT",
+            description = "HTTP header naming the tenant.")
     String tenantHeader;
-    @Option(names = "--receive.tenant-certificate-field", defaultValue = "")
+    @Option(names = "--receive.tenant-certificate-field", defaultValue = "",
+            description = "Not implemented: any value is refused.")
     String tenantCertField;
-    @Option(names = "--receive.default-tenant-id", defaultValue = "default-tenant")
+    @Option(names = "--receive.default-tenant-id", defaultValue = "default-tenant",
+            description = "Tenant of requests without a tenant header.")
     String defaultTenant;
-    @Option(names = "--receive.tenant-label-name", defaultValue = "tenant_id")
+    @Option(names = "--receive.tenant-label-name", defaultValue = "tenant_id",
+            description = "External label carrying the tenant.")
     String tenantLabelName;
-    @Option(names = "--receive.split-tenant-label-name", defaultValue = "")
+    @Option(names = "--receive.split-tenant-label-name", defaultValue = "",
+            description = "Not implemented: any value is refused.")
     String splitTenantLabel;
-    @Option(names = "--receive.replica-header", defaultValue = "THANOS-REPLICA")
+    @Option(names = "--receive.replica-header", defaultValue = "THANOS-REPLICA",
+            description = "HTTP header with the replica number of a forwarded write (hashring mode).")
     String replicaHeader;
-    @Option(names = "--receive.replication-factor", defaultValue = "1")
+    @Option(names = "--receive.replication-factor", defaultValue = "1",
+            description = "Copies of each series written (hashring mode).")
     int replicationFactor;
-    @Option(names = "--receive.replication-protocol", defaultValue = "protobuf")
+    @Option(names = "--receive.replication-protocol", defaultValue = "protobuf",
+            description = "Forwarding protocol: protobuf; capnproto is refused.")
     String replicationProtocol;
-    @Option(names = "--receive.capnproto-address", defaultValue = "0.0.0.0:19391")
+    @Option(names = "--receive.capnproto-address", defaultValue = "0.0.0.0:19391",
+            description = "Compatibility only, no effect in jreceive: Cap'n Proto replication is refused.")
     String capnprotoAddress;
-    @Option(names = "--receive.grpc-compression", defaultValue = "snappy")
+    @Option(names = "--receive.grpc-compression", defaultValue = "snappy",
+            description = "Compression of forwarded writes: snappy or none.")
     String grpcCompression;
-    @Option(names = "--receive.grpc-service-config", defaultValue = "")
+    @Option(names = "--receive.grpc-service-config", defaultValue = "",
+            description = "Compatibility only, no effect in jreceive: the forwarding clients use gRPC's defaults.")
     String grpcServiceConfig;
-    @Option(names = "--receive.forward.async-workers", defaultValue = "5")
+    @Option(names = "--receive.forward.async-workers", defaultValue = "5",
+            description = "Compatibility only, no effect in jreceive: forwarded writes run on the gRPC client's own threads.")
     int forwardWorkers;
-    @Option(names = "--receive-forward-timeout", defaultValue = "5s", hidden = true)
+    @Option(names = "--receive-forward-timeout", defaultValue = "5s", hidden = true,
+            description = "Timeout of one forwarded write.")
     String forwardTimeout;
-    @Option(names = "--receive-forward-max-backoff", defaultValue = "5s", hidden = true)
+    @Option(names = "--receive-forward-max-backoff", defaultValue = "5s", hidden = true,
+            description = "Longest back-off before retrying an unreachable peer.")
     String forwardMaxBackoff;
-    @Option(names = "--receive.hashrings-file")
+    @Option(names = "--receive.hashrings-file",
+            description = "Hashring JSON file, watched for changes.")
     Path hashringsFile;
-    @Option(names = "--receive.hashrings")
+    @Option(names = "--receive.hashrings",
+            description = "Hashring JSON inline.")
     String hashrings;
-    @Option(names = "--receive.hashrings-algorithm", defaultValue = "hashmod")
+    @Option(names = "--receive.hashrings-algorithm", defaultValue = "hashmod",
+            description = "hashmod or ketama.")
     String hashringsAlgorithm;
-    @Option(names = "--receive.hashrings-file-refresh-interval", defaultValue = "5m")
+    @Option(names = "--receive.hashrings-file-refresh-interval", defaultValue = "5m",
+            description = "Periodic re-read of the hashring file.")
     String hashringsRefresh;
-    @Option(names = "--receive.local-endpoint")
+    @Option(names = "--receive.local-endpoint",
+            description = "This node's endpoint in the hashring.")
     String localEndpoint;
     @Option(names = "--remote-write.client-tls-secure", defaultValue = "false", arity = "0..1", fallbackValue = "true",
-            description = "Use TLS when forwarding to the other receivers.")
+            description = "Use TLS when forwarding to the other receivers. Default: ${DEFAULT-VALUE}.")
     boolean clientTlsSecure;
     @Option(names = "--remote-write.client-tls-skip-verify", defaultValue = "false", arity = "0..1",
-            fallbackValue = "true")
+            fallbackValue = "true",
+            description = "Do not verify the peers' certificates when forwarding. Default: ${DEFAULT-VALUE}.")
     boolean clientTlsSkipVerify;
-    @Option(names = "--remote-write.client-tls-cert", defaultValue = "")
+    @Option(names = "--remote-write.client-tls-cert", defaultValue = "",
+            description = "Client certificate for forwarding.")
     String clientTlsCert;
-    @Option(names = "--remote-write.client-tls-key", defaultValue = "")
+    @Option(names = "--remote-write.client-tls-key", defaultValue = "",
+            description = "Client key for forwarding.")
     String clientTlsKey;
-    @Option(names = "--remote-write.client-tls-ca", defaultValue = "")
+    @Option(names = "--remote-write.client-tls-ca", defaultValue = "",
+            description = "CA to verify the peers when forwarding.")
     String clientTlsCa;
-    @Option(names = "--remote-write.client-server-name", defaultValue = "")
+    @Option(names = "--remote-write.client-server-name", defaultValue = "",
+            description = "Server name to verify when forwarding.")
     String clientServerName;
-    @Option(names = "--receive.relabel-config-file")
+    @Option(names = "--receive.relabel-config-file",
+            description = "YAML file of Prometheus relabel rules applied to every series before it is stored.")
     Path relabelConfigFile;
-    @Option(names = "--receive.relabel-config")
+    @Option(names = "--receive.relabel-config",
+            description = "Prometheus relabel rules inline (YAML list).")
     String relabelConfig;
-    @Option(names = {"--receive.limits-config-file"}, hidden = true)
+    @Option(names = {"--receive.limits-config-file"}, hidden = true,
+            description = "Thanos write limits YAML file (concurrency, request and head series limits), reloaded when it changes.")
     Path limitsConfigFile;
-    @Option(names = {"--receive.limits-config"}, hidden = true)
+    @Option(names = {"--receive.limits-config"}, hidden = true,
+            description = "Thanos write limits YAML inline.")
     String limitsConfig;
-    @Option(names = "--receive.limits-config-reload-timer", defaultValue = "1s", hidden = true)
+    @Option(names = "--receive.limits-config-reload-timer", defaultValue = "1s", hidden = true,
+            description = "How often the limits file is checked for changes.")
     String limitsReload;
     @Option(names = "--receive.otlp-enable-target-info", defaultValue = "true", arity = "0..1",
-            fallbackValue = "true", negatable = true)
+            fallbackValue = "true", negatable = true,
+            description = "Compatibility only, no effect in jreceive: jreceive has no OTLP endpoint. Default: ${DEFAULT-VALUE}.")
     boolean otlpTargetInfo;
-    @Option(names = "--receive.otlp-promote-resource-attributes")
+    @Option(names = "--receive.otlp-promote-resource-attributes",
+            description = "Compatibility only, no effect in jreceive: jreceive has no OTLP endpoint.")
     List<String> otlpPromote = new ArrayList<>();
-    @Option(names = "--store.limits.request-series", defaultValue = "0")
+    @Option(names = "--store.limits.request-series", defaultValue = "0",
+            description = "Series one StoreAPI Series call may return; 0 = unlimited.")
     long storeLimitSeries;
-    @Option(names = "--store.limits.request-samples", defaultValue = "0")
+    @Option(names = "--store.limits.request-samples", defaultValue = "0",
+            description = "Samples one StoreAPI Series call may return; 0 = unlimited.")
     long storeLimitSamples;
-    @Option(names = "--matcher-cache-size", defaultValue = "0")
+    @Option(names = "--matcher-cache-size", defaultValue = "0",
+            description = "Compatibility only, no effect in jreceive: a query cache jreceive does not have.")
     int matcherCacheSize;
-    @Option(names = "--hash-func", defaultValue = "")
+    @Option(names = "--hash-func", defaultValue = "",
+            description = "Only empty: file hashes in meta.json are not implemented, SHA256 is refused.")
     String hashFunc;
     @Option(names = "--shipper.ignore-unequal-block-size", defaultValue = "false", arity = "0..1",
-            fallbackValue = "true", hidden = true)
+            fallbackValue = "true", hidden = true,
+            description = "Compatibility only, no effect in jreceive: jreceive's blocks always have the configured range. Default: ${DEFAULT-VALUE}.")
     boolean ignoreUnequalBlockSize;
     @Option(names = "--shipper.allow-out-of-order-uploads", defaultValue = "false", arity = "0..1",
-            fallbackValue = "true", hidden = true)
+            fallbackValue = "true", hidden = true,
+            description = "Compatibility only, no effect in jreceive: every block is retried until uploaded. Default: ${DEFAULT-VALUE}.")
     boolean allowOutOfOrderUploads;
-    @Option(names = "--enable-feature")
+    @Option(names = "--enable-feature",
+            description = "Only metric-names-filter (compatibility only, a query-side optimisation); other features are refused.")
     List<String> features = new ArrayList<>();
-    @Option(names = {"--request.logging-config-file"})
+    @Option(names = {"--request.logging-config-file"},
+            description = "Not implemented: any value is refused.")
     Path requestLoggingFile;
-    @Option(names = {"--request.logging-config"})
+    @Option(names = {"--request.logging-config"},
+            description = "Not implemented: any value is refused.")
     String requestLogging;
-    @Option(names = {"--tracing.config-file"})
+    @Option(names = {"--tracing.config-file"},
+            description = "Not implemented: any value is refused.")
     Path tracingFile;
-    @Option(names = {"--tracing.config"})
+    @Option(names = {"--tracing.config"},
+            description = "Not implemented: any value is refused.")
     String tracing;
-    @Option(names = "--log.level", defaultValue = "info")
+    @Option(names = "--log.level", defaultValue = "info",
+            description = "debug, info, warn or error.")
     String logLevel;
-    @Option(names = "--log.format", defaultValue = "logfmt")
+    @Option(names = "--log.format", defaultValue = "logfmt",
+            description = "Only logfmt; json is refused.")
     String logFormat;
-    @Option(names = "--enable-auto-gomemlimit", defaultValue = "false", arity = "0..1", fallbackValue = "true")
+    @Option(names = "--enable-auto-gomemlimit", defaultValue = "false", arity = "0..1", fallbackValue = "true",
+            description = "Compatibility only, no effect in jreceive: a Go runtime setting (size the JVM with JAVA_OPTS). Default: ${DEFAULT-VALUE}.")
     boolean autoGoMemLimit;
-    @Option(names = "--auto-gomemlimit.ratio", defaultValue = "0.9")
+    @Option(names = "--auto-gomemlimit.ratio", defaultValue = "0.9",
+            description = "Compatibility only, no effect in jreceive: a Go runtime setting.")
     double goMemLimitRatio;
 
     @Option(names = "--remote-write.max-body-bytes", defaultValue = "33554432",

@@ -97,6 +97,7 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
                     + "yet; jreceive drops them (counted in jreceive_histograms_dropped_total), as Thanos does when "
                     + "the flag is off");
         }
+        refuseNotImplemented(c);
         if (!c.splitTenantLabel.isEmpty()) {
             throw new IllegalArgumentException("--receive.split-tenant-label-name is not supported yet");
         }
@@ -229,6 +230,39 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
 
     private static java.nio.file.Path path(String flag) {
         return flag == null || flag.isEmpty() ? null : java.nio.file.Path.of(flag);
+    }
+
+    /** Flags whose non-default value asks for something jreceive does not do: one line naming the flag. */
+    private static void refuseNotImplemented(ReceiveCommand c) {
+        if (!c.rwTlsCert.isEmpty() || !c.rwTlsKey.isEmpty() || !c.rwTlsClientCa.isEmpty()) {
+            throw new IllegalArgumentException("--remote-write.server-tls-cert/-key/-client-ca: TLS on the "
+                    + "remote-write listener is not implemented; terminate TLS in front of jreceive");
+        }
+        if (!c.httpConfig.isEmpty()) {
+            throw new IllegalArgumentException("--http.config: TLS and authentication of the ops listener are not "
+                    + "implemented");
+        }
+        if (!c.hashFunc.isEmpty()) {
+            throw new IllegalArgumentException("--hash-func: file hashes in meta.json are not implemented; only the "
+                    + "default (none) is accepted");
+        }
+        if (c.requestLoggingFile != null || (c.requestLogging != null && !c.requestLogging.isBlank())) {
+            throw new IllegalArgumentException("--request.logging-config(-file): request logging is not "
+                    + "implemented");
+        }
+        if (c.tracingFile != null || (c.tracing != null && !c.tracing.isBlank())) {
+            throw new IllegalArgumentException("--tracing.config(-file): tracing is not implemented");
+        }
+        if (!c.logFormat.equals("logfmt")) {
+            throw new IllegalArgumentException("--log.format: only logfmt is implemented, got \"" + c.logFormat
+                    + "\"");
+        }
+        for (String f : c.features) {
+            if (!f.equals("metric-names-filter")) {
+                throw new IllegalArgumentException("--enable-feature: \"" + f + "\" is not implemented (only "
+                        + "metric-names-filter is accepted, for compatibility)");
+            }
+        }
     }
 
     private static long bytes(String flag, String v) {
