@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -67,7 +68,7 @@ class ObjectStorageOutageIT {
 
     /**
      * {@code thanos tools bucket verify} with its default issues (index_known_issues downloads and checks every
-     * block's index; overlapped_blocks) over the bucket: every block is "all good", no issue detected.
+     * block's index and chunks; overlapped_blocks) over the bucket: "no issue" (logged at debug) for every block.
      */
     private void thanosVerify(Path objstore, Set<String> shipped) throws Exception {
         Optional<Path> thanos = Peers.find("thanos");
@@ -78,7 +79,8 @@ class ObjectStorageOutageIT {
         }
         Path log = tmp.resolve("thanos-verify.log");
         Process p = new ProcessBuilder(thanos.get().toString(), "tools", "bucket", "verify",
-                "--objstore.config-file=" + objstore).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                "--objstore.config-file=" + objstore, "--log.level=debug")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("thanos tools bucket verify did not finish in 120 s: " + Files.readString(log));
@@ -87,7 +89,7 @@ class ObjectStorageOutageIT {
         assertEquals(0, p.exitValue(), out);
         assertFalse(out.contains("detected issue"), out);
         for (String ulid : shipped) {
-            assertTrue(out.contains("all good, continuing\" id=" + ulid), ulid + " verified: " + out);
+            assertTrue(out.contains("msg=\"no issue\" id=" + ulid), ulid + " verified: " + out);
         }
     }
 
@@ -118,8 +120,23 @@ class ObjectStorageOutageIT {
             try (JreceiveProcess rx = JreceiveProcess.start(data, "--objstore.config-file=" + objstore,
                     "--tsdb.retention=2h", "--tsdb.compaction-interval=300ms")) {
                 s3.stop();
-                load.run(2, 0, rounds, rx::post);
-                assertEquals(30 * rounds, load.acknowledged().size(), "every write answered 2xx during the outage");
+                List<String> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
+                // One writer: with two, one starved by a busy machine could fall an hour of sample time behind
+                // the other, and its samples are then rightly refused (409 out of bounds) once the head is cut.
+                load.run(1, 0, rounds, body -> {
+                    try {
+                        HttpResponse<String> r = rx.post(body);
+                        if (r.statusCode() / 100 != 2) {
+                            refused.add(r.statusCode() + " " + r.body());
+                        }
+                        return r;
+                    } catch (RuntimeException e) {
+                        refused.add(e.toString());
+                        throw e;
+                    }
+                });
+                assertEquals(30 * rounds, load.acknowledged().size(),
+                        () -> "every write answered 2xx during the outage: " + refused);
                 Thread.sleep(3000);
                 Set<String> cut = localBlocks(tenant);
                 assertTrue(cut.size() >= 4, "blocks cut during the outage: " + cut);
