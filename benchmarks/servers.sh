@@ -1,6 +1,6 @@
 # Sourced by the benchmark scripts (side-by-side.sh, restart.sh, idle-rss.sh): how they start the servers they
-# measure, on which ports, and how they wait for them. Expects JRECEIVE_JAR, PROMETHEUS (for Prometheus) and
-# READY_TIMEOUT to be set by the script.
+# measure, on which ports, and how they wait for them. Expects JRECEIVE_JAR, PROMETHEUS (for Prometheus), THANOS
+# (for Thanos Receive) and READY_TIMEOUT to be set by the script.
 
 # The container image's JVM settings (docker/Dockerfile: JAVA_OPTS and MALLOC_ARENA_MAX) as the JVM applies them in
 # an 8 GiB container: MaxRAMPercentage=50 gives a 4 GiB heap ceiling and the default initial heap is 1/64 of the
@@ -42,8 +42,10 @@ free_ports() {
 }
 
 # launch NAME DIR PORT1 PORT2 PORT3 [JRECEIVE FLAG...]: starts jreceive (remote write, HTTP, gRPC on the three
-# ports, with JRECEIVE_JAVA_OPTS and any extra flags) or Prometheus (on PORT1, with the remote-write receiver) on the
-# data directory DIR/data, its output appended to DIR/server.log; sets SERVER_PID, WRITE_URL and READY_URL.
+# ports, with JRECEIVE_JAVA_OPTS and any extra flags), Prometheus (on PORT1, with the remote-write receiver) or
+# Thanos Receive (`thanos receive` on the three ports, as jreceive, shipping to a FILESYSTEM bucket in DIR/bucket, as
+# the deployment ships to S3) on the data directory DIR/data, its output appended to DIR/server.log; sets
+# SERVER_PID, WRITE_URL and READY_URL.
 launch() {
   local name=$1 dir=$2 p1=$3 p2=$4 p3=$5
   shift 5
@@ -54,6 +56,15 @@ launch() {
       MALLOC_ARENA_MAX=$JRECEIVE_MALLOC_ARENA_MAX java $JRECEIVE_JAVA_OPTS -jar "$JRECEIVE_JAR" --label 'replica="0"' \
         --tsdb.path "$dir/data" --remote-write.address "127.0.0.1:$p1" --http-address "127.0.0.1:$p2" \
         --grpc-address "127.0.0.1:$p3" "$@" >>"$dir/server.log" 2>&1 &
+      SERVER_PID=$!
+      WRITE_URL="http://127.0.0.1:$p1/api/v1/receive"
+      READY_URL="http://127.0.0.1:$p2/-/ready"
+      ;;
+    thanos-receive)
+      "$THANOS" receive --label 'replica="0"' --tsdb.path="$dir/data" \
+        --objstore.config="$(printf 'type: FILESYSTEM\nconfig:\n  directory: %s\n' "$dir/bucket")" \
+        --remote-write.address="127.0.0.1:$p1" --http-address="127.0.0.1:$p2" --grpc-address="127.0.0.1:$p3" \
+        >>"$dir/server.log" 2>&1 &
       SERVER_PID=$!
       WRITE_URL="http://127.0.0.1:$p1/api/v1/receive"
       READY_URL="http://127.0.0.1:$p2/-/ready"

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Side-by-side remote-write benchmark: jreceive vs Prometheus 2.42 on this machine.
+# Side-by-side remote-write benchmark: jreceive vs Prometheus 2.42 vs Thanos Receive v0.38.0 on this machine.
 #
 # Builds nothing. Expects, relative to the repository root:
 #   receiver-app/target/jreceive.jar    (mvn -B -pl receiver-app -am package -DskipTests)
 #   benchmarks/target/benchmarks.jar    (mvn -B -pl benchmarks -am package -DskipTests)
-# and a `prometheus` binary (2.42+) with --web.enable-remote-write-receiver.
+# a `prometheus` binary (2.42+) with --web.enable-remote-write-receiver, and `thanos` (v0.38.0, built by
+# tools/peers.sh into ~/.cache/jreceive-peers).
 #
-# For each load (series x samples per series) it runs, in alternation, a fresh jreceive and a fresh Prometheus
-# (new process, new data directory), waits for /-/ready, drives it with io.jreceive.bench.LoadGen (warm-up, then
+# For each load (series x samples per series) it runs, in alternation, a fresh jreceive, a fresh Prometheus and a
+# fresh Thanos Receive (new process, new data directory; Thanos Receive with --label and a FILESYSTEM bucket),
+# waits for /-/ready, drives it with io.jreceive.bench.LoadGen (warm-up, then
 # the measured load), then reads the server's resident memory (VmRSS from /proc/<pid>/status) and prints one table.
 # It also reads each server's resident memory when idle (IDLE_SETTLE seconds after /-/ready, before any sample),
 # to tell the process's fixed cost (runtime, libraries, empty head) from what the series added.
@@ -16,13 +18,14 @@
 #
 # Environment (all optional):
 #   LOADS="10000x120 100000x30 500000x4"   loads, SERIESxSAMPLES
-#   SERVERS="jreceive prometheus"           which servers to run, in this order per load
+#   SERVERS="jreceive prometheus thanos-receive"  which servers to run, in this order per load
 #   CONCURRENCY=8 BATCH=2000 PROTOCOL=1     load generator shards, samples per request, remote write version
-#                                           (Prometheus 2.42 only accepts PROTOCOL=1)
+#                                           (Prometheus 2.42 and Thanos Receive only accept PROTOCOL=1)
 #   INTERVAL_MS=15000                       distance between a series' samples; a load spans SAMPLES x INTERVAL_MS
 #                                           back from now, and spans over an hour let shards drift out of bounds
 #                                           (both servers refuse samples over an hour older than their newest)
 #   PROMETHEUS=prometheus                   Prometheus binary
+#   THANOS=~/.cache/jreceive-peers/thanos   Thanos binary (v0.38.0)
 #   JRECEIVE_JAR, BENCH_JAR                 override the jar paths
 #   JRECEIVE_JAVA_OPTS="-Xmx4g -Xms128m ..."  JVM options of jreceive: the image's (see below)
 #   JRECEIVE_MALLOC_ARENA_MAX=2             glibc malloc arenas of jreceive, as the image sets
@@ -30,9 +33,10 @@
 #   WARMUP="2000x100"                       warm-up load the load generator sends before the measured one (SERIESxSAMPLES,
 #                                           series disjoint from the measured ones: one more label each); it is not
 #                                           measured, but its series count as active in RSS/series. "" = none
-#   REPEAT=1                                runs per load and server (alternating jreceive, Prometheus, jreceive, ...);
-#                                           each repetition's ratios are computed within the pair, and the summary
-#                                           shows their median with the range
+#   REPEAT=1                                runs per load and server (alternating jreceive, Prometheus, Thanos
+#                                           Receive, jreceive, ...); each repetition's ratios jreceive / other are
+#                                           computed within that repetition, and the summary shows their median with
+#                                           the range
 #   READY_TIMEOUT=120                       seconds to wait for /-/ready
 #   IDLE_SETTLE=5                           seconds between /-/ready and the idle memory reading (jreceive's start-up
 #                                           garbage and freed native memory settle by then; Prometheus is idle at once)
@@ -46,10 +50,11 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 JRECEIVE_JAR=${JRECEIVE_JAR:-$ROOT/receiver-app/target/jreceive.jar}
 BENCH_JAR=${BENCH_JAR:-$ROOT/benchmarks/target/benchmarks.jar}
 PROMETHEUS=${PROMETHEUS:-prometheus}
+THANOS=${THANOS:-${JRECEIVE_PEERS:-$HOME/.cache/jreceive-peers}/thanos}
 LOADS=${LOADS:-"10000x120 100000x30 500000x4"}
 WARMUP=${WARMUP-"2000x100"}
 REPEAT=${REPEAT:-1}
-SERVERS=${SERVERS:-"jreceive prometheus"}
+SERVERS=${SERVERS:-"jreceive prometheus thanos-receive"}
 CONCURRENCY=${CONCURRENCY:-8}
 BATCH=${BATCH:-2000}
 PROTOCOL=${PROTOCOL:-1}
@@ -74,7 +79,9 @@ for s in $SERVERS; do
       [[ -f $JRECEIVE_JAR ]] || die "jreceive jar $JRECEIVE_JAR is missing; build it with: mvn -B -pl receiver-app -am package -DskipTests (or run only Prometheus with SERVERS=prometheus)" ;;
     prometheus)
       command -v "$PROMETHEUS" >/dev/null || die "prometheus binary '$PROMETHEUS' not found (set PROMETHEUS=/path/to/prometheus)" ;;
-    *) die "unknown server '$s' in SERVERS (jreceive, prometheus)" ;;
+    thanos-receive)
+      [[ -x $THANOS ]] || die "thanos binary '$THANOS' not found (build it with tools/peers.sh thanos, set THANOS=/path/to/thanos, or leave it out of SERVERS)" ;;
+    *) die "unknown server '$s' in SERVERS (jreceive, prometheus, thanos-receive)" ;;
   esac
 done
 for load in $LOADS; do
@@ -191,34 +198,38 @@ printf '%s\n' "${ROWS[@]}" | awk '
     bps = rss / series
     aps = (rss - idle) / series
     cpm = acked > 0 ? cpu / (acked / 1e6) : 0
-    printf "%-12s %-11s %4d %14.0f %12.1f %14.1f %14.3f %10.2f %8d %10.2f %9.1f %12.1f\n", load, srv, rep, sps, rss / 1048576, bps, cpm, p99, err, ccpu, idle / 1048576, aps
+    printf "%-12s %-14s %4d %14.0f %12.1f %14.1f %14.3f %10.2f %8d %10.2f %9.1f %12.1f\n", load, srv, rep, sps, rss / 1048576, bps, cpm, p99, err, ccpu, idle / 1048576, aps
     S[load, rep, srv] = sps; B[load, rep, srv] = bps; C[load, rep, srv] = cpm; P[load, rep, srv] = p99; A[load, rep, srv] = aps
     if (rep > reps) reps = rep
     if (!(load in seen)) { seen[load] = 1; order[++n] = load }
   }
   BEGIN {
-    printf "%-12s %-11s %4s %14s %12s %14s %14s %10s %8s %10s %9s %12s\n", "load", "server", "rep", "samples/s", "RSS MiB", "RSS B/series", "CPU s/M smpl", "p99 ms", "errors", "client CPU", "idle MiB", "added B/ser"
+    printf "%-12s %-14s %4s %14s %12s %14s %14s %10s %8s %10s %9s %12s\n", "load", "server", "rep", "samples/s", "RSS MiB", "RSS B/series", "CPU s/M smpl", "p99 ms", "errors", "client CPU", "idle MiB", "added B/ser"
   }
   END {
-    header = 0
-    for (i = 1; i <= n; i++) {
-      k = order[i]
-      m = 0
-      for (r = 1; r <= reps; r++) {
-        if ((k, r, "jreceive") in S && (k, r, "prometheus") in S && S[k, r, "prometheus"] > 0) {
-          m++
-          XS[m] = S[k, r, "jreceive"] / S[k, r, "prometheus"]; XB[m] = B[k, r, "jreceive"] / B[k, r, "prometheus"]
-          XC[m] = C[k, r, "jreceive"] / C[k, r, "prometheus"]; XP[m] = P[k, r, "jreceive"] / P[k, r, "prometheus"]
-          XJ[m] = P[k, r, "jreceive"]; XA[m] = A[k, r, "prometheus"] > 0 ? A[k, r, "jreceive"] / A[k, r, "prometheus"] : 0
+    split("prometheus thanos-receive", others, " ")
+    for (o = 1; o <= 2; o++) {
+      other = others[o]
+      header = 0
+      for (i = 1; i <= n; i++) {
+        k = order[i]
+        m = 0
+        for (r = 1; r <= reps; r++) {
+          if ((k, r, "jreceive") in S && (k, r, other) in S && S[k, r, other] > 0) {
+            m++
+            XS[m] = S[k, r, "jreceive"] / S[k, r, other]; XB[m] = B[k, r, "jreceive"] / B[k, r, other]
+            XC[m] = C[k, r, "jreceive"] / C[k, r, other]; XP[m] = P[k, r, "jreceive"] / P[k, r, other]
+            XJ[m] = P[k, r, "jreceive"]; XA[m] = A[k, r, other] > 0 ? A[k, r, "jreceive"] / A[k, r, other] : 0
+          }
         }
+        if (m == 0) continue
+        if (!header) {
+          printf "\njreceive / %s, within each repetition (median of %d, [min-max] when more than one)\n", other, reps
+          printf "%-12s %18s %18s %18s %18s %18s %18s\n", "load", "samples/s", "RSS B/series", "CPU s/M smpl", "p99", "jreceive p99 ms", "added B/series"
+          header = 1
+        }
+        printf "%-12s %18s %18s %18s %18s %18s %18s\n", k, summary(XS, m), summary(XB, m), summary(XC, m), summary(XP, m), summary(XJ, m), summary(XA, m)
       }
-      if (m == 0) continue
-      if (!header) {
-        printf "\njreceive / Prometheus, within each pair of runs (median of %d pairs, [min-max] when more than one)\n", reps
-        printf "%-12s %18s %18s %18s %18s %18s %18s\n", "load", "samples/s", "RSS B/series", "CPU s/M smpl", "p99", "jreceive p99 ms", "added B/series"
-        header = 1
-      }
-      printf "%-12s %18s %18s %18s %18s %18s %18s\n", k, summary(XS, m), summary(XB, m), summary(XC, m), summary(XP, m), summary(XJ, m), summary(XA, m)
     }
   }
   # median of a[1..n] and, for n > 1, its range

@@ -66,6 +66,41 @@ selected() {
 command -v go >/dev/null 2>&1 || { echo "peers.sh: no 'go' on PATH: Go >= 1.24 is needed to build the peers" >&2; exit 1; }
 mkdir -p "$cache"
 
+# Module-level adjustments a peer needs to build from the proxy, run inside the copy before go build.
+fixup() {
+  case $1 in
+    thanos)
+      # Thanos v0.38.0 requires capnproto.org/go/capnp/v3 v3.0.0-alpha.30, which imports zenhack.net/go/util; the
+      # Go module proxy answers 403 for every version of zenhack.net/go/util. capnp v3.0.1-alpha.1 (the next
+      # release, the one later Thanos versions moved to) has the same API without that import. Cap'n Proto is only
+      # Thanos' optional replication protocol (off by default in 0.38); every other line of Thanos is as tagged.
+      go mod edit -replace capnproto.org/go/capnp/v3=capnproto.org/go/capnp/v3@v3.0.1-alpha.1 \
+        -droprequire zenhack.net/go/util &&
+      GOFLAGS=-mod=mod go mod download capnproto.org/go/capnp/v3 &&
+      GOFLAGS=-mod=mod go list -deps ./cmd/thanos >/dev/null ;;
+  esac
+}
+
+# Runs in a subshell of an || list, where errexit is off: every step checks its own status.
+build() {
+  local name=$1 module=$2 version=$3 pkg=$4 out=$5 dir
+  # src is global (this runs in its own subshell): the EXIT trap removes it after the function returned.
+  echo "peers.sh: building $name from $module@$version (first build takes minutes)" >&2
+  dir=$(cd / && go mod download -json "$module@$version" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  [[ -n $dir && -d $dir ]] || { echo "peers.sh: go mod download of $module@$version gave no directory" >&2; return 1; }
+  src=$(mktemp -d "${TMPDIR:-/tmp}/jreceive-peer-$name.XXXXXX") || return 1
+  trap 'rm -rf "$src"' EXIT
+  cp -r "$dir/." "$src" && chmod -R u+w "$src" || return 1
+  (cd "$src" && fixup "$name") || { echo "peers.sh: preparing $name's module failed (above)" >&2; return 1; }
+  (cd "$src" && go build -trimpath -tags netgo \
+      -ldflags "$(ldflags "$name" "$version")" \
+      -o "$out.tmp" "$pkg") || { echo "peers.sh: go build of $name failed (above)" >&2; return 1; }
+  mv "$out.tmp" "$out" && ln -sfn "$(basename "$out")" "$cache/$name" || return 1
+  echo "peers.sh: $name ready at $out" >&2
+}
+
+# A peer that cannot be built does not keep the others from being built; the exit status reports it.
+failed=()
 for line in "${peers[@]}"; do
   read -r name module version pkg <<<"$line"
   selected "$name" || continue
@@ -74,18 +109,9 @@ for line in "${peers[@]}"; do
     ln -sfn "$(basename "$out")" "$cache/$name"
     continue
   fi
-  echo "peers.sh: building $name from $module@$version (first build takes minutes)" >&2
-  dir=$(cd / && go mod download -json "$module@$version" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
-  [[ -n $dir && -d $dir ]] || { echo "peers.sh: go mod download of $module@$version gave no directory" >&2; exit 1; }
-  src=$(mktemp -d "${TMPDIR:-/tmp}/jreceive-peer-$name.XXXXXX")
-  trap 'rm -rf "$src"' EXIT
-  cp -r "$dir/." "$src"
-  chmod -R u+w "$src"
-  (cd "$src" && go build -trimpath -tags netgo \
-      -ldflags "$(ldflags "$name" "$version")" \
-      -o "$out.tmp" "$pkg")
-  mv "$out.tmp" "$out"
-  ln -sfn "$(basename "$out")" "$cache/$name"
-  rm -rf "$src"; trap - EXIT
-  echo "peers.sh: $name ready at $out" >&2
+  (build "$name" "$module" "$version" "$pkg" "$out") || failed+=("$name")
 done
+if [[ ${#failed[@]} -gt 0 ]]; then
+  echo "peers.sh: could not build: ${failed[*]}" >&2
+  exit 1
+fi

@@ -11,8 +11,8 @@ import picocli.CommandLine.Option;
 /**
  * The command line: every {@code thanos receive} flag (v0.38) by name and default, so a Thanos manifest ports by
  * swapping the image. Flags jreceive acts on are typed; flags that only shape features jreceive does not have
- * (hashring routing, replication, OTLP, tracing) are accepted, and refused with a clear message only where
- * ignoring them would change what is stored. Picocli rejects unknown flags.
+ * (Cap'n Proto replication, OTLP, tracing) are accepted, and refused with a clear message only where ignoring them
+ * would change what is stored. Picocli rejects unknown flags.
  */
 @Command(name = "jreceive", mixinStandardHelpOptions = true, version = "jreceive 0.1.0",
         description = "Thanos Receive compatible remote-write ingestion server.", sortOptions = false)
@@ -124,6 +124,20 @@ final class ReceiveCommand implements Callable<Integer> {
     String hashringsRefresh;
     @Option(names = "--receive.local-endpoint")
     String localEndpoint;
+    @Option(names = "--remote-write.client-tls-secure", defaultValue = "false", arity = "0..1", fallbackValue = "true",
+            description = "Use TLS when forwarding to the other receivers.")
+    boolean clientTlsSecure;
+    @Option(names = "--remote-write.client-tls-skip-verify", defaultValue = "false", arity = "0..1",
+            fallbackValue = "true")
+    boolean clientTlsSkipVerify;
+    @Option(names = "--remote-write.client-tls-cert", defaultValue = "")
+    String clientTlsCert;
+    @Option(names = "--remote-write.client-tls-key", defaultValue = "")
+    String clientTlsKey;
+    @Option(names = "--remote-write.client-tls-ca", defaultValue = "")
+    String clientTlsCa;
+    @Option(names = "--remote-write.client-server-name", defaultValue = "")
+    String clientServerName;
     @Option(names = "--receive.relabel-config-file")
     Path relabelConfigFile;
     @Option(names = "--receive.relabel-config")

@@ -2,6 +2,7 @@ package io.jreceive.app;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,7 +17,15 @@ import org.slf4j.LoggerFactory;
 import io.jreceive.ingest.IngestWarmup;
 import io.jreceive.ingest.RemoteWriteConfig;
 import io.jreceive.ingest.RemoteWriteServer;
+import io.jreceive.limits.WriteLimiter;
 import io.jreceive.objstore.Bucket;
+import io.jreceive.relabel.BatchRelabeler;
+import io.jreceive.relabel.Relabeler;
+import io.jreceive.ring.HashringWatcher;
+import io.jreceive.ring.Mode;
+import io.jreceive.ring.replication.PeerClients;
+import io.jreceive.ring.replication.Router;
+import io.jreceive.ring.replication.WriteableStoreService;
 import io.jreceive.objstore.Buckets;
 import io.jreceive.objstore.ObjstoreConfig;
 import io.jreceive.shipper.Shipper;
@@ -63,6 +72,8 @@ final class Receiver implements AutoCloseable {
     private final OpsServer ops;
     private final MultiTsdb tsdb;
     private final RemoteWriteServer remoteWrite;
+    /** Null without a limits configuration. */
+    private final WriteLimiter limiter;
     private final StoreServer store;
     private final ScheduledExecutorService background;
     private final Bucket bucket;
@@ -70,6 +81,10 @@ final class Receiver implements AutoCloseable {
     private final ShipperLoop shipperLoop;
     private final TenantPruning pruning;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Mode mode;
+    /** The current hashrings (null in ingestor-only mode) and the peers writes are forwarded to. */
+    private final HashringWatcher rings;
+    private final PeerClients peers;
     private boolean closed;
     /** Ready = storage open and every listener up; {@code /-/ready} answers 200 only then. */
     private volatile boolean serving;
@@ -82,10 +97,26 @@ final class Receiver implements AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         tsdb = new MultiTsdb(config.tsdb(), registry);
+        RingSettings rs = config.ring();
+        mode = rs.mode();
+        LOG.info("mode {}", mode);
+        if (mode == Mode.INGESTOR_ONLY) {
+            peers = null;
+            rings = null;
+        } else {
+            peers = new PeerClients(rs.client(), registry);
+            rings = rs.file() != null
+                    ? HashringWatcher.watch(rs.file(), rs.algorithm(), rs.replicationFactor(), rs.refreshMs(),
+                            ring -> peers.retainOnly(ring.distinctNodes()), registry)
+                    : HashringWatcher.fixed(rs.content(), rs.algorithm(), rs.replicationFactor(), registry);
+        }
+        Router router = new Router(mode, rings, rs.localEndpoint(), rs.replicationFactor(),
+                mode == Mode.ROUTER_ONLY ? null : tsdb, peers);
         ops = new OpsServer(config.http().host(), config.http().port(), registry,
                 () -> serving && tsdb.ready());
         ObjstoreConfig objstore = config.objstore();
-        bucket = objstore == null ? null : Buckets.create(objstore);
+        // A router-only node stores nothing, so it ships nothing.
+        bucket = objstore == null || mode == Mode.ROUTER_ONLY ? null : Buckets.create(objstore);
         if (bucket != null) {
             tsdb.onTenantOpened(db -> shippers.put(db.tenant(), new Shipper(db.dir(), bucket,
                     db.externalLabels().toMap(), Clock.systemUTC(), registry)));
@@ -104,8 +135,14 @@ final class Receiver implements AutoCloseable {
         tsdb.open();
         pruning = new TenantPruning(tsdb, this::uploadedAll, System.currentTimeMillis());
         finishWarmUp(warmUp);
-        store = new StoreServer(config.store(), tsdb, registry).start();
-        remoteWrite = new RemoteWriteServer(config.remoteWrite(), tsdb, registry);
+        store = new StoreServer(config.store(), tsdb, registry, List.of(new WriteableStoreService(router,
+                config.remoteWrite().defaultTenant(), config.remoteWrite().limits()).definition())).start();
+        limiter = config.limits() == null ? null : new WriteLimiter(config.limits().text(), config.limits().file(),
+                config.limits().reloadMs(), tsdb::headSeries, registry);
+        // Ingestor-only: the HTTP path appends directly (no hop through the router); gRPC writes go via the router.
+        remoteWrite = new RemoteWriteServer(config.remoteWrite(), tsdb, mode == Mode.INGESTOR_ONLY ? null : router,
+                rs.replicaHeader(), registry, limiter,
+                config.relabel().isEmpty() ? null : new BatchRelabeler(new Relabeler(config.relabel())));
         shipperLoop = bucket == null ? null
                 : new ShipperLoop(shippers::values, ShipperLoop.DEFAULT_INTERVAL, 2);
         if (shipperLoop != null) {
@@ -222,6 +259,12 @@ final class Receiver implements AutoCloseable {
         serving = false;
         LOG.info("shutting down: stop ingest, flush heads, close storage");
         remoteWrite.close();
+        if (limiter != null) {
+            limiter.close();
+        }
+        if (rings != null) {
+            rings.close();
+        }
         // A block cut that is running finishes (it is bounded by the head's size) instead of being interrupted
         // half-written; no new maintenance starts. Only a cut still running after a minute is interrupted.
         background.shutdown();
@@ -241,6 +284,9 @@ final class Receiver implements AutoCloseable {
             shipperLoop.close();
         }
         store.close();
+        if (peers != null) {
+            peers.close();
+        }
         try {
             tsdb.close();
         } catch (IOException e) {

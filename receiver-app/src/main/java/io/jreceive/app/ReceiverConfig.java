@@ -1,12 +1,16 @@
 package io.jreceive.app;
 
 import io.jreceive.config.GoDuration;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 import io.jreceive.ingest.RemoteWriteConfig;
 import io.jreceive.ingest.RemoteWriteLimits;
+import io.jreceive.config.PathOrContent;
+import io.jreceive.limits.LimitsConfig;
 import io.jreceive.objstore.ObjstoreConfig;
+import io.jreceive.relabel.RelabelConfig;
 import io.jreceive.store.StoreConfig;
 import io.jreceive.tsdb.TsdbConfig;
 
@@ -14,12 +18,23 @@ import io.jreceive.tsdb.TsdbConfig;
  * The validated configuration of a whole receiver, one immutable record per component, built once from the
  * command line. Start-up refuses, with one line naming the problem, what Thanos refuses (no {@code --label}, an
  * invalid tenant label name, unequal block durations with object storage) and what jreceive cannot do faithfully
- * yet (out-of-order ingestion, replication, hashring routing, relabelling, tenant splitting, limits files): a flag
+ * yet (out-of-order ingestion, Cap'n Proto replication, tenant splitting): a flag
  * that silently did nothing would change what is stored or rejected.
  */
 record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address http, StoreConfig store,
-                      ObjstoreConfig objstore, long compactionIntervalMs, String logLevel) {
+                      ObjstoreConfig objstore, long compactionIntervalMs, String logLevel, RingSettings ring,
+                      Limits limits, List<RelabelConfig> relabel) {
     private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+
+    /**
+     * The write limits ({@code --receive.limits-config(-file)}), already validated; null when none are set.
+     *
+     * @param text     the YAML in force at start
+     * @param file     the file that is watched for changes, or null for the inline form
+     * @param reloadMs how often the file is checked ({@code --receive.limits-config-reload-timer})
+     */
+    record Limits(String text, java.nio.file.Path file, long reloadMs) {
+    }
 
     /** A {@code host:port} listen address; an empty host means all interfaces. */
     record Address(String host, int port) {
@@ -69,27 +84,11 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
             throw new IllegalArgumentException("--tsdb.out-of-order.time-window: out-of-order ingestion is not "
                     + "supported yet; only 0s is accepted");
         }
-        if (c.replicationFactor != 1) {
-            throw new IllegalArgumentException("--receive.replication-factor: only 1 is supported (jreceive runs as "
-                    + "an ingestor; replicate with one receiver per replica and a distinct --label)");
-        }
-        if (c.hashringsFile != null || c.hashrings != null) {
-            throw new IllegalArgumentException("--receive.hashrings(-file): hashring routing is not supported yet; "
-                    + "run without a hashring (ingestor mode)");
-        }
         if (!c.tenantCertField.isEmpty()) {
             throw new IllegalArgumentException("--receive.tenant-certificate-field is not supported yet");
         }
-        if (c.relabelConfig != null || c.relabelConfigFile != null) {
-            throw new IllegalArgumentException("--receive.relabel-config(-file): relabelling on ingest is not "
-                    + "supported yet; ignoring it would store series the configuration drops or rewrites");
-        }
         if (!c.splitTenantLabel.isEmpty()) {
             throw new IllegalArgumentException("--receive.split-tenant-label-name is not supported yet");
-        }
-        if (c.limitsConfig != null || c.limitsConfigFile != null) {
-            throw new IllegalArgumentException("--receive.limits-config(-file): per-tenant limits are not supported "
-                    + "yet; request bodies are capped by --remote-write.max-body-bytes");
         }
         Address rw = Address.parse("--remote-write.address", c.remoteWriteAddress);
         RemoteWriteLimits limits = new RemoteWriteLimits(c.maxBodyBytes, c.maxBodyBytes, 0, 0,
@@ -98,7 +97,8 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
                 limits, c.ioThreads, c.warmupSeries);
         TsdbConfig tsdb = new TsdbConfig(c.tsdbPath.toAbsolutePath(), minBlock,
                 duration("--tsdb.retention", c.tsdbRetention), c.walCompression,
-                duration("--tsdb.too-far-in-future.time-window", c.tooFarInFuture), labels, c.tenantLabelName);
+                duration("--tsdb.too-far-in-future.time-window", c.tooFarInFuture), labels, c.tenantLabelName)
+                .withLockfile(!c.noLockfile);
         Address grpc = Address.parse("--grpc-address", c.grpcAddress);
         StoreConfig store;
         try {
@@ -109,7 +109,83 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
             throw new IllegalArgumentException("--grpc-server-tls-*: " + e.getMessage());
         }
         return new ReceiverConfig(rwc, tsdb, Address.parse("--http-address", c.httpAddress), store, objstore(c),
-                duration("--tsdb.compaction-interval", c.compactionInterval), c.logLevel);
+                duration("--tsdb.compaction-interval", c.compactionInterval), c.logLevel, ring(c),
+                limits(c), relabel(c));
+    }
+
+    /** The hashring, replication and forwarding flags, checked as Thanos checks them plus what Thanos lets pass. */
+    private static RingSettings ring(ReceiveCommand c) {
+        if (c.replicationFactor < 1) {
+            throw new IllegalArgumentException("--receive.replication-factor must be at least 1");
+        }
+        if (!c.hashringsAlgorithm.equals("hashmod") && !c.hashringsAlgorithm.equals("ketama")) {
+            throw new IllegalArgumentException("--receive.hashrings-algorithm: enum value must be one of "
+                    + "hashmod,ketama, got '" + c.hashringsAlgorithm + "'");
+        }
+        if (c.replicationProtocol.equals("capnproto")) {
+            throw new IllegalArgumentException("--receive.replication-protocol=capnproto: Cap'n Proto replication "
+                    + "is not supported by jreceive; use protobuf (Thanos' default), which every Thanos 0.38 "
+                    + "receiver serves");
+        }
+        if (!c.replicationProtocol.equals("protobuf")) {
+            throw new IllegalArgumentException("--receive.replication-protocol: enum value must be one of "
+                    + "protobuf,capnproto, got '" + c.replicationProtocol + "'");
+        }
+        if (!c.grpcCompression.equals("snappy") && !c.grpcCompression.equals("none")) {
+            throw new IllegalArgumentException("--receive.grpc-compression: enum value must be one of snappy,none, "
+                    + "got '" + c.grpcCompression + "'");
+        }
+        boolean ring = c.hashringsFile != null || (c.hashrings != null && !c.hashrings.isBlank());
+        if (!ring && c.replicationFactor > 1) {
+            throw new IllegalArgumentException("--receive.replication-factor=" + c.replicationFactor + " needs a "
+                    + "hashring (--receive.hashrings-file or --receive.hashrings): without one every write would "
+                    + "fail with \"insufficient nodes; have 1, want 2\"");
+        }
+        if (c.clientTlsCert.isEmpty() != c.clientTlsKey.isEmpty()) {
+            throw new IllegalArgumentException("--remote-write.client-tls-cert and --remote-write.client-tls-key "
+                    + "go together");
+        }
+        return new RingSettings(c.hashringsFile, c.hashringsFile == null ? c.hashrings : null, c.hashringsAlgorithm,
+                duration("--receive.hashrings-file-refresh-interval", c.hashringsRefresh),
+                c.localEndpoint == null ? "" : c.localEndpoint, c.replicationFactor, c.replicaHeader,
+                new io.jreceive.ring.replication.ForwardClientConfig(
+                        duration("--receive-forward-timeout", c.forwardTimeout),
+                        duration("--receive-forward-max-backoff", c.forwardMaxBackoff), c.grpcCompression,
+                        c.clientTlsSecure, c.clientTlsSkipVerify, path(c.clientTlsCert), path(c.clientTlsKey),
+                        path(c.clientTlsCa), c.clientServerName));
+    }
+
+    /** The limits configuration, parsed once here so that an invalid one stops the start. */
+    private static Limits limits(ReceiveCommand c) {
+        String text = PathOrContent.content("receive.limits-config", c.limitsConfigFile, c.limitsConfig);
+        if (text == null) {
+            return null;
+        }
+        try {
+            LimitsConfig.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--receive.limits-config" + (c.limitsConfigFile != null ? "-file" : "")
+                    + ": " + e.getMessage());
+        }
+        long reload = duration("--receive.limits-config-reload-timer", c.limitsReload);
+        if (reload <= 0) {
+            throw new IllegalArgumentException("--receive.limits-config-reload-timer must be positive");
+        }
+        return new Limits(text, c.limitsConfigFile, reload);
+    }
+
+    /** The relabel rules; an empty list when none are set. */
+    private static List<RelabelConfig> relabel(ReceiveCommand c) {
+        String text = PathOrContent.content("receive.relabel-config", c.relabelConfigFile, c.relabelConfig);
+        if (text == null) {
+            return List.of();
+        }
+        try {
+            return RelabelConfig.parseList(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--receive.relabel-config" + (c.relabelConfigFile != null ? "-file" : "")
+                    + ": " + e.getMessage());
+        }
     }
 
     /** The objstore configuration from the file (preferred, as Thanos) or the inline flag; null = no uploads. */

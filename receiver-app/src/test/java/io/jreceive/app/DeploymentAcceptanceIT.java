@@ -28,7 +28,7 @@ import io.jreceive.proto.thanos.info.InfoResponse;
 import io.jreceive.testing.PrometheusProcess;
 
 /**
- * The acceptance check of the deployment (shared/specs/deployment.md) with jreceive in the receiver's place: four
+ * The acceptance check of the deployment (docker/README.md) with jreceive in the receiver's place: four
  * real Prometheus agents, one per cluster with the deployment's external labels, remote-write to one jreceive;
  * through the StoreAPI that Thanos Query uses, {@code LabelValues("cluster")} returns exactly the four cluster
  * names and {@code Series} for one cluster returns only that cluster's series.

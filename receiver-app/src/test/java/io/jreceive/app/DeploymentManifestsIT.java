@@ -35,7 +35,7 @@ import io.jreceive.testing.RemoteWriteRequests;
 
 /**
  * Checks the deployment files under {@code docker/} against the deployment they must drop into
- * (shared/specs/deployment.md) and against the real jar:
+ * (docker/README.md) and against the real jar:
  * <ol>
  *   <li>the kustomize overlay and the compose file, rendered by their own tools ({@code kubectl kustomize},
  *       {@code docker-compose config}) and parsed as YAML: ports, probes, flags, secret mount, service port names;

@@ -62,11 +62,38 @@ final class JreceiveProcess implements AutoCloseable {
         return start(dataDir, List.of(), remoteWritePort, httpPort, grpcPort);
     }
 
+    /**
+     * As {@link #start(Path, String...)} but with the JVM's own defaults, as {@code java -jar jreceive.jar} runs
+     * (no {@code -Xmx}: the heap ceiling is a quarter of the machine's memory), for tests of what memory a load
+     * takes.
+     */
+    static JreceiveProcess startWithJvmDefaults(Path dataDir, String... extra) throws Exception {
+        return start(dataDir, null, PrometheusProcess.freePort(), PrometheusProcess.freePort(),
+                PrometheusProcess.freePort(), extra);
+    }
+
+    /** {@code jvmArgs} null: no JVM options at all; otherwise {@code -Xmx1g} and these. */
     private static JreceiveProcess start(Path dataDir, List<String> jvmArgs, int rw, int http, int grpc,
             String... extra) throws Exception {
+        JreceiveProcess jp = spawn(dataDir, jvmArgs, rw, http, grpc, extra);
+        jp.awaitReady(Duration.ofSeconds(120));
+        return jp;
+    }
+
+    /** Starts jreceive as {@link #start(Path, String...)} does, without waiting for ready (it may exit at once). */
+    static JreceiveProcess spawn(Path dataDir, String... extra) throws Exception {
+        return spawn(dataDir, List.of(), PrometheusProcess.freePort(), PrometheusProcess.freePort(),
+                PrometheusProcess.freePort(), extra);
+    }
+
+    private static JreceiveProcess spawn(Path dataDir, List<String> jvmArgs, int rw, int http, int grpc,
+            String... extra) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
-        cmd.addAll(jvmArgs);
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        if (jvmArgs != null) {
+            cmd.add("-Xmx1g");
+            cmd.addAll(jvmArgs);
+        }
         cmd.addAll(List.of("-jar", jar().toString(), "receive",
                 "--label=receive_replica=\"0\"",
                 "--tsdb.path=" + dataDir,
@@ -77,9 +104,7 @@ final class JreceiveProcess implements AutoCloseable {
         Files.createDirectories(dataDir);
         Path log = dataDir.resolveSibling(dataDir.getFileName() + "-jreceive-" + rw + ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        JreceiveProcess jp = new JreceiveProcess(p, rw, http, grpc, log);
-        jp.awaitReady(Duration.ofSeconds(120));
-        return jp;
+        return new JreceiveProcess(p, rw, http, grpc, log);
     }
 
     URI remoteWrite() {
@@ -131,6 +156,65 @@ final class JreceiveProcess implements AutoCloseable {
             Thread.sleep(100);
         }
         throw new AssertionError("jreceive not ready after " + timeout + ": " + Files.readString(log));
+    }
+
+    /** Whether {@code /-/ready} answers 200 now. */
+    boolean ready() throws InterruptedException {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/-/ready"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /**
+     * A {@code /proc/<pid>/status} field in its unit ({@code VmRSS}, {@code VmHWM}: KiB; {@code Threads}: a
+     * count), or -1 once the process is gone.
+     */
+    long status(String field) throws IOException {
+        Path status = Path.of("/proc", Long.toString(process.pid()), "status");
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(status);
+        } catch (java.nio.file.NoSuchFileException gone) {
+            return -1;
+        }
+        for (String line : lines) {
+            if (line.startsWith(field + ":")) {
+                return Long.parseLong(line.substring(field.length() + 1).trim().split("\\s+")[0]);
+            }
+        }
+        throw new AssertionError(field + " not in " + status);
+    }
+
+    /**
+     * Runs {@code jcmd <pid> GC.run} then {@code GC.heap_info}, and returns the heap in use afterwards in bytes
+     * (G1's {@code used NK} of the total line).
+     */
+    long heapAfterGc() throws Exception {
+        jcmd("GC.run");
+        String info = jcmd("GC.heap_info");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
+        if (!m.find()) {
+            throw new AssertionError("no heap figure in: " + info);
+        }
+        return Long.parseLong(m.group(1)) * 1024;
+    }
+
+    private String jcmd(String command) throws Exception {
+        Process j = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(process.pid()), command).redirectErrorStream(true).start();
+        String out = new String(j.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!j.waitFor(60, TimeUnit.SECONDS) || j.exitValue() != 0) {
+            throw new AssertionError("jcmd " + command + " failed: " + out);
+        }
+        return out;
     }
 
     /** Its own /metrics text. */

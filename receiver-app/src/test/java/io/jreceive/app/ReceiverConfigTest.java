@@ -42,11 +42,19 @@ class ReceiverConfigTest {
         assertTrue(refusal("--label=a=\"1\"", "--receive.tenant-label-name=bad-name").contains("not a valid label name"));
         assertTrue(refusal("--label=a=\"1\"", "--tsdb.min-block-duration=1h").contains("must be equal"));
         assertTrue(refusal("--label=a=\"1\"", "--tsdb.out-of-order.time-window=10m").contains("out-of-order"));
-        assertTrue(refusal("--label=a=\"1\"", "--receive.replication-factor=3").contains("only 1"));
-        assertTrue(refusal("--label=a=\"1\"", "--receive.hashrings=[]").contains("hashring"));
+        assertTrue(refusal("--label=a=\"1\"", "--receive.replication-factor=3").contains("needs a hashring"));
+        assertTrue(refusal("--label=a=\"1\"", "--receive.replication-protocol=capnproto").contains("Cap'n Proto"));
+        assertTrue(refusal("--label=a=\"1\"", "--receive.grpc-compression=zstd").contains("snappy,none"));
+        assertTrue(refusal("--label=a=\"1\"", "--receive.hashrings-algorithm=maglev").contains("hashmod,ketama"));
         assertTrue(refusal("--label=a=\"1\"", "--receive.relabel-config=x").contains("relabel"));
+        assertTrue(refusal("--label=a=\"1\"", "--receive.relabel-config=[{action: bogus}]")
+                .contains("unknown relabel action"));
         assertTrue(refusal("--label=a=\"1\"", "--receive.split-tenant-label-name=t").contains("split-tenant"));
         assertTrue(refusal("--label=a=\"1\"", "--receive.limits-config=x").contains("limits"));
+        assertTrue(refusal("--label=a=\"1\"", "--receive.limits-config={write: {defaults: {}}}")
+                .contains("unknown field \"defaults\""), "strict limits YAML");
+        assertTrue(refusal("--label=a=\"1\"", "--receive.limits-config-file=/nonexistent/limits.yaml")
+                .contains("no such file"));
         assertTrue(refusal("--label=a=\"1\"", "--tsdb.retention=forever").contains("--tsdb.retention"));
         assertTrue(refusal("--label=a=\"1\"", "--objstore.config={type: S3, config: {bucket: b, bogus: 1}}")
                 .contains("bogus"), "unknown objstore key named");

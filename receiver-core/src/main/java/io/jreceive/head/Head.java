@@ -5,6 +5,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongPredicate;
+
+import org.agrona.collections.Long2LongHashMap;
 
 import io.jreceive.chunk.ChunkSeries;
 import io.jreceive.encoding.EncBuf;
@@ -32,14 +35,23 @@ public final class Head implements SeriesIndex, AutoCloseable {
     private final SymbolTable symbols = new SymbolTable();
     private final MemPostings postings = new MemPostings(symbols);
     /**
-     * Guards series registration and removal: {@link #table} writes, {@link #byId}, id assignment and the series
-     * counts. Never held while taking the append lock (the append lock may be held while taking this one).
+     * Guards series registration and removal: {@link #table} writes, {@link #byId}, id assignment, the series
+     * counts and the postings' changes (so a series is never in {@link #byId} without its postings or the other way
+     * round). Never held while taking the append lock (the append lock may be held while taking this one); the
+     * postings' lock is taken inside it.
      */
     private final Object seriesLock = new Object();
     private final SeriesTable table = new SeriesTable(1024);
     private volatile MemSeries[] byId = new MemSeries[1024];
     private int nextId = 1;
     private volatile int liveSeries;
+    /**
+     * WAL refs that no live series holds but whose series records checkpoints must keep, with the time until which
+     * they must (Prometheus' {@code walExpiries}): series removed by truncation, whose samples may still be in the
+     * WAL, and refs a replay merged into another series (the WAL held the series twice), whose samples after the
+     * newest block would otherwise be dropped from the checkpoint with their record. Guarded by itself.
+     */
+    private final Long2LongHashMap walExpiries = new Long2LongHashMap(Long.MIN_VALUE);
     private final ReentrantLock appendLock = new ReentrantLock();
     /** Written under the append lock, read by metrics. */
     private volatile long samplesAppended;
@@ -114,6 +126,28 @@ public final class Head implements SeriesIndex, AutoCloseable {
             }
         }
 
+        /**
+         * Releases the per-series arrays that grew past {@link WriteBatch#RETAINED_SERIES} for one large request
+         * (and the symbol ids past {@link WriteBatch#RETAINED_LABELS} pairs), as {@link WriteBatch#trim()} does.
+         */
+        public void trim() {
+            if (resolved.length > WriteBatch.RETAINED_SERIES) {
+                resolved = new MemSeries[256];
+                h1 = new long[256];
+                h2 = new long[256];
+                missing = new int[256];
+                createdIds = new int[256];
+                createdStarts = new int[256];
+                createdEnds = new int[256];
+            }
+            if (symbolIds.length > 2 * WriteBatch.RETAINED_LABELS) {
+                symbolIds = new int[256];
+            }
+            if (logged.length > WriteBatch.RETAINED_SERIES) {
+                logged = new MemSeries[64];
+            }
+        }
+
         private void ensureSymbolIds(int n) {
             if (symbolIds.length < n) {
                 symbolIds = new int[Math.max(n, symbolIds.length * 2)];
@@ -129,6 +163,7 @@ public final class Head implements SeriesIndex, AutoCloseable {
     public CompletableFuture<Void> append(WriteBatch b, AppendContext ctx, WalSink wal) {
         final AppendStats st = ctx.stats;
         st.reset();
+        b.countDropped(st.seriesErrors);
         final int n = b.seriesCount();
         ctx.ensureSeries(n);
         final MemSeries[] resolved = ctx.resolved;
@@ -188,6 +223,35 @@ public final class Head implements SeriesIndex, AutoCloseable {
     }
 
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+    /**
+     * Whether appending {@code b} to an empty head could store a sample: some series has samples and valid labels.
+     * When none has, {@code st} holds what {@link #append} would have counted (the series errors), so a request for
+     * a tenant that does not exist yet can be answered without creating it. Validation marks invalid series in the
+     * batch, as {@link #append} would; the count of series without a metric name is left as it was.
+     */
+    public static boolean mayStore(WriteBatch b, AppendStats st) {
+        st.reset();
+        b.countDropped(st.seriesErrors);
+        final int withoutName = b.seriesWithoutName;
+        try {
+            for (int s = 0, n = b.seriesCount(); s < n; s++) {
+                SeriesError e = b.seriesError(s);
+                if (e == null && b.sampleCount(s) > 0) {
+                    e = SeriesValidation.validate(b, s);
+                    if (e == null) {
+                        return true;
+                    }
+                }
+                if (e != null) {
+                    st.seriesErrors[e.ordinal()]++;
+                }
+            }
+            return false;
+        } finally {
+            b.seriesWithoutName = withoutName;
+        }
+    }
 
     /**
      * Appends batch series {@code s}'s samples to {@code ms} under its lock and notes the accepted ones in the WAL
@@ -337,9 +401,11 @@ public final class Head implements SeriesIndex, AutoCloseable {
                 from = to;
             }
             seriesCreated += created;
+            // Indexed before the series lock is released: a truncation that removes one of these (still empty)
+            // series takes that lock, so it finds the postings to remove (it ran before: nothing to remove then).
+            postings.addAll(ctx.createdIds, ctx.createdStarts, ctx.createdEnds, created, ids);
         }
         st.seriesCreated += created;
-        postings.addAll(ctx.createdIds, ctx.createdStarts, ctx.createdEnds, created, ids);
     }
 
     /**
@@ -452,25 +518,87 @@ public final class Head implements SeriesIndex, AutoCloseable {
 
     // ---- WAL replay -------------------------------------------------------------------------------------------
 
-    /** Replays a WAL series record: the series keeps its WAL ref as id. Returns the series' id in this head. */
+    /**
+     * Replays a WAL series record: a new series keeps its WAL ref as id; a label set the head already holds under
+     * another id (it left the head and came back under a new ref) keeps that id, and the caller maps the ref to it.
+     * Every ref seen raises the next id above it, as Prometheus' {@code lastSeriesID}, so no series created later
+     * takes a ref the WAL still uses for another. Returns the series' id in this head.
+     */
     public int replaySeries(long ref, Labels labels) {
         LabelHash.Pair p = new LabelHash.Pair();
         hash(labels, p);
-        MemSeries ms = table.find(p.h1, p.h2);
-        if (ms != null) {
-            return ms.id;
-        }
         int[] ids = symbolIds(labels.pairs());
         synchronized (seriesLock) {
-            ms = table.findLocked(p.h1, p.h2);
+            raiseNextIdLocked(ref);
+            MemSeries ms = table.findLocked(p.h1, p.h2);
             if (ms != null) {
                 return ms.id;
             }
             ms = registerLocked(p.h1, p.h2, labelPairs(ids, 0, ids.length), (int) ref);
             ms.walLogged = true;
+            postings.add(ms.id, ids, ids.length);
+            return ms.id;
         }
-        postings.add(ms.id, ids, ids.length);
-        return ms.id;
+    }
+
+    /** Raises the next series id above {@code ref}, a ref the WAL holds (a samples record's, for instance). */
+    public void raiseNextId(long ref) {
+        synchronized (seriesLock) {
+            raiseNextIdLocked(ref);
+        }
+    }
+
+    private void raiseNextIdLocked(long ref) {
+        if (ref >= nextId) {
+            if (ref >= Integer.MAX_VALUE) {
+                throw new IllegalStateException("WAL series ref " + ref + " is beyond the head's int ids");
+            }
+            nextId = (int) ref + 1;
+        }
+    }
+
+    /**
+     * Notes that a WAL ref no live series holds has a sample at {@code t} that replay merged into another series:
+     * checkpoints keep its series record and samples while they still cover {@code t}.
+     */
+    public void keepInWalUntil(long ref, long t) {
+        synchronized (walExpiries) {
+            long cur = walExpiries.get(ref);
+            if (t > cur) {
+                walExpiries.put(ref, t);
+            }
+        }
+    }
+
+    /**
+     * Which WAL refs a checkpoint dropping samples before {@code mint} keeps (Prometheus'
+     * {@code keepSeriesInWALCheckpointFn}): live series, and refs whose expiry is at or after {@code mint}.
+     */
+    public LongPredicate walCheckpointKeep(long mint) {
+        return ref -> {
+            if (hasSeries(ref)) {
+                return true;
+            }
+            synchronized (walExpiries) {
+                long keepUntil = walExpiries.get(ref);
+                return keepUntil != Long.MIN_VALUE && keepUntil >= mint;
+            }
+        };
+    }
+
+    /** Forgets expiries before {@code mint}: a checkpoint dropping samples before it was written. */
+    public void forgetWalExpiries(long mint) {
+        org.agrona.collections.LongArrayList expired = new org.agrona.collections.LongArrayList();
+        synchronized (walExpiries) {
+            walExpiries.longForEach((ref, keepUntil) -> {
+                if (keepUntil < mint) {
+                    expired.addLong(ref);
+                }
+            });
+            for (int i = 0; i < expired.size(); i++) {
+                walExpiries.remove(expired.getLong(i));
+            }
+        }
     }
 
     /**
@@ -534,6 +662,7 @@ public final class Head implements SeriesIndex, AutoCloseable {
         try {
             setMinValidTime(t);
             long newMin = Long.MAX_VALUE;
+            List<MemSeries> removed = new ArrayList<>();
             for (MemSeries ms : byId) {
                 if (ms == null) {
                     continue;
@@ -548,9 +677,16 @@ public final class Head implements SeriesIndex, AutoCloseable {
                 }
                 if (empty) {
                     remove(ms);
+                    removed.add(ms);
                 }
             }
             minTime = newMin;
+            // As Prometheus' gc: the removed series' samples may still be in the WAL, which holds data through the
+            // head's new min time; their records stay in checkpoints until one drops data up to there.
+            long keepUntil = newMin == Long.MAX_VALUE ? t : newMin;
+            for (MemSeries ms : removed) {
+                keepInWalUntil(ms.id, keepUntil);
+            }
             closedChunks.dropBefore(t);
         } finally {
             appendLock.unlock();
@@ -568,17 +704,19 @@ public final class Head implements SeriesIndex, AutoCloseable {
         closedChunks.close();
     }
 
+    /** Unregisters and unindexes {@code ms} in one series-lock section, as {@link #create} registers and indexes. */
     private void remove(MemSeries ms) {
         ms.removed = true;
+        int[] ids = symbolIds(ms.labelPairs);
         synchronized (seriesLock) {
             table.remove(ms);
             byId[ms.id] = null;
             liveSeries--;
+            postings.remove(ms.id, ids);
         }
-        postings.remove(ms.id, symbolIds(ms.labelPairs));
     }
 
-    /** Ids of series that still hold data (for WAL checkpoints). */
+    /** Whether {@code id} is a series in the head. */
     public boolean hasSeries(long id) {
         MemSeries[] arr = byId;
         return id >= 0 && id < arr.length && arr[(int) id] != null;

@@ -108,7 +108,7 @@ final class MemSeries extends XorAppender {
         closeOpen(store);
         restart();
         openMint = t;
-        nextAt = rangeForTimestamp(t, chunkRange);
+        nextAt = BlockRanges.rangeEnd(t, chunkRange);
     }
 
     private void closeOpen(ClosedChunks store) {
@@ -123,11 +123,6 @@ final class MemSeries extends XorAppender {
         closed[at + 1] = lastTimestamp();
         closed[at + 2] = store.write(buffer(), sizeBytes(), lastTimestamp());
         closedCount++;
-    }
-
-    /** {@code rangeForTimestamp}: the next multiple of {@code width} after {@code t} (Go integer division). */
-    static long rangeForTimestamp(long t, long width) {
-        return (t / width) * width + width;
     }
 
     /**

@@ -12,11 +12,7 @@ public enum SeriesError {
     /** Thanos' {@code labelpb.ErrOutOfOrderLabels}. */
     OUT_OF_ORDER_LABELS("out of order labels"),
     /** A label name or value that is not valid UTF-8 (proto3 strings must be). */
-    INVALID_UTF8("label set contains invalid UTF-8"),
-    /** More labels than the request limits. */
-    TOO_MANY_LABELS("label set has too many labels"),
-    /** A label name or value longer than the request limits. */
-    LABEL_TOO_LONG("label name or value too long");
+    INVALID_UTF8("label set contains invalid UTF-8");
 
     private final String message;
 

@@ -6,7 +6,7 @@ import io.jreceive.labels.Utf8;
 
 /**
  * Checks the labels of one decoded series as Thanos' writer does (non-empty names and values, names strictly
- * increasing in byte order) plus UTF-8 and the batch's size limits, and notes series without {@code __name__}.
+ * increasing in byte order) plus UTF-8, and notes series without {@code __name__}.
  * The head runs it only for label sets it does not hold yet: a label set byte-identical to an existing series
  * passed these checks when that series was created, so the hot path skips them.
  */
@@ -24,9 +24,6 @@ public final class SeriesValidation {
         if (n == 0) {
             return w.markError(s, SeriesError.EMPTY_LABEL);
         }
-        if (n > w.maxLabels()) {
-            return w.markError(s, SeriesError.TOO_MANY_LABELS);
-        }
         boolean hasName = false;
         for (int i = from; i < from + n; i++) {
             int no = w.nameOff(i);
@@ -35,9 +32,6 @@ public final class SeriesValidation {
             int vl = w.valueLen(i);
             if (nl == 0 || vl == 0) {
                 return w.markError(s, SeriesError.EMPTY_LABEL);
-            }
-            if (nl > w.maxLabelBytes() || vl > w.maxLabelBytes()) {
-                return w.markError(s, SeriesError.LABEL_TOO_LONG);
             }
             if (!Utf8.isValid(b, no, nl) || !Utf8.isValid(b, vo, vl)) {
                 return w.markError(s, SeriesError.INVALID_UTF8);

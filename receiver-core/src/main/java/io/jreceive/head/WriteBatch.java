@@ -9,8 +9,22 @@ import io.jreceive.labels.Labels;
  * labels (offset/length of each name and value in {@link #buf}) and its float samples (timestamps and raw value
  * bits); histograms and exemplars are only counted for the whole request. A decoder fills it; the head consumes
  * it. One instance is reused per event-loop thread, so steady-state decoding allocates nothing.
+ *
+ * <p>Memory: the arrays grow with the request (at most 17 bytes per series, 16 per stored label, 16 per sample,
+ * each element taking at least 2 bytes of the decoded body) and {@link #trim()} gives back what grew past
+ * {@link #RETAINED_SERIES}, {@link #RETAINED_LABELS} or {@link #RETAINED_SAMPLES} once the request is done, so one
+ * large request does not pin its scratch space on the thread for good. A series whose labels are already known to
+ * be invalid while decoding (an empty name or value, no labels) keeps no space: {@link #endSeries} drops it and only
+ * counts its error, so a body of empty {@code Label{}} or {@code TimeSeries{}} messages cannot amplify.
  */
 public final class WriteBatch {
+    /** Series slots kept between requests; more are released by {@link #trim()}. */
+    public static final int RETAINED_SERIES = 16 * 1024;
+    /** Label slots kept between requests (16 bytes each). */
+    public static final int RETAINED_LABELS = 128 * 1024;
+    /** Sample slots kept between requests (16 bytes each). */
+    public static final int RETAINED_SAMPLES = 64 * 1024;
+
     /** The decoded request bytes that label offsets point into. */
     byte[] buf;
 
@@ -34,8 +48,8 @@ public final class WriteBatch {
     long[] ts = new long[1024];
     long[] vbits = new long[1024];
 
-    int maxLabels = Integer.MAX_VALUE;
-    int maxLabelBytes = Integer.MAX_VALUE;
+    /** Series dropped while decoding ({@link #endSeries}), per {@link SeriesError} ordinal. */
+    final int[] droppedErrors = new int[SeriesError.values().length];
 
     long histogramTotal;
     long exemplarTotal;
@@ -49,6 +63,29 @@ public final class WriteBatch {
         histogramTotal = 0;
         exemplarTotal = 0;
         seriesWithoutName = 0;
+        Arrays.fill(droppedErrors, 0);
+    }
+
+    /** Releases the arrays that grew past their retained sizes for one large request (see the class comment). */
+    public void trim() {
+        buf = null;
+        if (labelStart.length > RETAINED_SERIES) {
+            labelStart = new int[64];
+            labelCount = new int[64];
+            sampleStart = new int[64];
+            sampleCount = new int[64];
+            seriesError = new byte[64];
+        }
+        if (nameOff.length > RETAINED_LABELS) {
+            nameOff = new int[256];
+            nameLen = new int[256];
+            valueOff = new int[256];
+            valueLen = new int[256];
+        }
+        if (ts.length > RETAINED_SAMPLES) {
+            ts = new long[1024];
+            vbits = new long[1024];
+        }
     }
 
     /** Opens a new series and returns its index. */
@@ -71,7 +108,15 @@ public final class WriteBatch {
         return s;
     }
 
+    /**
+     * Adds a label to series {@code series}. A label with an empty name or value makes the series invalid
+     * ({@link SeriesError#EMPTY_LABEL}) and is not stored.
+     */
     public void addLabel(int series, int nOff, int nLen, int vOff, int vLen) {
+        if (nLen == 0 || vLen == 0) {
+            markError(series, SeriesError.EMPTY_LABEL);
+            return;
+        }
         int i = labelTotal;
         if (i == nameOff.length) {
             int n = i * 2;
@@ -101,26 +146,51 @@ public final class WriteBatch {
         sampleCount[series]++;
     }
 
+    /**
+     * Closes series {@code series}, the last one begun. A series already invalid (an empty label, or none at all) is
+     * dropped with its labels and samples and only its error is counted, so it takes no space.
+     */
+    public void endSeries(int series) {
+        if (labelCount[series] == 0) {
+            markError(series, SeriesError.EMPTY_LABEL);
+        }
+        int e = seriesError[series];
+        if (e != 0) {
+            droppedErrors[e - 1]++;
+            labelTotal = labelStart[series];
+            sampleTotal = sampleStart[series];
+            seriesCount = series;
+        }
+    }
+
+    /** Adds the errors of the series {@link #endSeries} dropped to {@code seriesErrors} (indexed by ordinal). */
+    public void countDropped(int[] seriesErrors) {
+        for (int i = 0; i < droppedErrors.length; i++) {
+            seriesErrors[i] += droppedErrors[i];
+        }
+    }
+
+    /** Takes over the dropped-series counts of {@code from} (a batch rebuilt from it, e.g. by relabelling). */
+    public void carryDropped(WriteBatch from) {
+        System.arraycopy(from.droppedErrors, 0, droppedErrors, 0, droppedErrors.length);
+    }
+
+    /** Whether {@link #endSeries} dropped any series of this request. */
+    public boolean hasDropped() {
+        for (int e : droppedErrors) {
+            if (e != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Records that series {@code series} is rejected for {@code e}; returns {@code e}. */
     public SeriesError markError(int series, SeriesError e) {
         if (seriesError[series] == 0) {
             seriesError[series] = (byte) (e.ordinal() + 1);
         }
         return e;
-    }
-
-    /** Sets the per-series label limits the head checks when a label set is new. */
-    public void limits(int maxLabels, int maxLabelBytes) {
-        this.maxLabels = maxLabels;
-        this.maxLabelBytes = maxLabelBytes;
-    }
-
-    public int maxLabels() {
-        return maxLabels;
-    }
-
-    public int maxLabelBytes() {
-        return maxLabelBytes;
     }
 
     public int seriesCount() {

@@ -13,6 +13,7 @@ import org.xerial.snappy.Snappy;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
 
+import io.jreceive.head.BlockRanges;
 import io.jreceive.head.Head;
 import io.jreceive.head.WalSink;
 import io.jreceive.head.WriteBatch;
@@ -178,7 +179,7 @@ public final class IngestWarmup {
      */
     private static int steady(EmbeddedChannel ch, Head head, int series, int rounds, int perRequest)
             throws IOException {
-        final long start = Math.floorDiv(START_MS, CHUNK_RANGE_MS) * CHUNK_RANGE_MS + CHUNK_RANGE_MS
+        final long start = BlockRanges.rangeEnd(START_MS, CHUNK_RANGE_MS)
                 - (long) rounds * 9 / 10 * INTERVAL_MS;
         final int perBody = Math.max(1, perRequest / series);
         final byte[] buf = new byte[series * perBody * MAX_SERIES_BYTES];

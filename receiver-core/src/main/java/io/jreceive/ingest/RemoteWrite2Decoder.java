@@ -10,7 +10,8 @@ import java.util.Arrays;
  * {@code TimeSeries.labels_refs = 1} (packed or not), {@code samples = 2}, {@code histograms = 3},
  * {@code exemplars = 4}, {@code metadata = 5}; {@code Sample.value = 1, timestamp = 2, start_timestamp = 3}.
  * Label offsets in the batch point at the symbol bytes, so nothing is copied. A reference outside the symbol table
- * or an odd number of references makes the request undecodable (400).
+ * or an odd number of references makes the request undecodable (400), and so does a series over the label limits
+ * (as in {@link RemoteWriteDecoder}, checked before the references are stored).
  */
 public final class RemoteWrite2Decoder {
     private final ProtoReader req = new ProtoReader();
@@ -22,10 +23,16 @@ public final class RemoteWrite2Decoder {
     private int[] seriesOff = new int[64];
     private int[] seriesLen = new int[64];
     private int[] refs = new int[64];
+    private int maxLabels;
+    private int maxLabelBytes;
+
+    /** The arrays that grew past these (symbols, series, references) are released after the request. */
+    private static final int RETAINED = 64 * 1024;
 
     public void decode(byte[] buf, int len, WriteBatch out, RemoteWriteLimits limits) {
         out.reset(buf);
-        out.limits(limits.maxLabelsPerSeries(), limits.maxLabelBytes());
+        maxLabels = limits.maxLabelsPerSeries();
+        maxLabelBytes = limits.maxLabelBytes();
         req.reset(buf, 0, len);
         symCount = 0;
         int series = 0;
@@ -111,7 +118,24 @@ public final class RemoteWrite2Decoder {
         for (int i = 0; i < nrefs; i += 2) {
             int n = refs[i];
             int v = refs[i + 1];
+            RemoteWriteDecoder.checkLabelBytes(symLen[n], symLen[v], maxLabelBytes);
             out.addLabel(s, symOff[n], symLen[n], symOff[v], symLen[v]);
+        }
+        out.endSeries(s);
+    }
+
+    /** Releases the arrays one large request grew past {@link #RETAINED} entries. */
+    public void trim() {
+        if (symOff.length > RETAINED) {
+            symOff = new int[256];
+            symLen = new int[256];
+        }
+        if (seriesOff.length > RETAINED) {
+            seriesOff = new int[64];
+            seriesLen = new int[64];
+        }
+        if (refs.length > RETAINED) {
+            refs = new int[64];
         }
     }
 
@@ -119,6 +143,9 @@ public final class RemoteWrite2Decoder {
         if (ref < 0 || ref >= symCount) {
             throw new DecodeException("invalid labels_refs: reference " + ref + " outside the " + symCount
                     + " symbols");
+        }
+        if (nrefs == 2 * maxLabels) {
+            throw RemoteWriteDecoder.tooManyLabels(maxLabels);
         }
         if (nrefs == refs.length) {
             refs = Arrays.copyOf(refs, nrefs * 2);

@@ -7,17 +7,23 @@ import io.jreceive.head.WriteBatch;
  * without message objects: {@code WriteRequest.timeseries = 1}, {@code TimeSeries.labels = 1, samples = 2,
  * exemplars = 3, histograms = 4}, {@code Label.name = 1, value = 2}, {@code Sample.value = 1 (double LE),
  * timestamp = 2}. Metadata (field 3) and unknown fields are skipped. Histograms and exemplars are only counted.
+ * The label limits are enforced while decoding, before any space grows with them: a series with more than
+ * {@link RemoteWriteLimits#maxLabelsPerSeries()} labels (empty ones included) or a label name or value longer than
+ * {@link RemoteWriteLimits#maxLabelBytes()} makes the whole request undecodable (400, naming the limit).
  * Not thread-safe: one instance per event-loop thread.
  */
 public final class RemoteWriteDecoder {
     private final ProtoReader req = new ProtoReader();
     private final ProtoReader ts = new ProtoReader();
     private final ProtoReader msg = new ProtoReader();
+    private int maxLabels;
+    private int maxLabelBytes;
 
     /** Decodes {@code buf[0, len)} into {@code out} (reset first); throws {@link DecodeException} if malformed. */
     public void decode(byte[] buf, int len, WriteBatch out, RemoteWriteLimits limits) {
         out.reset(buf);
-        out.limits(limits.maxLabelsPerSeries(), limits.maxLabelBytes());
+        maxLabels = limits.maxLabelsPerSeries();
+        maxLabelBytes = limits.maxLabelBytes();
         req.reset(buf, 0, len);
         while (req.hasMore()) {
             int tag = req.tag();
@@ -34,12 +40,16 @@ public final class RemoteWriteDecoder {
 
     private void timeSeries(WriteBatch out, int from, int to) {
         int s = out.beginSeries();
+        int labels = 0;
         ts.reset(out.buf(), from, to);
         while (ts.hasMore()) {
             int tag = ts.tag();
             switch (tag >>> 3) {
                 case 1 -> {
                     ProtoReader.expect(tag, ProtoReader.WIRE_LEN, "TimeSeries.labels");
+                    if (++labels > maxLabels) {
+                        throw tooManyLabels(maxLabels);
+                    }
                     int n = ts.len();
                     label(out, s, ts.pos, ts.pos + n);
                     ts.pos += n;
@@ -60,6 +70,19 @@ public final class RemoteWriteDecoder {
                 }
                 default -> ts.skip(tag & 7);
             }
+        }
+        out.endSeries(s);
+    }
+
+    static DecodeException tooManyLabels(int max) {
+        return new DecodeException("label_limit", "invalid series: more than " + max + " labels, the limit per series");
+    }
+
+    /** Throws unless a label name and value of these lengths are within {@code max} bytes. */
+    static void checkLabelBytes(int nameLen, int valueLen, int max) {
+        if (nameLen > max || valueLen > max) {
+            throw new DecodeException("label_limit", "invalid series: label " + (nameLen > max ? "name" : "value")
+                    + " of " + Math.max(nameLen, valueLen) + " bytes exceeds the " + max + "-byte limit");
         }
     }
 
@@ -87,6 +110,7 @@ public final class RemoteWriteDecoder {
                 default -> msg.skip(tag & 7);
             }
         }
+        checkLabelBytes(nLen, vLen, maxLabelBytes);
         out.addLabel(s, nOff, nLen, vOff, vLen);
     }
 

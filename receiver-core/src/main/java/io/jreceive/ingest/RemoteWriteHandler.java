@@ -10,9 +10,11 @@ import org.xerial.snappy.Snappy;
 import io.jreceive.head.AppendStats;
 import io.jreceive.head.Head;
 import io.jreceive.head.WriteBatch;
+import io.jreceive.limits.LimitsConfig;
+import io.jreceive.limits.WriteLimiter;
+import io.jreceive.relabel.BatchRelabeler;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -37,6 +39,11 @@ import io.netty.util.concurrent.FastThreadLocal;
  * being pruned; nothing was appended and the sender retries). Every 2.0 answer carries the
  * {@code X-Prometheus-Remote-Write-*-Written} headers. Error bodies are one line of text, as Go's
  * {@code http.Error} writes them. Stateless and shared by all channels; scratch buffers are per event-loop thread.
+ * With a limits file ({@link WriteLimiter}) the checks run in Thanos' order before anything is stored: the write
+ * gate ({@code max_concurrency}, requests wait), head series (429 {@code tenant is above active series limit} with
+ * a Retry-After), body size (413 {@code write request too large}), series (413 {@code too many timeseries}),
+ * samples (413 {@code too many samples}). Relabel rules ({@link BatchRelabeler}) then rewrite or drop series before
+ * they are stored or routed; a request left empty is answered 200.
  */
 @ChannelHandler.Sharable
 public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -50,15 +57,45 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
     private final RemoteWriteConfig config;
     private final TenantWriter writer;
     private final IngestMetrics metrics;
+    /** Distributes writes over a hashring; null = every write goes to {@link #writer} (ingestor mode). */
+    private final WriteRouter router;
+    private final String replicaHeader;
+    /** Null without a limits configuration. */
+    private final WriteLimiter limiter;
+    /** Null without relabel rules: the common path does not relabel at all. */
+    private final BatchRelabeler relabel;
+    /** Seconds a client is asked to wait after 429 (head series): about one head compaction check. */
+    static final int HEAD_LIMIT_RETRY_AFTER_SECONDS = 30;
 
-    /** Per event-loop thread: decoders, the batch and the decode buffer, all reused. */
-    private static final class Scratch {
+    /**
+     * Per event-loop thread: decoders, the batch and the decode buffer, all reused. What one large request grew past
+     * the retained sizes is released after it ({@link #trim()}), so a few large or hostile bodies do not pin hundreds
+     * of MiB on every event loop for good.
+     */
+    static final class Scratch {
+        /** Bytes of the compressed and decoded buffers kept between requests. */
+        static final int RETAINED_BYTES = 4 * 1024 * 1024;
+
         final RemoteWriteDecoder v1 = new RemoteWriteDecoder();
         final RemoteWrite2Decoder v2 = new RemoteWrite2Decoder();
         final WriteBatch batch = new WriteBatch();
+        final WriteBatch relabelled = new WriteBatch();
         final Head.AppendContext append = new Head.AppendContext();
         byte[] compressed = new byte[64 * 1024];
         byte[] decoded = new byte[256 * 1024];
+
+        void trim() {
+            batch.trim();
+            relabelled.trim();
+            v2.trim();
+            append.trim();
+            if (compressed.length > RETAINED_BYTES) {
+                compressed = new byte[64 * 1024];
+            }
+            if (decoded.length > RETAINED_BYTES) {
+                decoded = new byte[256 * 1024];
+            }
+        }
     }
 
     private static final FastThreadLocal<Scratch> SCRATCH = new FastThreadLocal<>() {
@@ -69,29 +106,50 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
     };
 
     public RemoteWriteHandler(RemoteWriteConfig config, TenantWriter writer, io.micrometer.core.instrument.MeterRegistry registry) {
+        this(config, writer, null, null, registry);
+    }
+
+    /**
+     * A handler that hands decoded writes to {@code router} (when not null) with the replica read from
+     * {@code replicaHeader}; {@code writer} still answers readiness.
+     */
+    public RemoteWriteHandler(RemoteWriteConfig config, TenantWriter writer, WriteRouter router, String replicaHeader,
+                              io.micrometer.core.instrument.MeterRegistry registry) {
+        this(config, writer, router, replicaHeader, registry, null, null);
+    }
+
+    /** As above, also enforcing {@code limiter}'s limits and applying {@code relabel}; either may be null. */
+    public RemoteWriteHandler(RemoteWriteConfig config, TenantWriter writer, WriteRouter router, String replicaHeader,
+                              io.micrometer.core.instrument.MeterRegistry registry, WriteLimiter limiter,
+                              BatchRelabeler relabel) {
         super(true);
         this.config = config;
         this.writer = writer;
+        this.router = router;
+        this.replicaHeader = replicaHeader;
         this.metrics = new IngestMetrics(registry);
+        this.limiter = limiter;
+        this.relabel = relabel;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
         final long start = System.nanoTime();
         final boolean keepAlive = HttpUtil.isKeepAlive(req);
+        final ResponseQueue.Slot slot = ResponseQueue.of(ctx.channel()).reserve();
         String path = new QueryStringDecoder(req.uri()).path();
         if (!path.equals(RemoteWriteConfig.PATH)) {
-            reply(ctx, keepAlive, start, error(HttpResponseStatus.NOT_FOUND, "404 page not found"));
+            reply(ctx, slot, keepAlive, start, error(HttpResponseStatus.NOT_FOUND, "404 page not found"));
             return;
         }
         if (!req.method().equals(HttpMethod.POST)) {
             FullHttpResponse r = error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed, use POST");
             r.headers().set(HttpHeaderNames.ALLOW, "POST");
-            reply(ctx, keepAlive, start, r);
+            reply(ctx, slot, keepAlive, start, r);
             return;
         }
         if (!writer.ready()) {
-            reply(ctx, keepAlive, start, plain(HttpResponseStatus.SERVICE_UNAVAILABLE, "Service Unavailable"));
+            reply(ctx, slot, keepAlive, start, plain(HttpResponseStatus.SERVICE_UNAVAILABLE, "Service Unavailable"));
             return;
         }
         final RemoteWriteVersion version;
@@ -104,22 +162,78 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             }
         } catch (RemoteWriteVersion.UnsupportedMediaType e) {
             metrics.decodeError("unsupported_media_type");
-            reply(ctx, keepAlive, start, error(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, e.getMessage()));
+            reply(ctx, slot, keepAlive, start, error(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, e.getMessage()));
             return;
         }
         final boolean v2 = version == RemoteWriteVersion.V2;
         final String tenant = tenant(req);
         if (!Tenants.valid(tenant)) {
             metrics.decodeError("bad_tenant");
-            reply(ctx, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST, "Tenant name not valid"),
+            reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST, "Tenant name not valid"),
                     v2, 0));
             return;
         }
+        if (limiter == null) {
+            admitted(ctx, slot, req, keepAlive, start, v2, tenant);
+            return;
+        }
+        // The write gate: over max_concurrency the request waits (Thanos' gate blocks), here without blocking the
+        // event loop: it is resumed on its own loop when a running request ends. The waiting request keeps its body:
+        // retained here, released after it ran (the task is queued on this very event loop, so it cannot run before
+        // the retain below).
+        if (!limiter.gate().enter(() -> ctx.executor().execute(() -> {
+            try {
+                admitted(ctx, slot, req, keepAlive, start, v2, tenant);
+            } finally {
+                req.release();
+            }
+        }))) {
+            req.retain();
+            return;
+        }
+        admitted(ctx, slot, req, keepAlive, start, v2, tenant);
+    }
 
+    /** Everything after the write gate; every answer goes through {@link #done}, which leaves the gate. */
+    private void admitted(ChannelHandlerContext ctx, ResponseQueue.Slot slot, FullHttpRequest req, boolean keepAlive,
+                          long start, boolean v2, String tenant) {
+        LimitsConfig.TenantLimits tl = null;
+        if (limiter != null) {
+            if (limiter.aboveHeadSeries(tenant)) {
+                FullHttpResponse r = error(HttpResponseStatus.TOO_MANY_REQUESTS, "tenant is above active series limit");
+                r.headers().setInt(HttpHeaderNames.RETRY_AFTER, HEAD_LIMIT_RETRY_AFTER_SECONDS);
+                done(ctx, slot, keepAlive, start, written(r, v2, 0));
+                return;
+            }
+            tl = limiter.limits(tenant);
+            long compressed = req.content().readableBytes();
+            if (tl.sizeBytes() > 0 && compressed > tl.sizeBytes()) {
+                limiter.hit(tenant, "size_bytes_limit", compressed - tl.sizeBytes());
+                metrics.decodeError("too_large");
+                done(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                        "write request too large"), v2, 0));
+                return;
+            }
+        }
         final Scratch sc = SCRATCH.get();
-        final WriteBatch batch = sc.batch;
         try {
-            int len = decompress(req.content(), sc);
+            String replica = router == null || replicaHeader == null ? null : req.headers().get(replicaHeader);
+            decodeAndWrite(ctx, slot, req.content(), keepAlive, start, v2, tenant, replica, sc, tl);
+        } finally {
+            sc.trim();
+        }
+    }
+
+    /**
+     * Decodes the body into the thread's scratch space, checks the request limits ({@code tl}, null = no limits
+     * file), relabels, appends or routes it and answers (once durable).
+     */
+    private void decodeAndWrite(ChannelHandlerContext ctx, ResponseQueue.Slot slot, ByteBuf body, boolean keepAlive,
+                                long start, boolean v2, String tenant, String replica, Scratch sc,
+                                LimitsConfig.TenantLimits tl) {
+        WriteBatch batch = sc.batch;
+        try {
+            int len = decompress(body, sc, tl == null ? 0 : tl.sizeBytes());
             if (v2) {
                 sc.v2.decode(sc.decoded, len, batch, config.limits());
             } else {
@@ -127,24 +241,35 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             }
         } catch (TooLarge e) {
             metrics.decodeError("too_large");
-            reply(ctx, keepAlive, start, written(error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+            if (e.tenantLimit > 0) {
+                limiter.hit(tenant, "size_bytes_limit", e.size - e.tenantLimit);
+            }
+            done(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                     e.getMessage()), v2, 0));
             return;
         } catch (DecodeException e) {
-            metrics.decodeError(e.getMessage().startsWith("snappy") ? "snappy" : "protobuf");
-            reply(ctx, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST, e.getMessage()), v2, 0));
+            metrics.decodeError(e.reason());
+            done(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST, e.getMessage()), v2, 0));
             return;
         }
         RemoteWriteLimits limits = config.limits();
-        if (limits.maxSeries() > 0 && batch.seriesCount() > limits.maxSeries()) {
+        long maxSeries = tl != null && tl.series() > 0 ? tl.series() : limits.maxSeries();
+        if (maxSeries > 0 && batch.seriesCount() > maxSeries) {
             metrics.decodeError("too_many_series");
-            reply(ctx, keepAlive, start, written(error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+            if (limiter != null) {
+                limiter.hit(tenant, "series_limit", batch.seriesCount() - maxSeries);
+            }
+            done(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                     "too many timeseries"), v2, 0));
             return;
         }
-        if (limits.maxSamples() > 0 && batch.sampleTotal() > limits.maxSamples()) {
+        long maxSamples = tl != null && tl.samples() > 0 ? tl.samples() : limits.maxSamples();
+        if (maxSamples > 0 && batch.sampleTotal() > maxSamples) {
             metrics.decodeError("too_many_samples");
-            reply(ctx, keepAlive, start, written(error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+            if (limiter != null) {
+                limiter.hit(tenant, "samples_limit", batch.sampleTotal() - maxSamples);
+            }
+            done(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                     "too many samples"), v2, 0));
             return;
         }
@@ -155,13 +280,24 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         if (batch.exemplarTotal() > 0) {
             metrics.exemplarsDropped.increment(batch.exemplarTotal());
         }
+        if (relabel != null && batch.seriesCount() > 0) {
+            if (relabel.apply(batch, sc.relabelled) == 0 && !batch.hasDropped()) {
+                done(ctx, slot, keepAlive, start, written(empty(), v2, 0));
+                return;
+            }
+            batch = sc.relabelled;
+        }
 
+        if (router != null) {
+            route(ctx, slot, keepAlive, start, replica, tenant, batch, v2);
+            return;
+        }
         java.util.concurrent.CompletableFuture<Void> durable;
         try {
             durable = writer.write(tenant, batch, sc.append);
         } catch (RuntimeException e) {
             LOG.error("append for tenant {} failed", tenant, e);
-            reply(ctx, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR,
+            done(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR,
                     "append: " + e.getMessage()), v2, 0));
             return;
         }
@@ -189,15 +325,58 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             if (cause instanceof io.jreceive.wal.WalOverloadedException
                     || cause instanceof TenantUnavailableException) {
                 answer.release();
-                reply(ctx, keepAlive, start, written(error(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                done(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.SERVICE_UNAVAILABLE,
                         cause.getMessage()), v2, 0));
             } else if (err != null) {
                 answer.release();
                 LOG.error("WAL write for tenant {} failed", tenant, err);
-                reply(ctx, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                done(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR,
                         "write to WAL: " + cause.getMessage()), v2, 0));
             } else {
-                reply(ctx, keepAlive, start, answer);
+                done(ctx, slot, keepAlive, start, answer);
+            }
+        }, ctx.executor());
+    }
+
+    /**
+     * Hands the batch to the router with the replica of the replica header (a decimal number; anything else is 400
+     * {@code could not parse replica header}) and answers with the router's outcome: 200 with an empty body, or the
+     * status and text of its {@link RoutedWriteException}.
+     */
+    private void route(ChannelHandlerContext ctx, ResponseQueue.Slot slot, boolean keepAlive, long start, String r,
+                       String tenant, WriteBatch batch, boolean v2) {
+        long replica = 0;
+        if (r != null && !r.isEmpty()) {
+            try {
+                replica = Long.parseUnsignedLong(r);
+            } catch (NumberFormatException e) {
+                done(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST,
+                        "could not parse replica header"), v2, 0));
+                return;
+            }
+        }
+        final long samples = batch.sampleTotal();
+        java.util.concurrent.CompletableFuture<Void> done;
+        try {
+            done = router.write(tenant, replica, batch);
+        } catch (RuntimeException e) {
+            LOG.error("routing a write for tenant {} failed", tenant, e);
+            done(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR, e.toString()),
+                    v2, 0));
+            return;
+        }
+        done.whenCompleteAsync((ok, err) -> {
+            Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+                    ? err.getCause() : err;
+            if (cause == null) {
+                done(ctx, slot, keepAlive, start, written(empty(), v2, samples));
+            } else if (cause instanceof RoutedWriteException rw) {
+                done(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.valueOf(rw.status()),
+                        rw.getMessage()), v2, 0));
+            } else {
+                LOG.error("routed write for tenant {} failed", tenant, cause);
+                done(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                        cause.toString()), v2, 0));
             }
         }, ctx.executor());
     }
@@ -212,7 +391,7 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
     }
 
     /** Snappy-decodes the body into the thread's decode buffer; returns the decoded length. */
-    private int decompress(ByteBuf body, Scratch sc) {
+    private int decompress(ByteBuf body, Scratch sc, long tenantLimit) {
         final int n = body.readableBytes();
         if (n == 0) {
             throw new DecodeException("snappy decode error: empty body");
@@ -231,9 +410,12 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             off = 0;
         }
         long decodedLen = uncompressedLength(in, off, n);
+        if (tenantLimit > 0 && decodedLen > tenantLimit) {
+            throw new TooLarge("write request too large", decodedLen, tenantLimit);
+        }
         if (decodedLen > config.limits().maxDecodedBytes()) {
             throw new TooLarge("write request too large: decoded body of " + decodedLen + " bytes exceeds the "
-                    + config.limits().maxDecodedBytes() + "-byte limit");
+                    + config.limits().maxDecodedBytes() + "-byte limit", decodedLen, 0);
         }
         if (sc.decoded.length < decodedLen) {
             sc.decoded = new byte[(int) Math.max(decodedLen, Math.min(config.limits().maxDecodedBytes(),
@@ -264,9 +446,14 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
 
     private static final class TooLarge extends RuntimeException {
         private static final long serialVersionUID = 1L;
+        final long size;
+        /** The tenant's size_bytes_limit that was passed, or 0 when it was the server's own cap. */
+        final long tenantLimit;
 
-        TooLarge(String message) {
+        TooLarge(String message, long size, long tenantLimit) {
             super(message, null, false, false);
+            this.size = size;
+            this.tenantLimit = tenantLimit;
         }
     }
 
@@ -302,13 +489,25 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         return r;
     }
 
-    private void reply(ChannelHandlerContext ctx, boolean keepAlive, long start, FullHttpResponse r) {
+    /** The answer to a request that passed the write gate: answers it, then leaves the gate. */
+    private void done(ChannelHandlerContext ctx, ResponseQueue.Slot slot, boolean keepAlive, long start,
+                      FullHttpResponse r) {
+        try {
+            reply(ctx, slot, keepAlive, start, r);
+        } finally {
+            if (limiter != null) {
+                limiter.gate().leave();
+            }
+        }
+    }
+
+    /** Answers the request of {@code slot}, in request order ({@link ResponseQueue}). */
+    private void reply(ChannelHandlerContext ctx, ResponseQueue.Slot slot, boolean keepAlive, long start,
+                       FullHttpResponse r) {
         metrics.request(r.status().code(), start);
         if (keepAlive) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            ctx.writeAndFlush(r);
-        } else {
-            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
         }
+        ResponseQueue.of(ctx.channel()).answer(ctx, slot, r, !keepAlive);
     }
 }

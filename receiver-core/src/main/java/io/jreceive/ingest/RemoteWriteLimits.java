@@ -11,10 +11,12 @@ package io.jreceive.ingest;
  *                            {@code too many timeseries}.
  * @param maxSamples          float samples per request, 0 = unlimited (Thanos {@code samples_limit}). Past it: 413
  *                            {@code too many samples}.
- * @param maxLabelsPerSeries  labels in one series; default {@value #DEFAULT_MAX_LABELS}. Past it the series is
- *                            rejected as a conflict (409), the rest of the request is written.
+ * @param maxLabelsPerSeries  labels in one series, empty ones included; default {@value #DEFAULT_MAX_LABELS}.
+ *                            Checked while decoding, before the labels take any space: past it the request is
+ *                            refused with 400 {@code invalid series: more than N labels, the limit per series}.
  * @param maxLabelBytes       bytes of one label name or value; default {@value #DEFAULT_MAX_LABEL_BYTES}. Past
- *                            it the series is rejected as a conflict (409).
+ *                            it the request is refused with 400 {@code invalid series: label name of N bytes
+ *                            exceeds the M-byte limit}.
  */
 public record RemoteWriteLimits(long maxCompressedBytes, long maxDecodedBytes, long maxSeries, long maxSamples,
                                 int maxLabelsPerSeries, int maxLabelBytes) {

@@ -9,7 +9,6 @@ import org.slf4j.LoggerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -41,9 +40,23 @@ public final class RemoteWriteServer implements AutoCloseable {
 
     public RemoteWriteServer(RemoteWriteConfig config, TenantWriter writer, MeterRegistry registry)
             throws InterruptedException {
+        this(config, writer, null, null, registry);
+    }
+
+    /** A listener whose writes go to {@code router} when it is not null, the replica read from {@code replicaHeader}. */
+    public RemoteWriteServer(RemoteWriteConfig config, TenantWriter writer, WriteRouter router, String replicaHeader,
+                             MeterRegistry registry) throws InterruptedException {
+        this(config, writer, router, replicaHeader, registry, null, null);
+    }
+
+    /** As above, the handler also enforcing {@code limiter} and applying {@code relabel} (either may be null). */
+    public RemoteWriteServer(RemoteWriteConfig config, TenantWriter writer, WriteRouter router, String replicaHeader,
+                             MeterRegistry registry, io.jreceive.limits.WriteLimiter limiter,
+                             io.jreceive.relabel.BatchRelabeler relabel) throws InterruptedException {
         boss = Transport.group(1, "rw-accept");
         workers = Transport.group(config.ioThreads(), "rw-io");
-        final RemoteWriteHandler handler = new RemoteWriteHandler(config, writer, registry);
+        final RemoteWriteHandler handler = new RemoteWriteHandler(config, writer, router, replicaHeader, registry,
+                limiter, relabel);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(Transport.serverChannel())
@@ -96,11 +109,13 @@ public final class RemoteWriteServer implements AutoCloseable {
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
             FullHttpResponse r = RemoteWriteHandler.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                     "write request too large: body exceeds the " + limit + "-byte limit");
+            // In line behind the answers of earlier requests still waiting for their WAL (pipelining).
+            ResponseQueue q = ResponseQueue.of(ctx.channel());
             if (HttpUtil.isKeepAlive(oversized) && !(oversized instanceof FullHttpMessage)) {
-                ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+                q.answer(ctx, q.reserve(), r, false);
             } else {
                 r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-                ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+                q.answer(ctx, q.reserve(), r, true);
             }
         }
     }

@@ -77,9 +77,9 @@ public final class MultiTsdb implements TenantWriter, Closeable {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(config.path(), Files::isDirectory)) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
-                if (name.endsWith(TenantDb.DELETING_SUFFIX)) {
+                if (TenantDb.markedForDeletion(p)) {
                     LOG.info("removing {}, left by a pruning that did not finish", p);
-                    TenantDb.deleteRecursively(p);
+                    TenantDb.deleteMarked(p);
                 } else {
                     names.add(name);
                 }
@@ -92,16 +92,42 @@ public final class MultiTsdb implements TenantWriter, Closeable {
             for (String name : names) {
                 futures.add(pool.submit(() -> TenantDb.open(name, config)));
             }
+            List<TenantDb> opened = new ArrayList<>();
+            Throwable failure = null;
             for (Future<TenantDb> f : futures) {
-                register(f.get());
+                try {
+                    opened.add(f.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    failure = failure == null ? e.getCause() : failure;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    failure = failure == null ? e : failure;
+                }
             }
-        } catch (Exception e) {
-            throw new IOException("opening tenants: " + e.getMessage(), e);
+            if (failure != null) {
+                // Every tenant opened is closed again (its lock released) before the start-up fails.
+                closeAll(opened);
+                if (failure instanceof IOException io) {
+                    throw io;
+                }
+                throw new IOException("opening tenants: " + failure, failure);
+            }
+            opened.forEach(this::register);
         } finally {
             pool.shutdown();
         }
         ready = true;
         LOG.info("storage ready: {} tenants", tenants.size());
+    }
+
+    private static void closeAll(List<TenantDb> dbs) {
+        for (TenantDb db : dbs) {
+            try {
+                db.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("tenant {}: close after a failed start: {}", db.tenant(), e.toString());
+            }
+        }
     }
 
     private void register(TenantDb db) {
@@ -189,7 +215,19 @@ public final class MultiTsdb implements TenantWriter, Closeable {
 
     @Override
     public CompletableFuture<Void> write(String tenant, WriteBatch batch, Head.AppendContext ctx) {
-        return tenant(tenant).write(batch, ctx);
+        TenantDb db = tenants.get(tenant);
+        if (db == null && !Head.mayStore(batch, ctx.stats)) {
+            // Nothing in the request could be stored (no samples, or only invalid series): no tenant, no directory,
+            // no WAL for it; the answer comes from the counts mayStore left in ctx.stats.
+            return CompletableFuture.completedFuture(null);
+        }
+        return db != null ? db.write(batch, ctx) : tenant(tenant).write(batch, ctx);
+    }
+
+    /** Series in {@code tenant}'s head now; 0 for a tenant not open (yet). */
+    public long headSeries(String tenant) {
+        TenantDb db = tenants.get(tenant);
+        return db == null ? 0 : db.head().numSeries();
     }
 
     public Collection<TenantDb> tenants() {

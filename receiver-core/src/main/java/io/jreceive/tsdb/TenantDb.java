@@ -28,6 +28,7 @@ import io.jreceive.block.CrashPoint;
 import io.jreceive.block.Ulid;
 import io.jreceive.chunk.ChunkSeries;
 import io.jreceive.encoding.EncBuf;
+import io.jreceive.head.BlockRanges;
 import io.jreceive.head.ClosedChunks;
 import io.jreceive.head.Head;
 import io.jreceive.head.WriteBatch;
@@ -68,6 +69,8 @@ public final class TenantDb implements Closeable {
     private final Labels externalLabels;
     private final Head head;
     private final WalWriter wal;
+    /** The directory's lock; null with {@code --tsdb.no-lockfile}. */
+    private final DirectoryLock lock;
     private final CopyOnWriteArrayList<BlockReader> blocks;
     private final Object compactLock = new Object();
     /**
@@ -79,20 +82,39 @@ public final class TenantDb implements Closeable {
     private final java.util.concurrent.atomic.AtomicLong blocksWritten = new java.util.concurrent.atomic.AtomicLong();
 
     private TenantDb(String tenant, Path dir, TsdbConfig config, Labels externalLabels, Head head, WalWriter wal,
-                     List<BlockReader> blocks) {
+                     DirectoryLock lock, List<BlockReader> blocks) {
         this.tenant = tenant;
         this.dir = dir;
         this.config = config;
         this.externalLabels = externalLabels;
         this.head = head;
         this.wal = wal;
+        this.lock = lock;
         this.blocks = new CopyOnWriteArrayList<>(blocks);
     }
 
-    /** Opens (creating if needed) the tenant's directory, loads its blocks and replays its WAL. */
+    /**
+     * Opens (creating if needed) the tenant's directory, locks it (unless {@link TsdbConfig#lockfile()} is off),
+     * loads its blocks and replays its WAL; nothing in the directory is touched before the lock is held.
+     *
+     * @throws DirectoryLock.DirectoryLockedException another process has the directory open
+     */
     public static TenantDb open(String tenant, TsdbConfig config) throws IOException {
         Path dir = config.path().resolve(tenant);
         Files.createDirectories(dir);
+        DirectoryLock lock = config.lockfile() ? DirectoryLock.acquire(dir) : null;
+        try {
+            return open(tenant, dir, config, lock);
+        } catch (IOException | RuntimeException e) {
+            if (lock != null) {
+                lock.close();
+            }
+            throw e;
+        }
+    }
+
+    private static TenantDb open(String tenant, Path dir, TsdbConfig config, DirectoryLock lock)
+            throws IOException {
         removeTemporary(dir);
         List<BlockReader> blocks = loadBlocks(dir);
         Head head = new Head(config.blockDurationMs(), config.tooFarInFutureMs(),
@@ -111,7 +133,7 @@ public final class TenantDb implements Closeable {
         }
         WalWriter wal = WalWriter.open(walDir, WalConfig.defaults().withCompress(config.walCompression())
                 .withMaxQueuedBytes(WAL_MAX_QUEUED_BYTES));
-        return new TenantDb(tenant, dir, config, externalLabels(tenant, config), head, wal, blocks);
+        return new TenantDb(tenant, dir, config, externalLabels(tenant, config), head, wal, lock, blocks);
     }
 
     /** The tenant's external labels: the {@code --label} set plus {@code tenant_id=<tenant>}, which wins. */
@@ -125,22 +147,40 @@ public final class TenantDb implements Closeable {
         if (!Files.isDirectory(walDir)) {
             return null;
         }
+        // WAL refs whose label set the head holds under another id (the series left the head and came back under
+        // a new ref): their samples go to that id, and checkpoints keep the ref while it has samples in the head.
         Long2LongHashMap remap = new Long2LongHashMap(-1);
-        return WalReader.replay(walDir, new WalVisitor() {
+        long[] maxSampleRef = {-1};
+        ReplayStats stats = WalReader.replay(walDir, new WalVisitor() {
             @Override
             public void onSeries(long ref, Labels labels) {
                 int id = head.replaySeries(ref, labels);
                 if (id != ref) {
                     remap.put(ref, id);
+                } else {
+                    remap.remove(ref);
                 }
             }
 
             @Override
             public void onSample(long ref, long t, long valueBits) {
+                if (ref > maxSampleRef[0]) {
+                    maxSampleRef[0] = ref;
+                }
                 long id = remap.get(ref);
-                head.replaySample((int) (id < 0 ? ref : id), t, valueBits);
+                if (id < 0) {
+                    head.replaySample((int) ref, t, valueBits);
+                } else if (head.replaySample((int) id, t, valueBits)) {
+                    head.keepInWalUntil(ref, t);
+                }
             }
         });
+        // A samples record may outlive the series record of its ref (removed series): no new series may take it.
+        head.raiseNextId(maxSampleRef[0]);
+        // Series whose every sample is in a block (a flush before the stop, a checkpoint that kept their records)
+        // hold nothing: drop them now rather than at the next cut, so they answer no label query meanwhile.
+        head.truncate(head.minValidTime());
+        return stats;
     }
 
     private static void removeTemporary(Path dir) throws IOException {
@@ -286,7 +326,7 @@ public final class TenantDb implements Closeable {
             while (head.maxTime() != Long.MIN_VALUE && head.minTime() != Long.MAX_VALUE
                     && head.maxTime() - head.minTime() > range / 2 * 3) {
                 long mint = head.minTime();
-                long maxt = (Math.floorDiv(mint, range)) * range + range;
+                long maxt = BlockRanges.rangeEnd(mint, range);
                 BlockMeta m = persist(mint, maxt);
                 if (m != null) {
                     written.add(m);
@@ -312,9 +352,9 @@ public final class TenantDb implements Closeable {
                 return written;
             }
             final long range = config.blockDurationMs();
-            final long aligned = maxt - Math.floorMod(maxt, range);
+            final long aligned = BlockRanges.rangeStart(maxt, range);
             while (mint < aligned) {
-                long end = Math.floorDiv(mint, range) * range + range;
+                long end = BlockRanges.rangeEnd(mint, range);
                 BlockMeta m = persist(mint, end);
                 if (m != null) {
                     written.add(m);
@@ -358,7 +398,8 @@ public final class TenantDb implements Closeable {
         int first = r.first();
         int last = first + (newSegment - 1 - first) * 2 / 3;
         if (last >= first && last < newSegment) {
-            Checkpoint.create(walDir, last, head::hasSeries, t, config.walCompression());
+            Checkpoint.create(walDir, last, head.walCheckpointKeep(t), t, config.walCompression());
+            head.forgetWalExpiries(t);
         }
     }
 
@@ -428,16 +469,24 @@ public final class TenantDb implements Closeable {
             b.close();
         }
         blocks.clear();
+        if (lock != null) {
+            lock.close();
+        }
     }
 
-    /** Suffix of a tenant directory being deleted; {@link MultiTsdb#open} removes any a crash left behind. */
-    static final String DELETING_SUFFIX = ".tmp-for-deletion";
+    /**
+     * A file in a tenant directory that says the directory is being deleted; {@link MultiTsdb#open} deletes a
+     * directory holding it instead of opening it. It lives inside the tenant directory because every name beside
+     * the tenant directories is a valid tenant name (anything without a slash): a renamed {@code <tenant>.suffix}
+     * directory could be another tenant's.
+     */
+    static final String DELETION_MARKER = "tenant-deletion-started";
 
     /**
      * Closes the tenant for good and deletes its directory (tenant pruning; {@link #seal sealed} and flushed before).
-     * The directory is renamed first, so a crash halfway through the deletion leaves nothing that would be opened
-     * as the tenant again. Queries may still hold its blocks, so their mappings are released only after
-     * {@link #RETIRE_DELAY_MS}, as for blocks deleted by retention.
+     * The {@link #DELETION_MARKER} is made durable first and deleted last, so a crash halfway through leaves nothing
+     * that would be opened as the tenant again. Queries may still hold its blocks, so their mappings are released
+     * only after {@link #RETIRE_DELAY_MS}, as for blocks deleted by retention.
      */
     void discard() throws IOException {
         seal();
@@ -447,9 +496,39 @@ public final class TenantDb implements Closeable {
             retire(b);
         }
         blocks.clear();
-        Path doomed = dir.resolveSibling(dir.getFileName() + DELETING_SUFFIX);
-        deleteRecursively(doomed);
-        Files.move(dir, doomed, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        deleteRecursively(doomed);
+        if (lock != null) {
+            lock.close();
+        }
+        markForDeletion(dir);
+        deleteMarked(dir);
+    }
+
+    private static void markForDeletion(Path dir) throws IOException {
+        Path marker = dir.resolve(DELETION_MARKER);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(marker,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        try (java.nio.channels.FileChannel d = java.nio.channels.FileChannel.open(dir,
+                java.nio.file.StandardOpenOption.READ)) {
+            d.force(true);
+        }
+    }
+
+    /** Whether {@code dir} is a tenant directory whose deletion started (and maybe did not finish). */
+    static boolean markedForDeletion(Path dir) {
+        return Files.exists(dir.resolve(DELETION_MARKER));
+    }
+
+    /** Deletes a directory {@link #markForDeletion marked}: everything but the marker, then the marker and it. */
+    static void deleteMarked(Path dir) throws IOException {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                if (!p.getFileName().toString().equals(DELETION_MARKER)) {
+                    deleteRecursively(p);
+                }
+            }
+        }
+        deleteRecursively(dir);
     }
 }

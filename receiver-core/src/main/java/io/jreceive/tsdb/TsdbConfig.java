@@ -16,10 +16,12 @@ import java.util.Map;
  * @param tenantLabelName    {@code --receive.tenant-label-name} (default {@code tenant_id})
  * @param walBackpressureBytes WAL bytes waiting for the disk past which a tenant refuses requests (503, retried by
  *                           the sender) before touching its head; {@link #DEFAULT_WAL_BACKPRESSURE_BYTES}
+ * @param lockfile           each tenant directory is locked ({@link DirectoryLock}) while open; {@code false} is
+ *                           {@code --tsdb.no-lockfile}
  */
 public record TsdbConfig(Path path, long blockDurationMs, long retentionMs, boolean walCompression,
                          long tooFarInFutureMs, Map<String, String> externalLabels, String tenantLabelName,
-                         long walBackpressureBytes) {
+                         long walBackpressureBytes, boolean lockfile) {
     public static final long DEFAULT_BLOCK_DURATION = 2 * 3600 * 1000L;
     /** 64 MiB: seconds of ingest at full speed, far more than a healthy disk lets queue up. */
     public static final long DEFAULT_WAL_BACKPRESSURE_BYTES = 64L * 1024 * 1024;
@@ -28,6 +30,20 @@ public record TsdbConfig(Path path, long blockDurationMs, long retentionMs, bool
     public TsdbConfig(Path path, long blockDurationMs, long retentionMs, boolean walCompression,
                       long tooFarInFutureMs, Map<String, String> externalLabels, String tenantLabelName) {
         this(path, blockDurationMs, retentionMs, walCompression, tooFarInFutureMs, externalLabels, tenantLabelName,
-                DEFAULT_WAL_BACKPRESSURE_BYTES);
+                DEFAULT_WAL_BACKPRESSURE_BYTES, true);
+    }
+
+    /** The configuration with tenant directory locks. */
+    public TsdbConfig(Path path, long blockDurationMs, long retentionMs, boolean walCompression,
+                      long tooFarInFutureMs, Map<String, String> externalLabels, String tenantLabelName,
+                      long walBackpressureBytes) {
+        this(path, blockDurationMs, retentionMs, walCompression, tooFarInFutureMs, externalLabels, tenantLabelName,
+                walBackpressureBytes, true);
+    }
+
+    /** This configuration with {@code lockfile} set ({@code --tsdb.no-lockfile} turns it off). */
+    public TsdbConfig withLockfile(boolean lockfile) {
+        return new TsdbConfig(path, blockDurationMs, retentionMs, walCompression, tooFarInFutureMs, externalLabels,
+                tenantLabelName, walBackpressureBytes, lockfile);
     }
 }

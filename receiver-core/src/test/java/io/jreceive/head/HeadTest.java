@@ -304,4 +304,41 @@ class HeadTest {
         assertEquals(3, walRecords, "samples record only");
         assertTrue(head.labelValues("a".getBytes()).size() == 1);
     }
+    /**
+     * Issue 20 item 9: a series created while a truncation runs must never leave its id in the postings once the
+     * truncation removed it. Each request creates a series whose only sample is refused as out of bounds, so every
+     * truncation may remove it, possibly between its registration and its indexing; at the end nothing holds data,
+     * and a last truncation must leave no label value behind. Bounded: a fixed number of requests.
+     */
+    @Test
+    void seriesRemovedByAConcurrentTruncationLeaveNoPostings() throws Exception {
+        Head h = new Head(H2, 0);
+        h.setMinValidTime(Long.MAX_VALUE - 1);
+        final int requests = 20_000;
+        Thread truncator = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                h.truncate(Long.MAX_VALUE - 1);
+            }
+        });
+        truncator.start();
+        try {
+            WriteBatch wb = new WriteBatch();
+            Head.AppendContext c = new Head.AppendContext();
+            RemoteWriteDecoder dec = new RemoteWriteDecoder();
+            for (int i = 0; i < requests; i++) {
+                byte[] raw = new RemoteWriteRequests().series(Labels.of("__name__", "m", "pod", "p" + i), 1000, 1)
+                        .v1Message().toByteArray();
+                dec.decode(raw, raw.length, wb, RemoteWriteLimits.DEFAULTS);
+                h.append(wb, c, sink).join();
+            }
+        } finally {
+            truncator.interrupt();
+            truncator.join();
+        }
+        h.truncate(Long.MAX_VALUE - 1);
+        assertEquals(0, h.numSeries());
+        assertEquals(List.of(), h.labelValues(b("pod")).stream().map(String::new).toList(),
+                "no removed series' value stays in the postings");
+        assertEquals(0, h.allPostings().length);
+    }
 }

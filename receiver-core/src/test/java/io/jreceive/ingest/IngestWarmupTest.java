@@ -47,7 +47,7 @@ class IngestWarmupTest {
                 RemoteWriteLimits.DEFAULT_MAX_BYTES, 0, 0, 3, RemoteWriteLimits.DEFAULT_MAX_LABEL_BYTES);
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> IngestWarmup.run(config(fewLabels), new IngestWarmup.Plan(100, 1, 100, 100, 0, 0, false)));
-        assertTrue(e.getMessage().contains("409 Conflict"), e.getMessage());
+        assertTrue(e.getMessage().contains("400 Bad Request"), e.getMessage());
 
         RemoteWriteLimits tinyBodies = new RemoteWriteLimits(64, 64, 0, 0, RemoteWriteLimits.DEFAULT_MAX_LABELS,
                 RemoteWriteLimits.DEFAULT_MAX_LABEL_BYTES);

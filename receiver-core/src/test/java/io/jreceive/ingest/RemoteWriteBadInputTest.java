@@ -137,8 +137,11 @@ class RemoteWriteBadInputTest {
             many[2 * i] = b(String.format("l%05d", i));
             many[2 * i + 1] = b("v");
         }
-        expect(409, "add 1 series: label set has too many labels", rx.postV1(RemoteWriteRequests.snappy(
-                rawRequest(many))));
+        expect(400, "invalid series: more than 512 labels, the limit per series", rx.postV1(
+                RemoteWriteRequests.snappy(rawRequest(many))));
+        valid();
+        expect(400, "invalid series: label value of 65537 bytes exceeds the 65536-byte limit", rx.postV1(
+                RemoteWriteRequests.snappy(rawRequest(b("__name__"), b("m"), b("a"), new byte[64 * 1024 + 1]))));
         byte[] big = new byte[(int) LIMIT + 1];
         new java.util.Random(1).nextBytes(big);
         r = rx.postV1(big);

@@ -73,7 +73,76 @@ class RemoteWriteDecoderTest {
         }
         byte[] raw = WriteRequest.newBuilder().addTimeseries(s).build().toByteArray();
         new RemoteWriteDecoder().decode(raw, raw.length, batch, RemoteWriteLimits.DEFAULTS);
+        if (batch.seriesCount() == 0) {
+            return droppedError();
+        }
         return SeriesValidation.validate(batch, 0);
+    }
+
+    /** The one error of the series the decoder dropped, or null. */
+    private SeriesError droppedError() {
+        int[] counts = new int[SeriesError.values().length];
+        batch.countDropped(counts);
+        for (SeriesError e : SeriesError.values()) {
+            if (counts[e.ordinal()] > 0) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** A 1.0 body of {@code series} series, each of {@code labels} empty {@code Label{}} messages. */
+    private static byte[] emptyLabels(int series, int labels) {
+        byte[] ts = new byte[2 * labels];
+        for (int i = 0; i < ts.length; i += 2) {
+            ts[i] = 0x0A;
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] head = lengthPrefixed(ts.length);
+        for (int s = 0; s < series; s++) {
+            out.writeBytes(head);
+            out.writeBytes(ts);
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] lengthPrefixed(int len) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(0x0A);
+        while (len >= 0x80) {
+            out.write(len & 0x7F | 0x80);
+            len >>>= 7;
+        }
+        out.write(len);
+        return out.toByteArray();
+    }
+
+    @Test
+    void labelCountLimitIsEnforcedWhileDecoding() {
+        // One series of a million empty labels: refused at the 513th, before the label arrays grow with them.
+        byte[] raw = emptyLabels(1, 1_000_000);
+        DecodeException e = assertThrows(DecodeException.class,
+                () -> new RemoteWriteDecoder().decode(raw, raw.length, batch, RemoteWriteLimits.DEFAULTS));
+        assertEquals("invalid series: more than 512 labels, the limit per series", e.getMessage());
+        assertEquals("label_limit", e.reason());
+        byte[] v2 = Request.newBuilder().addSymbols("").addSymbols("a")
+                .addTimeseries(io.jreceive.proto.write.v2.TimeSeries.newBuilder()
+                        .addAllLabelsRefs(java.util.Collections.nCopies(2 * 513, 1)))
+                .build().toByteArray();
+        e = assertThrows(DecodeException.class,
+                () -> new RemoteWrite2Decoder().decode(v2, v2.length, batch, RemoteWriteLimits.DEFAULTS));
+        assertEquals("invalid series: more than 512 labels, the limit per series", e.getMessage());
+    }
+
+    @Test
+    void seriesInvalidWhileDecodingTakeNoSpace() {
+        // 20,000 series of 500 empty labels each: every one dropped as it ends, only the errors are counted.
+        byte[] raw = emptyLabels(20_000, 500);
+        new RemoteWriteDecoder().decode(raw, raw.length, batch, RemoteWriteLimits.DEFAULTS);
+        assertEquals(0, batch.seriesCount());
+        int[] counts = new int[SeriesError.values().length];
+        batch.countDropped(counts);
+        assertEquals(20_000, counts[SeriesError.EMPTY_LABEL.ordinal()]);
     }
 
     @Test

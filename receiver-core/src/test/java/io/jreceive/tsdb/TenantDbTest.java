@@ -109,6 +109,23 @@ class TenantDbTest {
     }
 
     @Test
+    void negativeTimestampsCutIntoBlocksThatNoChunkStraddles() throws Exception {
+        try (TenantDb db = open(0)) {
+            // -1:00 .. 2:59 at 60 s and one at 3:00: chunks and block cuts must agree on where the range before 0 ends.
+            write(db, -H, RANGE + H - 60_000, 60_000);
+            write(db, RANGE + H, RANGE + H, 1);
+            List<BlockMeta> cut = db.compact();
+            assertEquals(1, cut.size(), cut.toString());
+            assertEquals(-H, cut.get(0).minTime());
+            assertEquals(0, cut.get(0).maxTime(), "the range before 0 ends at 0, as every range ends at a multiple");
+            assertEquals(2 * 60, cut.get(0).stats().numSamples(), "every sample of [-1h, 0) in the block");
+            List<BlockMeta> rest = db.flush();
+            assertEquals(2 * (4 * 60 + 1), 2 * 60 + rest.stream().mapToLong(m -> m.stats().numSamples()).sum(),
+                    "every sample in exactly one block");
+        }
+    }
+
+    @Test
     void retentionDeletesOnlyWhatMayGo() throws Exception {
         try (TenantDb db = open(RANGE)) {
             write(db, 0, 3 * RANGE - 60_000, 60_000);
@@ -119,5 +136,95 @@ class TenantDbTest {
             assertEquals(1, deleted.size(), "only the block ending a range before the newest block's end");
             assertEquals(2, db.blocks().size());
         }
+    }
+    /** Writes one sample of {@code labels} and waits until it is durable; the model notes it. */
+    private static void writeOne(TenantDb db, java.util.TreeMap<String, java.util.TreeMap<Long, Double>> model,
+                                 Labels labels, long t, double v) {
+        WriteBatch b = new WriteBatch();
+        byte[] raw = new RemoteWriteRequests().series(labels, t, v).v1Message().toByteArray();
+        new RemoteWriteDecoder().decode(raw, raw.length, b, RemoteWriteLimits.DEFAULTS);
+        Head.AppendContext ctx = new Head.AppendContext();
+        db.write(b, ctx).join();
+        assertEquals(1, ctx.stats.appended, labels + " @" + t);
+        model.computeIfAbsent(labels.toString(), k -> new java.util.TreeMap<>()).put(t, v);
+    }
+
+    /** Every sample of the head, one line per sample in label then time order. */
+    private static List<String> headDump(Head head) {
+        List<String> out = new java.util.ArrayList<>();
+        for (io.jreceive.chunk.ChunkSeries cs : head.chunksInRange(Long.MIN_VALUE, Long.MAX_VALUE)) {
+            for (int c = 0; c < cs.numChunks(); c++) {
+                io.jreceive.chunk.XorIterator it = new io.jreceive.chunk.XorIterator(cs.data(c));
+                while (it.next()) {
+                    out.add(cs.labels() + " " + it.timestamp() + " " + it.value());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The model's samples the head must hold: those at or after the newest block's end. */
+    private static List<String> expectedHead(java.util.TreeMap<String, java.util.TreeMap<Long, Double>> model,
+                                             long minValid) {
+        List<String> out = new java.util.ArrayList<>();
+        model.forEach((l, samples) -> samples.tailMap(minValid, true).forEach((t, v) -> out.add(l + " " + t + " " + v)));
+        return out;
+    }
+
+    /**
+     * Issue 20 item 3: a series leaves the head for more than a block range while its old series record stays in
+     * the WAL, and returns under a new ref; after a restart the WAL holds it under two refs. Then, over two more
+     * restarts, either a series created after the first restart ({@code newSeries}) or a checkpoint of the
+     * returned series' segment must not disturb what the head holds: exact dumps after each restart.
+     */
+    private void seriesThatLeavesAndReturnsSurvivesTwoRestarts(boolean newSeries) throws Exception {
+        final long m = 60_000L;
+        Labels x = Labels.of("__name__", "m", "s", "x");
+        Labels y = Labels.of("__name__", "m", "s", "y");
+        Labels z = Labels.of("__name__", "m", "s", "z");
+        java.util.TreeMap<String, java.util.TreeMap<Long, Double>> model = new java.util.TreeMap<>();
+        // Three sessions, three segments: the segment where x is born is not folded into the first checkpoint.
+        for (int session = 0; session < 3; session++) {
+            try (TenantDb db = open(0)) {
+                writeOne(db, model, y, session * m, session);
+            }
+        }
+        try (TenantDb db = open(0)) {
+            writeOne(db, model, x, 10 * m, 10);
+            writeOne(db, model, y, 3 * H + 30 * m, 11);
+            assertEquals(1, db.compact().size());
+            assertEquals(1, db.head().numSeries(), "x left the head with the block [0, 2h)");
+            writeOne(db, model, x, 3 * H + 36 * m, 12);   // x returns under a new ref
+            writeOne(db, model, x, 4 * H + 30 * m, 13);
+            writeOne(db, model, y, 4 * H + 36 * m, 14);
+        }
+        // Restart 1: the WAL holds x under its old and its new ref.
+        try (TenantDb db = open(0)) {
+            assertEquals(expectedHead(model, db.head().minValidTime()), headDump(db.head()), "after restart 1");
+            if (newSeries) {
+                writeOne(db, model, z, 4 * H + 42 * m, 15);
+            }
+            writeOne(db, model, x, 4 * H + 48 * m, 16);
+            writeOne(db, model, y, 6 * H + 36 * m, 17);
+            assertEquals(1, db.compact().size(), "block [3.5h, 4h), checkpoint over x's return");
+            assertEquals(expectedHead(model, db.head().minValidTime()), headDump(db.head()), "after the cut");
+        }
+        // Restart 2.
+        try (TenantDb db = open(0)) {
+            assertEquals(expectedHead(model, db.head().minValidTime()), headDump(db.head()), "after restart 2");
+        }
+        try (TenantDb db = open(0)) {
+            assertEquals(expectedHead(model, db.head().minValidTime()), headDump(db.head()), "after restart 3");
+        }
+    }
+
+    @Test
+    void aSeriesCreatedAfterARestartNeverTakesTheRefOfAReturnedSeries() throws Exception {
+        seriesThatLeavesAndReturnsSurvivesTwoRestarts(true);
+    }
+
+    @Test
+    void aCheckpointKeepsTheSamplesOfAReturnedSeriesUnderItsOtherRef() throws Exception {
+        seriesThatLeavesAndReturnsSurvivesTwoRestarts(false);
     }
 }

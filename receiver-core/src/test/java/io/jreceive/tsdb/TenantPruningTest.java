@@ -131,8 +131,7 @@ class TenantPruningTest {
             assertEquals(List.of("a"), asked, "uploads were asked about after the flush, for the removed tenant only");
             assertEquals(List.of("a"), removedEvents);
             assertFalse(Files.exists(dir.resolve("a")), "its directory is gone");
-            assertFalse(Files.exists(dir.resolve("a" + TenantDb.DELETING_SUFFIX)));
-            assertEquals(List.of("b"), tsdb.tenants().stream().map(TenantDb::tenant).toList());
+                        assertEquals(List.of("b"), tsdb.tenants().stream().map(TenantDb::tenant).toList());
             assertNull(registry.find("prometheus.tsdb.head.series").tag("tenant", "a").gauge(), "its meters too");
             assertTrue(registry.find("prometheus.tsdb.head.series").tag("tenant", "b").gauge() != null);
 
@@ -191,11 +190,38 @@ class TenantPruningTest {
 
     @Test
     void aDirectoryLeftHalfDeletedIsRemovedAtStartInsteadOfOpened() throws Exception {
-        Files.createDirectories(dir.resolve("a" + TenantDb.DELETING_SUFFIX).resolve("wal"));
-        Files.writeString(dir.resolve("a" + TenantDb.DELETING_SUFFIX).resolve("wal").resolve("00000003"), "torn");
+        Files.createDirectories(dir.resolve("a").resolve("wal"));
+        Files.writeString(dir.resolve("a").resolve("wal").resolve("00000003"), "torn");
+        Files.writeString(dir.resolve("a").resolve(TenantDb.DELETION_MARKER), "");
         try (MultiTsdb tsdb = open(6 * H)) {
             assertEquals(0, tsdb.tenants().size());
-            assertFalse(Files.exists(dir.resolve("a" + TenantDb.DELETING_SUFFIX)));
+            assertFalse(Files.exists(dir.resolve("a")));
+        }
+    }
+
+    /**
+     * Any name without a slash is a valid tenant (Thanos' {@code path.Base} rule), so no internal name may sit
+     * beside the tenant directories: a tenant named like a half-deleted directory is an ordinary tenant, kept at
+     * start and untouched by the pruning of its namesake.
+     */
+    @Test
+    void aTenantNamedLikeAnInternalDirectoryIsATenant() throws Exception {
+        String odd = "a.tmp-for-deletion";
+        long t0 = 10 * RANGE;
+        try (MultiTsdb tsdb = open(6 * H)) {
+            assertEquals(61, write(tsdb, odd, "1", t0 + 6 * H, t0 + 7 * H));
+        }
+        try (MultiTsdb tsdb = open(6 * H)) {
+            assertEquals(List.of(odd), tsdb.tenants().stream().map(TenantDb::tenant).toList(), "kept at start");
+            write(tsdb, "a", "1", t0, t0 + H);
+            TenantPruning.Result r = new TenantPruning(tsdb, db -> true, 0).run(t0 + 7 * H + 1);
+            assertEquals(List.of("a"), r.removed());
+            assertTrue(Files.isDirectory(dir.resolve(odd).resolve("wal")), "the namesake's directory is intact");
+        }
+        try (MultiTsdb tsdb = open(6 * H)) {
+            Head head = tsdb.tenant(odd).head();
+            assertEquals(List.of(t0 + 6 * H, t0 + 7 * H), List.of(head.minTime(), head.maxTime()),
+                    "its WAL replays after the pruning");
         }
     }
 

@@ -57,6 +57,15 @@ public final class StoreServer implements Closeable {
     /** As above, with the gRPC server metrics registered in {@code registry}. */
     public StoreServer(StoreConfig config, MultiTsdb tsdb, io.micrometer.core.instrument.MeterRegistry registry)
             throws SSLException {
+        this(config, tsdb, registry, java.util.List.of());
+    }
+
+    /**
+     * As above, also serving {@code extra} services on the same port (the receiver's write service), with the same
+     * compression and metrics.
+     */
+    public StoreServer(StoreConfig config, MultiTsdb tsdb, io.micrometer.core.instrument.MeterRegistry registry,
+                       java.util.List<io.grpc.ServerServiceDefinition> extra) throws SSLException {
         this.config = config;
         this.tsdb = tsdb;
         this.group = Transport.group(0, "grpc");
@@ -75,6 +84,9 @@ public final class StoreServer implements Closeable {
                         config.maxSamples()), new AnswerCompression(), metrics))
                 .addService(ServerInterceptors.intercept(new InfoService(tsdb), new AnswerCompression(), metrics))
                 .addService(health.getHealthService());
+        for (io.grpc.ServerServiceDefinition service : extra) {
+            b.addService(ServerInterceptors.intercept(service, new AnswerCompression(), metrics));
+        }
         if (config.tlsCert() != null) {
             SslContextBuilder ssl = GrpcSslContexts.forServer(config.tlsCert().toFile(), config.tlsKey().toFile());
             if (config.tlsClientCa() != null) {

@@ -22,10 +22,12 @@ import io.jreceive.tsdb.TenantDb;
  * <p>Removing a label name that series carry with different values can reorder series arbitrarily, so the
  * matched series are first split by the values of the dropped names they carry (one {@link SeriesSelector} per
  * combination, an {@code =} matcher per name, the empty value standing for absence). Within one part the dropped
- * pairs are the same for every series, which {@link PrefixReorder} puts in final order holding back only a prefix
- * chain; the parts are then merged. Memory is one series per part plus the prefix chains: with the usual replica
- * label that is two or three parts; a high-cardinality name in {@code without_replica_labels} costs one open
- * series per value of it.
+ * pairs are the same for every series. A part without such pairs (the usual case: replica and external names are
+ * not series labels) {@link PrefixReorder} puts in final order holding back only a prefix chain; a part whose
+ * series carry dropped pairs is sorted in memory ({@link SortedPart}), since removing a pair can move a series past
+ * any number of others. The parts are then merged. Memory is one series per part plus the prefix chains (and the
+ * sorted parts): with the usual replica label that is two or three parts; a high-cardinality name in
+ * {@code without_replica_labels} costs one open series per value of it.
  */
 final class TenantSeries {
     private TenantSeries() {
@@ -63,7 +65,9 @@ final class TenantSeries {
         for (List<Matcher> p : parts) {
             List<Matcher> all = new ArrayList<>(matchers);
             all.addAll(p);
-            streams.add(new PrefixReorder(new SeriesSelector(db, all, mint, maxt), relabel));
+            SeriesSelector in = new SeriesSelector(db, all, mint, maxt);
+            boolean carriesDropped = p.stream().anyMatch(m -> !m.value().isEmpty());
+            streams.add(carriesDropped ? new SortedPart(in, relabel) : new PrefixReorder(in, relabel));
         }
         return streams.size() == 1 ? streams.get(0) : new SortedMerge(streams);
     }

@@ -21,14 +21,15 @@ import io.jreceive.proto.thanos.SeriesResponse;
 
 /**
  * Random label sets over a small alphabet of names, including names that collide with external labels and replica
- * names, in two tenants: for every choice of {@code without_replica_labels} the answer must equal the expected
+ * names and a name between the external names and a removed series name ({@code u}: kept, sorts after
+ * {@code tenant_id} and before a removed {@code zz}), in two tenants: for every choice of {@code without_replica_labels} the answer must equal the expected
  * final label sets sorted by {@code labels.Compare}. This is the property the streaming reorder must keep.
  */
 class RandomOrderTest {
     @TempDir
     Path dir;
 
-    static final String[] NAMES = {"a", "b", "c", "m", "prometheus_replica", "replica", "tenant_id", "zz"};
+    static final String[] NAMES = {"a", "b", "c", "m", "prometheus_replica", "replica", "tenant_id", "u", "zz"};
     static final String[] VALUES = {"0", "1", "x"};
 
     @Test

@@ -1,0 +1,18 @@
+package io.jreceive.app;
+
+import java.nio.file.Path;
+
+import io.jreceive.ring.Mode;
+import io.jreceive.ring.replication.ForwardClientConfig;
+
+/**
+ * The hashring and replication flags: the ring file ({@code --receive.hashrings-file}, watched) or inline content
+ * ({@code --receive.hashrings}, when no file is given), the global algorithm, the refresh interval, the local
+ * endpoint, the replication factor, the replica header and how peers are reached.
+ */
+record RingSettings(Path file, String content, String algorithm, long refreshMs, String localEndpoint,
+                    int replicationFactor, String replicaHeader, ForwardClientConfig client) {
+    Mode mode() {
+        return Mode.determine(file != null || (content != null && !content.isBlank()), localEndpoint);
+    }
+}

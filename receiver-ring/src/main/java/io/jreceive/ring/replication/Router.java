@@ -1,0 +1,228 @@
+package io.jreceive.ring.replication;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.jreceive.head.AppendStats;
+import io.jreceive.head.Head;
+import io.jreceive.head.SeriesError;
+import io.jreceive.head.WriteBatch;
+import io.jreceive.ingest.RoutedWriteException;
+import io.jreceive.ingest.TenantUnavailableException;
+import io.jreceive.ingest.TenantWriter;
+import io.jreceive.ingest.WriteRouter;
+import io.jreceive.ring.Endpoint;
+import io.jreceive.ring.Hashrings;
+import io.jreceive.ring.InsufficientNodesException;
+import io.jreceive.ring.Mode;
+import io.jreceive.ring.Placement;
+import io.jreceive.ring.SeriesHash;
+import io.jreceive.wal.WalOverloadedException;
+
+/**
+ * Thanos' distribution of a write ({@code handler.go fanoutForward}): every series is hashed once
+ * ({@link SeriesHash}), each replica index is placed on an endpoint, and series are grouped per (endpoint, replica
+ * index): one local write (in-process, through the storage's {@link TenantWriter}) or one forwarded
+ * {@code thanos.WriteRequest} with {@code replica = index + 1} per group. A fresh request (replica 0) writes replica
+ * indexes {@code 0..RF-1} and needs a quorum per series ({@link Fanout#quorum}); a request already replicated (replica
+ * {@code r > 0}, honoured only in router-ingestor mode) writes index {@code r - 1} and needs one success. The
+ * answer comes once every series reached quorum, or once every write has answered (bounded by the forward
+ * deadline); local writes count once durable in the WAL, forwards once the peer answered OK (it, too, answers once
+ * durable). The ring is read per request from {@code ring}, so a ring change takes effect without any flush.
+ */
+public final class Router implements WriteRouter {
+    private static final Logger LOG = LoggerFactory.getLogger(Router.class);
+    static final String REPLICA_TOO_HIGH = "request replica exceeds receiver replication factor";
+
+    private final Mode mode;
+    private final Supplier<Hashrings> ring;
+    private final String localEndpoint;
+    private final int replicationFactor;
+    private final TenantWriter local;
+    private final PeerClients peers;
+
+    /** Per thread: the hasher, the local append context and the sub-batch of local series. */
+    private static final class Scratch {
+        final SeriesHash hash = new SeriesHash();
+        final Head.AppendContext append = new Head.AppendContext();
+        final WriteBatch sub = new WriteBatch();
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** A group of series bound for one endpoint as one replica index. */
+    private static final class Group {
+        final Endpoint endpoint;
+        final int index;
+        int[] series = new int[16];
+        int count;
+
+        Group(Endpoint endpoint, int index) {
+            this.endpoint = endpoint;
+            this.index = index;
+        }
+
+        void add(int s) {
+            if (count == series.length) {
+                series = java.util.Arrays.copyOf(series, count * 2);
+            }
+            series[count++] = s;
+        }
+    }
+
+    private record Key(Endpoint endpoint, int index) {
+    }
+
+    /**
+     * @param ring          the current hashrings; null placement (IngestorOnly) means every series is local
+     * @param localEndpoint {@code --receive.local-endpoint}, compared with endpoints' address and Cap'n Proto address
+     * @param local         the local storage; null in router-only mode
+     */
+    public Router(Mode mode, Supplier<Hashrings> ring, String localEndpoint, int replicationFactor,
+                  TenantWriter local, PeerClients peers) {
+        this.mode = mode;
+        this.ring = ring;
+        this.localEndpoint = localEndpoint == null ? "" : localEndpoint;
+        this.replicationFactor = replicationFactor;
+        this.local = local;
+        this.peers = peers;
+    }
+
+    @Override
+    public CompletableFuture<Void> write(String tenant, long replica, WriteBatch batch) {
+        if (mode != Mode.ROUTER_INGESTOR) {
+            replica = 0;
+        }
+        if (replica < 0 || replica > replicationFactor) {
+            return CompletableFuture.failedFuture(new RoutedWriteException(400, REPLICA_TOO_HIGH));
+        }
+        if (mode == Mode.INGESTOR_ONLY) {
+            return writeAllLocally(tenant, batch);
+        }
+        final int first = replica == 0 ? 0 : (int) replica - 1;
+        final int copies = replica == 0 ? replicationFactor : 1;
+        final int quorum = replica == 0 ? Fanout.quorum(replicationFactor) : 1;
+        final Scratch sc = SCRATCH.get();
+        final Map<Key, Group> groups = new HashMap<>();
+        try {
+            Placement placement = ring.get().placement(tenant);
+            byte[] t = tenant.getBytes(StandardCharsets.UTF_8);
+            for (int s = 0, n = batch.seriesCount(); s < n; s++) {
+                long h = sc.hash.of(t, batch, s);
+                for (int k = 0; k < copies; k++) {
+                    int idx = first + k;
+                    Endpoint ep = placement.endpoint(h, idx);
+                    groups.computeIfAbsent(new Key(ep, idx), key -> new Group(key.endpoint(), key.index())).add(s);
+                }
+            }
+        } catch (IllegalStateException | InsufficientNodesException e) {
+            return CompletableFuture.failedFuture(new RoutedWriteException(500, e.getMessage()));
+        }
+        final String dropped = droppedMessage(batch);
+        Fanout fanout = new Fanout(batch.seriesCount(), copies, quorum, groups.size());
+        for (Group g : groups.values()) {
+            CompletableFuture<Failure> outcome;
+            if (isLocal(g.endpoint)) {
+                outcome = writeLocally(tenant, batch, g.series, g.count, sc);
+            } else {
+                byte[] body = ForwardEncoder.encode(tenant, g.index + 1, batch, g.series, g.count);
+                outcome = peers.forward(g.endpoint, body);
+            }
+            outcome.whenComplete((f, err) -> fanout.done(g.series, g.count, err != null
+                    ? new Failure(Failure.Kind.INTERNAL, err.toString()) : f));
+        }
+        if (dropped == null) {
+            return fanout.result;
+        }
+        // Series the decoder dropped as invalid were never routed: the rest is written, the answer is a conflict.
+        return fanout.result.thenCompose(ok -> CompletableFuture.failedFuture(new RoutedWriteException(409, dropped)));
+    }
+
+    /** The conflict text for series dropped while decoding (invalid labels), or null when there were none. */
+    private static String droppedMessage(WriteBatch batch) {
+        int[] dropped = new int[SeriesError.values().length];
+        batch.countDropped(dropped);
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        for (SeriesError e : SeriesError.values()) {
+            if (dropped[e.ordinal()] > 0) {
+                parts.add("add " + dropped[e.ordinal()] + " series: " + e.message());
+            }
+        }
+        if (parts.isEmpty()) {
+            return null;
+        }
+        return parts.size() == 1 ? parts.get(0) : parts.size() + " errors: " + String.join("; ", parts);
+    }
+
+    private boolean isLocal(Endpoint e) {
+        return mode == Mode.ROUTER_INGESTOR
+                && (e.address().equals(localEndpoint) || e.capnprotoAddress().equals(localEndpoint));
+    }
+
+    /** IngestorOnly: Thanos' single-node ring, every series here; RF above 1 cannot be met. */
+    private CompletableFuture<Void> writeAllLocally(String tenant, WriteBatch batch) {
+        if (replicationFactor > 1) {
+            return CompletableFuture.failedFuture(new RoutedWriteException(500,
+                    new InsufficientNodesException(1, 2).getMessage()));
+        }
+        Scratch sc = SCRATCH.get();
+        int[] all = new int[batch.seriesCount()];
+        for (int s = 0; s < all.length; s++) {
+            all[s] = s;
+        }
+        Fanout fanout = new Fanout(all.length, 1, 1, 1);
+        writeLocally(tenant, batch, all, all.length, sc).whenComplete((f, err) -> fanout.done(all, all.length,
+                err != null ? new Failure(Failure.Kind.INTERNAL, err.toString()) : f));
+        return fanout.result;
+    }
+
+    /**
+     * Appends the group's series to the local storage now (the batch is only valid during the call) and completes
+     * once they are durable: null, or a conflict (valid samples are still written, as Thanos), unavailable (WAL
+     * overloaded, tenant being pruned) or internal failure.
+     */
+    private CompletableFuture<Failure> writeLocally(String tenant, WriteBatch batch, int[] series, int count,
+                                                    Scratch sc) {
+        WriteBatch sub = sc.sub;
+        sub.reset(batch.buf());
+        for (int i = 0; i < count; i++) {
+            int s = series[i];
+            int d = sub.beginSeries();
+            for (int l = batch.labelStart(s), end = l + batch.labelCount(s); l < end; l++) {
+                sub.addLabel(d, batch.nameOff(l), batch.nameLen(l), batch.valueOff(l), batch.valueLen(l));
+            }
+            for (int j = batch.sampleStart(s), end = j + batch.sampleCount(s); j < end; j++) {
+                sub.addSample(d, batch.timestamp(j), batch.valueBits(j));
+            }
+            if (batch.seriesError(s) != null) {
+                sub.markError(d, batch.seriesError(s));
+            }
+        }
+        CompletableFuture<Void> durable;
+        try {
+            durable = local.write(tenant, sub, sc.append);
+        } catch (RuntimeException e) {
+            LOG.error("local append for tenant {} failed", tenant, e);
+            return CompletableFuture.completedFuture(new Failure(Failure.Kind.INTERNAL, "add samples: " + e));
+        }
+        AppendStats st = sc.append.stats;
+        final String conflict = st.hasConflicts() ? st.conflictMessage() : null;
+        return durable.handle((ok, err) -> {
+            if (err == null) {
+                return conflict == null ? null : new Failure(Failure.Kind.CONFLICT, conflict);
+            }
+            Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+            if (cause instanceof WalOverloadedException || cause instanceof TenantUnavailableException) {
+                return new Failure(Failure.Kind.UNAVAILABLE, cause.getMessage());
+            }
+            return new Failure(Failure.Kind.INTERNAL, "write to WAL: " + cause.getMessage());
+        });
+    }
+}

@@ -1,0 +1,96 @@
+package io.jreceive.ring;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Both placements against {@link ReferencePlacement}, an independent implementation, over random rings (sizes,
+ * addresses, zones, section counts, replication factors) and random series: they must name the same endpoint for
+ * every replica. Seeds are fixed, so a failure reproduces.
+ */
+class PlacementPropertyTest {
+    private static String randomAddress(SplittableRandom r) {
+        return switch (r.nextInt(3)) {
+            case 0 -> "10.0." + r.nextInt(256) + "." + r.nextInt(256) + ":10901";
+            case 1 -> "receive-" + r.nextInt(100) + ".receive.svc:" + (10000 + r.nextInt(1000));
+            default -> "n" + Long.toHexString(r.nextLong());
+        };
+    }
+
+    private static List<String[]> randomLabels(SplittableRandom r) {
+        List<String[]> labels = new ArrayList<>();
+        int n = 1 + r.nextInt(6);
+        for (int i = 0; i < n; i++) {
+            labels.add(new String[] {"l" + r.nextInt(20), "v" + Long.toString(r.nextLong(), 36)});
+        }
+        return labels;
+    }
+
+    private static long hash(String tenant, List<String[]> labels) {
+        String[] flat = new String[labels.size() * 2];
+        for (int i = 0; i < labels.size(); i++) {
+            flat[2 * i] = labels.get(i)[0];
+            flat[2 * i + 1] = labels.get(i)[1];
+        }
+        return SeriesHash.of(tenant, flat);
+    }
+
+    @Test
+    void seriesHashMatchesReference() {
+        SplittableRandom r = new SplittableRandom(7);
+        for (int i = 0; i < 2000; i++) {
+            String tenant = "tenant-" + r.nextInt(50);
+            List<String[]> labels = randomLabels(r);
+            assertEquals(ReferencePlacement.seriesHash(tenant, labels), hash(tenant, labels));
+        }
+    }
+
+    @Test
+    void hashmodMatchesReference() {
+        SplittableRandom r = new SplittableRandom(11);
+        for (int ring = 0; ring < 50; ring++) {
+            List<Endpoint> eps = new ArrayList<>();
+            int size = 1 + r.nextInt(8);
+            for (int i = 0; i < size; i++) {
+                eps.add(Endpoint.of(randomAddress(r)));
+            }
+            Hashmod h = new Hashmod(eps);
+            for (int s = 0; s < 200; s++) {
+                long hash = r.nextLong();
+                for (int n = 0; n < size; n++) {
+                    assertEquals(ReferencePlacement.hashmod(eps, hash, n), h.endpoint(hash, n).address());
+                }
+            }
+        }
+    }
+
+    @Test
+    void ketamaMatchesReference() {
+        SplittableRandom r = new SplittableRandom(13);
+        for (int ring = 0; ring < 30; ring++) {
+            List<Endpoint> eps = new ArrayList<>();
+            int size = 1 + r.nextInt(6);
+            boolean zoned = r.nextBoolean();
+            for (int i = 0; i < size; i++) {
+                eps.add(new Endpoint(randomAddress(r) + "-" + i, null, zoned ? "az" + r.nextInt(3) : ""));
+            }
+            int sections = 1 + r.nextInt(60);
+            int rf = 1 + r.nextInt(Math.min(size, zoned ? 2 : size));
+            Ketama k = new Ketama(eps, rf, sections);
+            for (int s = 0; s < 60; s++) {
+                String tenant = "t" + r.nextInt(5);
+                List<String[]> labels = randomLabels(r);
+                long hash = hash(tenant, labels);
+                for (int n = 0; n < rf; n++) {
+                    assertEquals(ReferencePlacement.ketama(eps, sections, rf, hash, n),
+                            k.endpoint(hash, n).address(), "ring " + ring + " series " + s + " replica " + n);
+                }
+            }
+        }
+    }
+}
