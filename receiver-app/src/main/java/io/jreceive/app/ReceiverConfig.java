@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import io.jreceive.ingest.ConnectionLimits;
 import io.jreceive.ingest.RemoteWriteConfig;
 import io.jreceive.ingest.RemoteWriteLimits;
 import io.jreceive.config.PathOrContent;
@@ -94,7 +95,7 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
         RemoteWriteLimits limits = new RemoteWriteLimits(c.maxBodyBytes, c.maxBodyBytes, 0, 0,
                 RemoteWriteLimits.DEFAULT_MAX_LABELS, RemoteWriteLimits.DEFAULT_MAX_LABEL_BYTES);
         RemoteWriteConfig rwc = new RemoteWriteConfig(rw.host(), rw.port(), c.tenantHeader, c.defaultTenant,
-                limits, c.ioThreads, c.warmupSeries);
+                limits, c.ioThreads, c.warmupSeries).withConnections(connectionLimits(c));
         TsdbConfig tsdb = new TsdbConfig(c.tsdbPath.toAbsolutePath(), minBlock,
                 duration("--tsdb.retention", c.tsdbRetention), c.walCompression,
                 duration("--tsdb.too-far-in-future.time-window", c.tooFarInFuture), labels, c.tenantLabelName)
@@ -153,6 +154,18 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
                         duration("--receive-forward-max-backoff", c.forwardMaxBackoff), c.grpcCompression,
                         c.clientTlsSecure, c.clientTlsSkipVerify, path(c.clientTlsCert), path(c.clientTlsKey),
                         path(c.clientTlsCa), c.clientServerName));
+    }
+
+    private static ConnectionLimits connectionLimits(ReceiveCommand c) {
+        try {
+            return new ConnectionLimits(duration("--remote-write.read-header-timeout", c.readHeaderTimeout),
+                    duration("--remote-write.read-body-timeout", c.readBodyTimeout),
+                    duration("--remote-write.idle-timeout", c.idleTimeout), c.maxConnections,
+                    c.maxConcurrentRequests);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage().startsWith("--") ? e.getMessage()
+                    : "--remote-write.*: " + e.getMessage());
+        }
     }
 
     /** The limits configuration, parsed once here so that an invalid one stops the start. */

@@ -132,7 +132,7 @@ public final class TenantDb implements Closeable {
                     (System.nanoTime() - t0) / 1_000_000, rs);
         }
         WalWriter wal = WalWriter.open(walDir, WalConfig.defaults().withCompress(config.walCompression())
-                .withMaxQueuedBytes(WAL_MAX_QUEUED_BYTES));
+                .withMaxQueuedBytes(WAL_MAX_QUEUED_BYTES), head.walUndo());
         return new TenantDb(tenant, dir, config, externalLabels(tenant, config), head, wal, lock, blocks);
     }
 

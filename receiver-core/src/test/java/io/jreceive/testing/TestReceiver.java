@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
+import io.jreceive.ingest.ConnectionLimits;
 import io.jreceive.ingest.RemoteWriteConfig;
 import io.jreceive.ingest.RemoteWriteLimits;
 import io.jreceive.ingest.RemoteWriteServer;
@@ -38,11 +39,15 @@ public final class TestReceiver implements AutoCloseable {
     }
 
     public TestReceiver(TsdbConfig config, RemoteWriteLimits limits) throws Exception {
+        this(config, limits, ConnectionLimits.DEFAULTS);
+    }
+
+    public TestReceiver(TsdbConfig config, RemoteWriteLimits limits, ConnectionLimits connections) throws Exception {
         tsdb = new MultiTsdb(config, registry);
         tsdb.open();
         limiter = null;
         server = new RemoteWriteServer(new RemoteWriteConfig("127.0.0.1", 0, RemoteWriteConfig.DEFAULT_TENANT_HEADER,
-                RemoteWriteConfig.DEFAULT_TENANT, limits, 2, 0), tsdb, registry);
+                RemoteWriteConfig.DEFAULT_TENANT, limits, 2, 0, connections), tsdb, registry);
     }
 
     /**
