@@ -16,11 +16,22 @@ import java.nio.file.Path;
  *                      past it the call fails with RESOURCE_EXHAUSTED
  * @param maxSamples    {@code --store.limits.request-samples}: samples (counted from chunk headers) one Series call
  *                      may return, 0 = unlimited; past it the call fails with RESOURCE_EXHAUSTED
+ * @param maxConnectionAgeMs {@code --grpc-server-max-connection-age} (60m): a connection older than this is sent a
+ *                      GOAWAY, so clients reconnect (and rebalance); its running calls may finish, as in Thanos
  */
 public record StoreConfig(String host, int port, Path tlsCert, Path tlsKey, Path tlsClientCa, long gracePeriodMs,
-                          long maxSeries, long maxSamples) {
+                          long maxSeries, long maxSamples, long maxConnectionAgeMs) {
     /** Thanos' default {@code --grpc-grace-period}: two minutes. */
     public static final long DEFAULT_GRACE_PERIOD_MS = 120_000;
+    /** Thanos' default {@code --grpc-server-max-connection-age}: 60 minutes. */
+    public static final long DEFAULT_MAX_CONNECTION_AGE_MS = 3_600_000;
+
+    /** The configuration with the default maximum connection age. */
+    public StoreConfig(String host, int port, Path tlsCert, Path tlsKey, Path tlsClientCa, long gracePeriodMs,
+                       long maxSeries, long maxSamples) {
+        this(host, port, tlsCert, tlsKey, tlsClientCa, gracePeriodMs, maxSeries, maxSamples,
+                DEFAULT_MAX_CONNECTION_AGE_MS);
+    }
 
     public StoreConfig {
         if ((tlsCert == null) != (tlsKey == null)) {
