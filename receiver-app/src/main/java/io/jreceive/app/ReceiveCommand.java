@@ -195,6 +195,21 @@ final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--remote-write.io-threads", defaultValue = "0",
             description = "jreceive: HTTP event-loop threads, 0 = 2 x cores.")
     int ioThreads;
+    @Option(names = "--remote-write.read-header-timeout", defaultValue = "30s",
+            description = "jreceive: time for a request head, from accept or the next request's first byte.")
+    String readHeaderTimeout;
+    @Option(names = "--remote-write.read-body-timeout", defaultValue = "2m",
+            description = "jreceive: time for a request body, from the end of its head.")
+    String readBodyTimeout;
+    @Option(names = "--remote-write.idle-timeout", defaultValue = "6m",
+            description = "jreceive: how long a keep-alive connection may wait for its next request.")
+    String idleTimeout;
+    @Option(names = "--remote-write.max-connections", defaultValue = "4096",
+            description = "jreceive: open remote-write connections; past it 503 and close; 0 = unlimited.")
+    int maxConnections;
+    @Option(names = "--remote-write.max-concurrent-requests", defaultValue = "256",
+            description = "jreceive: requests read or answered at once; past it 503; 0 = unlimited.")
+    int maxConcurrentRequests;
     @Option(names = "--remote-write.warmup-series", defaultValue = "20000",
             description = "jreceive: series of the synthetic requests run through the ingest path (into a throwaway "
                     + "head) before ready, so the JIT has compiled it for the first burst; 0 = none.")

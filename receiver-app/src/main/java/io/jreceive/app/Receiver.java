@@ -17,7 +17,10 @@ import org.slf4j.LoggerFactory;
 import io.jreceive.ingest.IngestWarmup;
 import io.jreceive.ingest.RemoteWriteConfig;
 import io.jreceive.ingest.RemoteWriteServer;
+import io.jreceive.limits.WriteLimiter;
 import io.jreceive.objstore.Bucket;
+import io.jreceive.relabel.BatchRelabeler;
+import io.jreceive.relabel.Relabeler;
 import io.jreceive.ring.HashringWatcher;
 import io.jreceive.ring.Mode;
 import io.jreceive.ring.replication.PeerClients;
@@ -69,6 +72,8 @@ final class Receiver implements AutoCloseable {
     private final OpsServer ops;
     private final MultiTsdb tsdb;
     private final RemoteWriteServer remoteWrite;
+    /** Null without a limits configuration. */
+    private final WriteLimiter limiter;
     private final StoreServer store;
     private final ScheduledExecutorService background;
     private final Bucket bucket;
@@ -132,9 +137,12 @@ final class Receiver implements AutoCloseable {
         finishWarmUp(warmUp);
         store = new StoreServer(config.store(), tsdb, registry, List.of(new WriteableStoreService(router,
                 config.remoteWrite().defaultTenant(), config.remoteWrite().limits()).definition())).start();
+        limiter = config.limits() == null ? null : new WriteLimiter(config.limits().text(), config.limits().file(),
+                config.limits().reloadMs(), tsdb::headSeries, registry);
         // Ingestor-only: the HTTP path appends directly (no hop through the router); gRPC writes go via the router.
         remoteWrite = new RemoteWriteServer(config.remoteWrite(), tsdb, mode == Mode.INGESTOR_ONLY ? null : router,
-                rs.replicaHeader(), registry);
+                rs.replicaHeader(), registry, limiter,
+                config.relabel().isEmpty() ? null : new BatchRelabeler(new Relabeler(config.relabel())));
         shipperLoop = bucket == null ? null
                 : new ShipperLoop(shippers::values, ShipperLoop.DEFAULT_INTERVAL, 2);
         if (shipperLoop != null) {
@@ -192,7 +200,10 @@ final class Receiver implements AutoCloseable {
             try {
                 cut |= !db.compact().isEmpty();
                 Shipper shipper = shippers.get(db.tenant());
-                db.applyRetention(ulid -> shipper == null ? bucket == null : shipper.uploaded().contains(ulid));
+                java.util.function.Predicate<String> uploaded =
+                        ulid -> shipper == null ? bucket == null : shipper.uploaded().contains(ulid);
+                db.applyRetention(uploaded);
+                db.applySizeRetention(config.maxRetentionBytes(), uploaded);
             } catch (IOException | RuntimeException e) {
                 LOG.error("tenant {}: block maintenance failed: {}", db.tenant(), e.toString());
             }
@@ -251,6 +262,9 @@ final class Receiver implements AutoCloseable {
         serving = false;
         LOG.info("shutting down: stop ingest, flush heads, close storage");
         remoteWrite.close();
+        if (limiter != null) {
+            limiter.close();
+        }
         if (rings != null) {
             rings.close();
         }

@@ -1,12 +1,17 @@
 package io.jreceive.app;
 
 import io.jreceive.config.GoDuration;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import io.jreceive.ingest.ConnectionLimits;
 import io.jreceive.ingest.RemoteWriteConfig;
 import io.jreceive.ingest.RemoteWriteLimits;
+import io.jreceive.config.PathOrContent;
+import io.jreceive.limits.LimitsConfig;
 import io.jreceive.objstore.ObjstoreConfig;
+import io.jreceive.relabel.RelabelConfig;
 import io.jreceive.store.StoreConfig;
 import io.jreceive.tsdb.TsdbConfig;
 
@@ -14,12 +19,23 @@ import io.jreceive.tsdb.TsdbConfig;
  * The validated configuration of a whole receiver, one immutable record per component, built once from the
  * command line. Start-up refuses, with one line naming the problem, what Thanos refuses (no {@code --label}, an
  * invalid tenant label name, unequal block durations with object storage) and what jreceive cannot do faithfully
- * yet (out-of-order ingestion, Cap'n Proto replication, relabelling, tenant splitting, limits files): a flag
+ * yet (out-of-order ingestion, Cap'n Proto replication, tenant splitting): a flag
  * that silently did nothing would change what is stored or rejected.
  */
 record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address http, StoreConfig store,
-                      ObjstoreConfig objstore, long compactionIntervalMs, String logLevel, RingSettings ring) {
+                      ObjstoreConfig objstore, long compactionIntervalMs, String logLevel, RingSettings ring,
+                      Limits limits, List<RelabelConfig> relabel, long maxRetentionBytes) {
     private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+
+    /**
+     * The write limits ({@code --receive.limits-config(-file)}), already validated; null when none are set.
+     *
+     * @param text     the YAML in force at start
+     * @param file     the file that is watched for changes, or null for the inline form
+     * @param reloadMs how often the file is checked ({@code --receive.limits-config-reload-timer})
+     */
+    record Limits(String text, java.nio.file.Path file, long reloadMs) {
+    }
 
     /** A {@code host:port} listen address; an empty host means all interfaces. */
     record Address(String host, int port) {
@@ -72,22 +88,23 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
         if (!c.tenantCertField.isEmpty()) {
             throw new IllegalArgumentException("--receive.tenant-certificate-field is not supported yet");
         }
-        if (c.relabelConfig != null || c.relabelConfigFile != null) {
-            throw new IllegalArgumentException("--receive.relabel-config(-file): relabelling on ingest is not "
-                    + "supported yet; ignoring it would store series the configuration drops or rewrites");
+        if (c.maxExemplars > 0) {
+            throw new IllegalArgumentException("--tsdb.max-exemplars: exemplar storage is not implemented; jreceive "
+                    + "drops exemplars (counted in jreceive_exemplars_dropped_total), as Thanos does with 0");
+        }
+        if (c.nativeHistograms) {
+            throw new IllegalArgumentException("--tsdb.enable-native-histograms: native histograms are not stored "
+                    + "yet; jreceive drops them (counted in jreceive_histograms_dropped_total), as Thanos does when "
+                    + "the flag is off");
         }
         if (!c.splitTenantLabel.isEmpty()) {
             throw new IllegalArgumentException("--receive.split-tenant-label-name is not supported yet");
-        }
-        if (c.limitsConfig != null || c.limitsConfigFile != null) {
-            throw new IllegalArgumentException("--receive.limits-config(-file): per-tenant limits are not supported "
-                    + "yet; request bodies are capped by --remote-write.max-body-bytes");
         }
         Address rw = Address.parse("--remote-write.address", c.remoteWriteAddress);
         RemoteWriteLimits limits = new RemoteWriteLimits(c.maxBodyBytes, c.maxBodyBytes, 0, 0,
                 RemoteWriteLimits.DEFAULT_MAX_LABELS, RemoteWriteLimits.DEFAULT_MAX_LABEL_BYTES);
         RemoteWriteConfig rwc = new RemoteWriteConfig(rw.host(), rw.port(), c.tenantHeader, c.defaultTenant,
-                limits, c.ioThreads, c.warmupSeries);
+                limits, c.ioThreads, c.warmupSeries).withConnections(connectionLimits(c));
         TsdbConfig tsdb = new TsdbConfig(c.tsdbPath.toAbsolutePath(), minBlock,
                 duration("--tsdb.retention", c.tsdbRetention), c.walCompression,
                 duration("--tsdb.too-far-in-future.time-window", c.tooFarInFuture), labels, c.tenantLabelName)
@@ -97,12 +114,14 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
         try {
             store = new StoreConfig(grpc.host(), grpc.port(), path(c.grpcTlsCert), path(c.grpcTlsKey),
                     path(c.grpcTlsClientCa), duration("--grpc-grace-period", c.grpcGracePeriod), c.storeLimitSeries,
-                    c.storeLimitSamples, duration("--grpc-server-max-connection-age", c.grpcMaxConnectionAge));
+                    c.storeLimitSamples, c.grpcTlsMinVersion,
+                    duration("--grpc-server-max-connection-age", c.grpcMaxConnectionAge));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--grpc-server-tls-*: " + e.getMessage());
         }
         return new ReceiverConfig(rwc, tsdb, Address.parse("--http-address", c.httpAddress), store, objstore(c),
-                duration("--tsdb.compaction-interval", c.compactionInterval), c.logLevel, ring(c));
+                duration("--tsdb.compaction-interval", c.compactionInterval), c.logLevel, ring(c),
+                limits(c), relabel(c), bytes("--tsdb.max-retention-bytes", c.maxRetentionBytes));
     }
 
     /** The hashring, replication and forwarding flags, checked as Thanos checks them plus what Thanos lets pass. */
@@ -147,6 +166,51 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
                         path(c.clientTlsCa), c.clientServerName));
     }
 
+    private static ConnectionLimits connectionLimits(ReceiveCommand c) {
+        try {
+            return new ConnectionLimits(duration("--remote-write.read-header-timeout", c.readHeaderTimeout),
+                    duration("--remote-write.read-body-timeout", c.readBodyTimeout),
+                    duration("--remote-write.idle-timeout", c.idleTimeout), c.maxConnections,
+                    c.maxConcurrentRequests);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage().startsWith("--") ? e.getMessage()
+                    : "--remote-write.*: " + e.getMessage());
+        }
+    }
+
+    /** The limits configuration, parsed once here so that an invalid one stops the start. */
+    private static Limits limits(ReceiveCommand c) {
+        String text = PathOrContent.content("receive.limits-config", c.limitsConfigFile, c.limitsConfig);
+        if (text == null) {
+            return null;
+        }
+        try {
+            LimitsConfig.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--receive.limits-config" + (c.limitsConfigFile != null ? "-file" : "")
+                    + ": " + e.getMessage());
+        }
+        long reload = duration("--receive.limits-config-reload-timer", c.limitsReload);
+        if (reload <= 0) {
+            throw new IllegalArgumentException("--receive.limits-config-reload-timer must be positive");
+        }
+        return new Limits(text, c.limitsConfigFile, reload);
+    }
+
+    /** The relabel rules; an empty list when none are set. */
+    private static List<RelabelConfig> relabel(ReceiveCommand c) {
+        String text = PathOrContent.content("receive.relabel-config", c.relabelConfigFile, c.relabelConfig);
+        if (text == null) {
+            return List.of();
+        }
+        try {
+            return RelabelConfig.parseList(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--receive.relabel-config" + (c.relabelConfigFile != null ? "-file" : "")
+                    + ": " + e.getMessage());
+        }
+    }
+
     /** The objstore configuration from the file (preferred, as Thanos) or the inline flag; null = no uploads. */
     private static ObjstoreConfig objstore(ReceiveCommand c) {
         try {
@@ -166,6 +230,14 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
 
     private static java.nio.file.Path path(String flag) {
         return flag == null || flag.isEmpty() ? null : java.nio.file.Path.of(flag);
+    }
+
+    private static long bytes(String flag, String v) {
+        try {
+            return io.jreceive.config.ByteSize.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + ": " + e.getMessage());
+        }
     }
 
     private static long duration(String flag, String v) {

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import io.jreceive.testing.PrometheusProcess;
 
@@ -43,7 +44,10 @@ final class JreceiveProcess implements AutoCloseable {
         return jar;
     }
 
-    /** Starts jreceive on {@code dataDir} with the standard test flags plus {@code extra}, and waits for ready. */
+    /**
+     * Starts jreceive on {@code dataDir} with the standard test flags plus {@code extra}, and waits for ready; a
+     * {@code --label} in {@code extra} replaces the default {@code receive_replica="0"}.
+     */
     static JreceiveProcess start(Path dataDir, String... extra) throws Exception {
         return start(dataDir, List.of(), extra);
     }
@@ -52,6 +56,11 @@ final class JreceiveProcess implements AutoCloseable {
     static JreceiveProcess start(Path dataDir, List<String> jvmArgs, String... extra) throws Exception {
         return start(dataDir, jvmArgs, PrometheusProcess.freePort(), PrometheusProcess.freePort(),
                 PrometheusProcess.freePort(), extra);
+    }
+
+    /** Starts jreceive on given ports (a ring's nodes must know each other's gRPC ports before they start). */
+    static JreceiveProcess startOn(Path dataDir, int rw, int http, int grpc, String... extra) throws Exception {
+        return start(dataDir, List.of(), rw, http, grpc, extra);
     }
 
     /**
@@ -80,6 +89,16 @@ final class JreceiveProcess implements AutoCloseable {
         return jp;
     }
 
+    /**
+     * As {@link #start(Path, String...)} with {@code receive_replica="<replica>"} as its external label in place of
+     * the default {@code "0"}.
+     */
+    static JreceiveProcess startReplica(Path dataDir, String replica, String... extra) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--label=receive_replica=\"" + replica + "\""));
+        args.addAll(List.of(extra));
+        return start(dataDir, args.toArray(String[]::new));
+    }
+
     /** Starts jreceive as {@link #start(Path, String...)} does, without waiting for ready (it may exit at once). */
     static JreceiveProcess spawn(Path dataDir, String... extra) throws Exception {
         return spawn(dataDir, List.of(), PrometheusProcess.freePort(), PrometheusProcess.freePort(),
@@ -95,16 +114,23 @@ final class JreceiveProcess implements AutoCloseable {
             cmd.addAll(jvmArgs);
         }
         cmd.addAll(List.of("-jar", jar().toString(), "receive",
-                "--label=receive_replica=\"0\"",
                 "--tsdb.path=" + dataDir,
                 "--remote-write.address=127.0.0.1:" + rw,
                 "--http-address=127.0.0.1:" + http,
                 "--grpc-address=127.0.0.1:" + grpc));
+        if (Stream.of(extra).noneMatch(a -> a.startsWith("--label="))) {
+            cmd.add("--label=receive_replica=\"0\"");
+        }
         cmd.addAll(List.of(extra));
         Files.createDirectories(dataDir);
         Path log = dataDir.resolveSibling(dataDir.getFileName() + "-jreceive-" + rw + ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new JreceiveProcess(p, rw, http, grpc, log);
+    }
+
+    /** The gRPC StoreAPI address, as {@code thanos query --endpoint} names it. */
+    String grpcAddress() {
+        return "127.0.0.1:" + grpcPort;
     }
 
     URI remoteWrite() {

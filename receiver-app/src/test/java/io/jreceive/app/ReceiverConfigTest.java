@@ -33,6 +33,25 @@ class ReceiverConfigTest {
         assertEquals("default-tenant", c.remoteWrite().defaultTenant());
         assertEquals(false, c.tsdb().walCompression());
         assertEquals(null, c.objstore(), "no objstore flag: uploads off");
+        assertEquals(io.jreceive.ingest.ConnectionLimits.DEFAULTS, c.remoteWrite().connections());
+    }
+
+    @Test
+    void connectionTimeoutsAndCapsHaveSaneDefaultsAndFlags() {
+        var d = parse("--label=a=\"1\"").remoteWrite().connections();
+        // Half a request head is dropped within a minute by default, a stalled body within two; an idle keep-alive
+        // connection outlives the 5-minute idle timeout of Prometheus' remote-write client.
+        assertTrue(d.readHeaderTimeoutMs() > 0 && d.readHeaderTimeoutMs() <= 60_000, d.toString());
+        assertTrue(d.readBodyTimeoutMs() > 0 && d.readBodyTimeoutMs() <= 120_000, d.toString());
+        assertTrue(d.idleTimeoutMs() > 300_000 && d.idleTimeoutMs() <= 600_000, d.toString());
+        assertTrue(d.maxConnections() > 0 && d.maxConcurrentRequests() > 0, d.toString());
+        var c = parse("--label=a=\"1\"", "--remote-write.read-header-timeout=2s", "--remote-write.read-body-timeout=3s",
+                "--remote-write.idle-timeout=4s", "--remote-write.max-connections=5",
+                "--remote-write.max-concurrent-requests=6").remoteWrite().connections();
+        assertEquals(new io.jreceive.ingest.ConnectionLimits(2000, 3000, 4000, 5, 6), c);
+        assertTrue(refusal("--label=a=\"1\"", "--remote-write.idle-timeout=0s").contains("--remote-write."));
+        assertTrue(refusal("--label=a=\"1\"", "--remote-write.read-header-timeout=soon")
+                .contains("--remote-write.read-header-timeout"));
     }
 
     @Test
@@ -47,8 +66,14 @@ class ReceiverConfigTest {
         assertTrue(refusal("--label=a=\"1\"", "--receive.grpc-compression=zstd").contains("snappy,none"));
         assertTrue(refusal("--label=a=\"1\"", "--receive.hashrings-algorithm=maglev").contains("hashmod,ketama"));
         assertTrue(refusal("--label=a=\"1\"", "--receive.relabel-config=x").contains("relabel"));
+        assertTrue(refusal("--label=a=\"1\"", "--receive.relabel-config=[{action: bogus}]")
+                .contains("unknown relabel action"));
         assertTrue(refusal("--label=a=\"1\"", "--receive.split-tenant-label-name=t").contains("split-tenant"));
         assertTrue(refusal("--label=a=\"1\"", "--receive.limits-config=x").contains("limits"));
+        assertTrue(refusal("--label=a=\"1\"", "--receive.limits-config={write: {defaults: {}}}")
+                .contains("unknown field \"defaults\""), "strict limits YAML");
+        assertTrue(refusal("--label=a=\"1\"", "--receive.limits-config-file=/nonexistent/limits.yaml")
+                .contains("no such file"));
         assertTrue(refusal("--label=a=\"1\"", "--tsdb.retention=forever").contains("--tsdb.retention"));
         assertTrue(refusal("--label=a=\"1\"", "--objstore.config={type: S3, config: {bucket: b, bogus: 1}}")
                 .contains("bogus"), "unknown objstore key named");

@@ -170,6 +170,21 @@ public final class WriteBatch {
         }
     }
 
+    /** Takes over the dropped-series counts of {@code from} (a batch rebuilt from it, e.g. by relabelling). */
+    public void carryDropped(WriteBatch from) {
+        System.arraycopy(from.droppedErrors, 0, droppedErrors, 0, droppedErrors.length);
+    }
+
+    /** Whether {@link #endSeries} dropped any series of this request. */
+    public boolean hasDropped() {
+        for (int e : droppedErrors) {
+            if (e != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Records that series {@code series} is rejected for {@code e}; returns {@code e}. */
     public SeriesError markError(int series, SeriesError e) {
         if (seriesError[series] == 0) {

@@ -10,9 +10,21 @@ package io.jreceive.ingest;
  * @param limits         request size limits
  * @param ioThreads      event-loop threads, 0 = Netty's default (2 × cores)
  * @param warmupSeries   series of the start-up {@link IngestWarmup}, 0 = none
+ * @param connections    timeouts and connection caps of the listener
  */
 public record RemoteWriteConfig(String host, int port, String tenantHeader, String defaultTenant,
-                                RemoteWriteLimits limits, int ioThreads, int warmupSeries) {
+                                RemoteWriteLimits limits, int ioThreads, int warmupSeries,
+                                ConnectionLimits connections) {
+    /** A configuration with the default {@link ConnectionLimits}. */
+    public RemoteWriteConfig(String host, int port, String tenantHeader, String defaultTenant,
+                             RemoteWriteLimits limits, int ioThreads, int warmupSeries) {
+        this(host, port, tenantHeader, defaultTenant, limits, ioThreads, warmupSeries, ConnectionLimits.DEFAULTS);
+    }
+
+    public RemoteWriteConfig withConnections(ConnectionLimits c) {
+        return new RemoteWriteConfig(host, port, tenantHeader, defaultTenant, limits, ioThreads, warmupSeries, c);
+    }
+
     public static final String DEFAULT_TENANT_HEADER = "THANOS-TENANT";
     public static final String DEFAULT_TENANT = "default-tenant";
     public static final String PATH = "/api/v1/receive";

@@ -10,6 +10,9 @@ import org.xerial.snappy.Snappy;
 import io.jreceive.head.AppendStats;
 import io.jreceive.head.Head;
 import io.jreceive.head.WriteBatch;
+import io.jreceive.limits.LimitsConfig;
+import io.jreceive.limits.WriteLimiter;
+import io.jreceive.relabel.BatchRelabeler;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
@@ -31,11 +34,17 @@ import io.netty.util.concurrent.FastThreadLocal;
  * Answers {@code POST /api/v1/receive}: picks the protocol from Content-Type, the tenant from its header, snappy-
  * decodes the body within the size limits, decodes it into a {@link WriteBatch}, appends it and writes the answer
  * once the WAL has the accepted samples. Statuses and bodies are Thanos': 200 with an empty body, 400 undecodable,
- * 405 wrong method, 409 conflicts (valid samples still written; the body counts each reason), 413 over a limit, 415
- * unsupported type or encoding, 500 storage failure, 503 not ready (also: the WAL's queue is full, or the tenant is
+ * 405 wrong method, 409 conflicts (valid samples still written; the body counts each reason), 413 over a limit (also:
+ * records too large for the WAL, nothing stored), 415 unsupported type or encoding, 500 storage failure (nothing of
+ * the request stays in memory), 503 not ready (also: the WAL's queue is full, or the tenant is
  * being pruned; nothing was appended and the sender retries). Every 2.0 answer carries the
  * {@code X-Prometheus-Remote-Write-*-Written} headers. Error bodies are one line of text, as Go's
  * {@code http.Error} writes them. Stateless and shared by all channels; scratch buffers are per event-loop thread.
+ * With a limits file ({@link WriteLimiter}) the checks run in Thanos' order before anything is stored: the write
+ * gate ({@code max_concurrency}, requests wait), head series (429 {@code tenant is above active series limit} with
+ * a Retry-After), body size (413 {@code write request too large}), series (413 {@code too many timeseries}),
+ * samples (413 {@code too many samples}). Relabel rules ({@link BatchRelabeler}) then rewrite or drop series before
+ * they are stored or routed; a request left empty is answered 200.
  */
 @ChannelHandler.Sharable
 public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -52,6 +61,12 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
     /** Distributes writes over a hashring; null = every write goes to {@link #writer} (ingestor mode). */
     private final WriteRouter router;
     private final String replicaHeader;
+    /** Null without a limits configuration. */
+    private final WriteLimiter limiter;
+    /** Null without relabel rules: the common path does not relabel at all. */
+    private final BatchRelabeler relabel;
+    /** Seconds a client is asked to wait after 429 (head series): about one head compaction check. */
+    static final int HEAD_LIMIT_RETRY_AFTER_SECONDS = 30;
 
     /**
      * Per event-loop thread: decoders, the batch and the decode buffer, all reused. What one large request grew past
@@ -65,12 +80,14 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         final RemoteWriteDecoder v1 = new RemoteWriteDecoder();
         final RemoteWrite2Decoder v2 = new RemoteWrite2Decoder();
         final WriteBatch batch = new WriteBatch();
+        final WriteBatch relabelled = new WriteBatch();
         final Head.AppendContext append = new Head.AppendContext();
         byte[] compressed = new byte[64 * 1024];
         byte[] decoded = new byte[256 * 1024];
 
         void trim() {
             batch.trim();
+            relabelled.trim();
             v2.trim();
             append.trim();
             if (compressed.length > RETAINED_BYTES) {
@@ -99,12 +116,21 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
      */
     public RemoteWriteHandler(RemoteWriteConfig config, TenantWriter writer, WriteRouter router, String replicaHeader,
                               io.micrometer.core.instrument.MeterRegistry registry) {
+        this(config, writer, router, replicaHeader, registry, null, null);
+    }
+
+    /** As above, also enforcing {@code limiter}'s limits and applying {@code relabel}; either may be null. */
+    public RemoteWriteHandler(RemoteWriteConfig config, TenantWriter writer, WriteRouter router, String replicaHeader,
+                              io.micrometer.core.instrument.MeterRegistry registry, WriteLimiter limiter,
+                              BatchRelabeler relabel) {
         super(true);
         this.config = config;
         this.writer = writer;
         this.router = router;
         this.replicaHeader = replicaHeader;
         this.metrics = new IngestMetrics(registry);
+        this.limiter = limiter;
+        this.relabel = relabel;
     }
 
     @Override
@@ -148,22 +174,67 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
                     v2, 0));
             return;
         }
+        if (limiter == null) {
+            admitted(ctx, slot, req, keepAlive, start, v2, tenant);
+            return;
+        }
+        // The write gate: over max_concurrency the request waits (Thanos' gate blocks), here without blocking the
+        // event loop: it is resumed on its own loop when a running request ends. The waiting request keeps its body:
+        // retained here, released after it ran (the task is queued on this very event loop, so it cannot run before
+        // the retain below).
+        if (!limiter.gate().enter(() -> ctx.executor().execute(() -> {
+            try {
+                admitted(ctx, slot, req, keepAlive, start, v2, tenant);
+            } finally {
+                req.release();
+            }
+        }))) {
+            req.retain();
+            return;
+        }
+        admitted(ctx, slot, req, keepAlive, start, v2, tenant);
+    }
 
+    /** Everything after the write gate; every answer goes through {@link #done}, which leaves the gate. */
+    private void admitted(ChannelHandlerContext ctx, ResponseQueue.Slot slot, FullHttpRequest req, boolean keepAlive,
+                          long start, boolean v2, String tenant) {
+        LimitsConfig.TenantLimits tl = null;
+        if (limiter != null) {
+            if (limiter.aboveHeadSeries(tenant)) {
+                FullHttpResponse r = error(HttpResponseStatus.TOO_MANY_REQUESTS, "tenant is above active series limit");
+                r.headers().setInt(HttpHeaderNames.RETRY_AFTER, HEAD_LIMIT_RETRY_AFTER_SECONDS);
+                done(ctx, slot, keepAlive, start, written(r, v2, 0));
+                return;
+            }
+            tl = limiter.limits(tenant);
+            long compressed = req.content().readableBytes();
+            if (tl.sizeBytes() > 0 && compressed > tl.sizeBytes()) {
+                limiter.hit(tenant, "size_bytes_limit", compressed - tl.sizeBytes());
+                metrics.decodeError("too_large");
+                done(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                        "write request too large"), v2, 0));
+                return;
+            }
+        }
         final Scratch sc = SCRATCH.get();
         try {
             String replica = router == null || replicaHeader == null ? null : req.headers().get(replicaHeader);
-            decodeAndWrite(ctx, slot, req.content(), keepAlive, start, v2, tenant, replica, sc);
+            decodeAndWrite(ctx, slot, req.content(), keepAlive, start, v2, tenant, replica, sc, tl);
         } finally {
             sc.trim();
         }
     }
 
-    /** Decodes the body into the thread's scratch space, appends it and answers (once durable). */
+    /**
+     * Decodes the body into the thread's scratch space, checks the request limits ({@code tl}, null = no limits
+     * file), relabels, appends or routes it and answers (once durable).
+     */
     private void decodeAndWrite(ChannelHandlerContext ctx, ResponseQueue.Slot slot, ByteBuf body, boolean keepAlive,
-                                long start, boolean v2, String tenant, String replica, Scratch sc) {
-        final WriteBatch batch = sc.batch;
+                                long start, boolean v2, String tenant, String replica, Scratch sc,
+                                LimitsConfig.TenantLimits tl) {
+        WriteBatch batch = sc.batch;
         try {
-            int len = decompress(body, sc);
+            int len = decompress(body, sc, tl == null ? 0 : tl.sizeBytes());
             if (v2) {
                 sc.v2.decode(sc.decoded, len, batch, config.limits());
             } else {
@@ -171,24 +242,35 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             }
         } catch (TooLarge e) {
             metrics.decodeError("too_large");
-            reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+            if (e.tenantLimit > 0) {
+                limiter.hit(tenant, "size_bytes_limit", e.size - e.tenantLimit);
+            }
+            done(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                     e.getMessage()), v2, 0));
             return;
         } catch (DecodeException e) {
             metrics.decodeError(e.reason());
-            reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST, e.getMessage()), v2, 0));
+            done(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST, e.getMessage()), v2, 0));
             return;
         }
         RemoteWriteLimits limits = config.limits();
-        if (limits.maxSeries() > 0 && batch.seriesCount() > limits.maxSeries()) {
+        long maxSeries = tl != null && tl.series() > 0 ? tl.series() : limits.maxSeries();
+        if (maxSeries > 0 && batch.seriesCount() > maxSeries) {
             metrics.decodeError("too_many_series");
-            reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+            if (limiter != null) {
+                limiter.hit(tenant, "series_limit", batch.seriesCount() - maxSeries);
+            }
+            done(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                     "too many timeseries"), v2, 0));
             return;
         }
-        if (limits.maxSamples() > 0 && batch.sampleTotal() > limits.maxSamples()) {
+        long maxSamples = tl != null && tl.samples() > 0 ? tl.samples() : limits.maxSamples();
+        if (maxSamples > 0 && batch.sampleTotal() > maxSamples) {
             metrics.decodeError("too_many_samples");
-            reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+            if (limiter != null) {
+                limiter.hit(tenant, "samples_limit", batch.sampleTotal() - maxSamples);
+            }
+            done(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                     "too many samples"), v2, 0));
             return;
         }
@@ -198,6 +280,13 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         }
         if (batch.exemplarTotal() > 0) {
             metrics.exemplarsDropped.increment(batch.exemplarTotal());
+        }
+        if (relabel != null && batch.seriesCount() > 0) {
+            if (relabel.apply(batch, sc.relabelled) == 0 && !batch.hasDropped()) {
+                done(ctx, slot, keepAlive, start, written(empty(), v2, 0));
+                return;
+            }
+            batch = sc.relabelled;
         }
 
         if (router != null) {
@@ -209,7 +298,7 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             durable = writer.write(tenant, batch, sc.append);
         } catch (RuntimeException e) {
             LOG.error("append for tenant {} failed", tenant, e);
-            reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR,
+            done(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR,
                     "append: " + e.getMessage()), v2, 0));
             return;
         }
@@ -237,15 +326,20 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             if (cause instanceof io.jreceive.wal.WalOverloadedException
                     || cause instanceof TenantUnavailableException) {
                 answer.release();
-                reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                done(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        cause.getMessage()), v2, 0));
+            } else if (cause instanceof io.jreceive.head.AppendTooLargeException) {
+                answer.release();
+                metrics.decodeError("too_large");
+                done(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                         cause.getMessage()), v2, 0));
             } else if (err != null) {
                 answer.release();
                 LOG.error("WAL write for tenant {} failed", tenant, err);
-                reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                done(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR,
                         "write to WAL: " + cause.getMessage()), v2, 0));
             } else {
-                reply(ctx, slot, keepAlive, start, answer);
+                done(ctx, slot, keepAlive, start, answer);
             }
         }, ctx.executor());
     }
@@ -262,7 +356,7 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             try {
                 replica = Long.parseUnsignedLong(r);
             } catch (NumberFormatException e) {
-                reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST,
+                done(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST,
                         "could not parse replica header"), v2, 0));
                 return;
             }
@@ -273,7 +367,7 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             done = router.write(tenant, replica, batch);
         } catch (RuntimeException e) {
             LOG.error("routing a write for tenant {} failed", tenant, e);
-            reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR, e.toString()),
+            done(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR, e.toString()),
                     v2, 0));
             return;
         }
@@ -281,13 +375,13 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
                     ? err.getCause() : err;
             if (cause == null) {
-                reply(ctx, slot, keepAlive, start, written(empty(), v2, samples));
+                done(ctx, slot, keepAlive, start, written(empty(), v2, samples));
             } else if (cause instanceof RoutedWriteException rw) {
-                reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.valueOf(rw.status()),
+                done(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.valueOf(rw.status()),
                         rw.getMessage()), v2, 0));
             } else {
                 LOG.error("routed write for tenant {} failed", tenant, cause);
-                reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                done(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.INTERNAL_SERVER_ERROR,
                         cause.toString()), v2, 0));
             }
         }, ctx.executor());
@@ -303,7 +397,7 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
     }
 
     /** Snappy-decodes the body into the thread's decode buffer; returns the decoded length. */
-    private int decompress(ByteBuf body, Scratch sc) {
+    private int decompress(ByteBuf body, Scratch sc, long tenantLimit) {
         final int n = body.readableBytes();
         if (n == 0) {
             throw new DecodeException("snappy decode error: empty body");
@@ -322,9 +416,12 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             off = 0;
         }
         long decodedLen = uncompressedLength(in, off, n);
+        if (tenantLimit > 0 && decodedLen > tenantLimit) {
+            throw new TooLarge("write request too large", decodedLen, tenantLimit);
+        }
         if (decodedLen > config.limits().maxDecodedBytes()) {
             throw new TooLarge("write request too large: decoded body of " + decodedLen + " bytes exceeds the "
-                    + config.limits().maxDecodedBytes() + "-byte limit");
+                    + config.limits().maxDecodedBytes() + "-byte limit", decodedLen, 0);
         }
         if (sc.decoded.length < decodedLen) {
             sc.decoded = new byte[(int) Math.max(decodedLen, Math.min(config.limits().maxDecodedBytes(),
@@ -355,9 +452,14 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
 
     private static final class TooLarge extends RuntimeException {
         private static final long serialVersionUID = 1L;
+        final long size;
+        /** The tenant's size_bytes_limit that was passed, or 0 when it was the server's own cap. */
+        final long tenantLimit;
 
-        TooLarge(String message) {
+        TooLarge(String message, long size, long tenantLimit) {
             super(message, null, false, false);
+            this.size = size;
+            this.tenantLimit = tenantLimit;
         }
     }
 
@@ -391,6 +493,18 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             r.headers().set(EXEMPLARS_WRITTEN, 0);
         }
         return r;
+    }
+
+    /**
+     * The answer to a request that passed the write gate: leaves the gate, then answers (so a client that has its
+     * answer never sees its slot still taken).
+     */
+    private void done(ChannelHandlerContext ctx, ResponseQueue.Slot slot, boolean keepAlive, long start,
+                      FullHttpResponse r) {
+        if (limiter != null) {
+            limiter.gate().leave();
+        }
+        reply(ctx, slot, keepAlive, start, r);
     }
 
     /** Answers the request of {@code slot}, in request order ({@link ResponseQueue}). */

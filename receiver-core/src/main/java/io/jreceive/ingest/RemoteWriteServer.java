@@ -28,7 +28,8 @@ import io.netty.handler.codec.http.HttpUtil;
 /**
  * The remote-write HTTP listener ({@code --remote-write.address}, default {@code 0.0.0.0:19291}): Netty with epoll
  * where available, an aggregator bounded by the compressed-body limit (past it: 413 naming the limit) and the
- * shared {@link RemoteWriteHandler}. {@link #close()} stops accepting and waits for the event loops to finish the
+ * shared {@link RemoteWriteHandler}; a {@link ConnectionGuard} applies the timeouts and caps of
+ * {@link ConnectionLimits}. {@link #close()} stops accepting and waits for the event loops to finish the
  * requests in flight.
  */
 public final class RemoteWriteServer implements AutoCloseable {
@@ -37,6 +38,7 @@ public final class RemoteWriteServer implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Channel channel;
+    private final ConnectionGuard guard;
 
     public RemoteWriteServer(RemoteWriteConfig config, TenantWriter writer, MeterRegistry registry)
             throws InterruptedException {
@@ -46,9 +48,18 @@ public final class RemoteWriteServer implements AutoCloseable {
     /** A listener whose writes go to {@code router} when it is not null, the replica read from {@code replicaHeader}. */
     public RemoteWriteServer(RemoteWriteConfig config, TenantWriter writer, WriteRouter router, String replicaHeader,
                              MeterRegistry registry) throws InterruptedException {
+        this(config, writer, router, replicaHeader, registry, null, null);
+    }
+
+    /** As above, the handler also enforcing {@code limiter} and applying {@code relabel} (either may be null). */
+    public RemoteWriteServer(RemoteWriteConfig config, TenantWriter writer, WriteRouter router, String replicaHeader,
+                             MeterRegistry registry, io.jreceive.limits.WriteLimiter limiter,
+                             io.jreceive.relabel.BatchRelabeler relabel) throws InterruptedException {
         boss = Transport.group(1, "rw-accept");
         workers = Transport.group(config.ioThreads(), "rw-io");
-        final RemoteWriteHandler handler = new RemoteWriteHandler(config, writer, router, replicaHeader, registry);
+        final RemoteWriteHandler handler = new RemoteWriteHandler(config, writer, router, replicaHeader, registry,
+                limiter, relabel);
+        guard = new ConnectionGuard(config.connections());
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(Transport.serverChannel())
@@ -58,6 +69,7 @@ public final class RemoteWriteServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         initPipeline(ch.pipeline(), handler, config.limits());
+                        guard.install(ch.pipeline());
                     }
                 });
         channel = b.bind(config.host(), config.port()).sync().channel();
@@ -70,6 +82,16 @@ public final class RemoteWriteServer implements AutoCloseable {
         p.addLast("http", new HttpServerCodec())
                 .addLast("aggregate", new BoundedAggregator(maxBody))
                 .addLast("receive", handler);
+    }
+
+    /** Connections open now. */
+    public int connections() {
+        return guard.connections();
+    }
+
+    /** Requests holding a slot of {@code --remote-write.max-concurrent-requests} now. */
+    public int requestsInFlight() {
+        return guard.requests();
     }
 
     public int port() {

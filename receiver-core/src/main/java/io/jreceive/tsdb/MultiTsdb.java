@@ -224,6 +224,12 @@ public final class MultiTsdb implements TenantWriter, Closeable {
         return db != null ? db.write(batch, ctx) : tenant(tenant).write(batch, ctx);
     }
 
+    /** Series in {@code tenant}'s head now; 0 for a tenant not open (yet). */
+    public long headSeries(String tenant) {
+        TenantDb db = tenants.get(tenant);
+        return db == null ? 0 : db.head().numSeries();
+    }
+
     public Collection<TenantDb> tenants() {
         return tenants.values();
     }

@@ -133,7 +133,7 @@ public final class TenantDb implements Closeable {
                     (System.nanoTime() - t0) / 1_000_000, rs);
         }
         WalWriter wal = WalWriter.open(walDir, WalConfig.defaults().withCompress(config.walCompression())
-                .withMaxQueuedBytes(WAL_MAX_QUEUED_BYTES));
+                .withMaxQueuedBytes(WAL_MAX_QUEUED_BYTES), head.walUndo());
         return new TenantDb(tenant, dir, config, externalLabels(tenant, config), head, wal, lock, blocks);
     }
 
@@ -431,17 +431,50 @@ public final class TenantDb implements Closeable {
         for (BlockReader b : List.copyOf(blocks)) {
             String ulid = b.meta().ulid();
             if (b.meta().maxTime() <= newest - config.retentionMs() && deletable.test(ulid)) {
-                blocks.remove(b);
-                retire(b);
-                Path p = dir.resolve(ulid);
-                Path tmp = dir.resolve(ulid + ".tmp-for-deletion");
-                Files.move(p, tmp);
-                deleteRecursively(tmp);
+                delete(b, "retention");
                 deleted.add(ulid);
-                LOG.info("tenant {}: retention deleted block {}", tenant, ulid);
             }
         }
         return deleted;
+    }
+
+    /**
+     * Size retention ({@link SizeRetention}, {@code --tsdb.max-retention-bytes}, per tenant as in Thanos): deletes
+     * the oldest blocks beyond {@code maxBytes}, counting the WAL, the head's chunk files and the blocks, and only
+     * those {@code deletable} says may go; 0 = off.
+     */
+    public List<String> applySizeRetention(long maxBytes, Predicate<String> deletable) throws IOException {
+        List<String> deleted = new ArrayList<>();
+        if (maxBytes <= 0 || blocks.isEmpty()) {
+            return deleted;
+        }
+        List<BlockReader> newestFirst = new ArrayList<>(blocks);
+        newestFirst.sort(Comparator.comparingLong((BlockReader b) -> b.meta().maxTime()).reversed());
+        List<SizeRetention.Sized> sized = new ArrayList<>();
+        for (BlockReader b : newestFirst) {
+            sized.add(new SizeRetention.Sized(b.meta().ulid(), SizeRetention.directoryBytes(dir.resolve(
+                    b.meta().ulid()))));
+        }
+        long headBytes = SizeRetention.directoryBytes(dir.resolve("wal")) + head.closedChunkBytes();
+        List<String> beyond = SizeRetention.beyond(maxBytes, headBytes, sized);
+        for (BlockReader b : newestFirst) {
+            if (beyond.contains(b.meta().ulid()) && deletable.test(b.meta().ulid())) {
+                delete(b, "size retention");
+                deleted.add(b.meta().ulid());
+            }
+        }
+        return deleted;
+    }
+
+    private void delete(BlockReader b, String why) throws IOException {
+        String ulid = b.meta().ulid();
+        blocks.remove(b);
+        retire(b);
+        Path p = dir.resolve(ulid);
+        Path tmp = dir.resolve(ulid + ".tmp-for-deletion");
+        Files.move(p, tmp);
+        deleteRecursively(tmp);
+        LOG.info("tenant {}: {} deleted block {}", tenant, why, ulid);
     }
 
     /**

@@ -16,11 +16,29 @@ import java.util.concurrent.TimeUnit;
 
 
 /**
- * A real Prometheus (Debian's 2.42) started by a test on 127.0.0.1 and a free port, in agent or server mode, with
- * its log in a file. {@link #require()} skips the calling test when the binary is missing, except under
- * {@code CI=true}, where that fails it. {@link #close()} stops it (SIGTERM, then SIGKILL after a bound).
+ * A real Prometheus started by a test on 127.0.0.1 and a free port, in agent or server mode, with its log in a
+ * file: Debian's 2.42 by default, or the 3.7 peer ({@link Release#V3_7}, built by {@code tools/peers.sh}).
+ * {@link #require()} skips the calling test when the binary is missing, except under {@code CI=true}, where that
+ * fails it. {@link #close()} stops it (SIGTERM, then SIGKILL after a bound).
  */
 public final class PrometheusProcess implements AutoCloseable {
+    /** Which Prometheus: the binary and how its agent mode is switched on. */
+    public enum Release {
+        /** Debian's {@code /usr/bin/prometheus} 2.42: agent mode is a feature flag. */
+        V2_42,
+        /** Prometheus 3.7.3 from the peer cache: agent mode is the {@code --agent} flag. */
+        V3_7;
+
+        /** The binary; skips the test if absent, or fails it under {@code CI=true}. */
+        public Path binary() {
+            return this == V2_42 ? Tools.require("prometheus") : Peers.require("prometheus");
+        }
+
+        String agentFlag() {
+            return this == V2_42 ? "--enable-feature=agent" : "--agent";
+        }
+    }
+
     private final Process process;
     private final int port;
     private final Path log;
@@ -48,21 +66,28 @@ public final class PrometheusProcess implements AutoCloseable {
      * its WAL under {@code dir/agent}.
      */
     public static PrometheusProcess agent(Path dir, String config) throws Exception {
-        return start(dir, config, "--enable-feature=agent", "--storage.agent.path=" + dir.resolve("agent"));
+        return agent(Release.V2_42, dir, config);
+    }
+
+    /** As {@link #agent(Path, String)}, with the given release. */
+    public static PrometheusProcess agent(Release release, Path dir, String config) throws Exception {
+        return start(release, dir, config, release.agentFlag(), "--storage.agent.path=" + dir.resolve("agent"));
     }
 
     /** Starts a Prometheus server on an existing TSDB directory. */
     public static PrometheusProcess server(Path dir, Path tsdb, String config) throws Exception {
-        return start(dir, config, "--storage.tsdb.path=" + tsdb, "--storage.tsdb.retention.time=100y");
+        return start(Release.V2_42, dir, config, "--storage.tsdb.path=" + tsdb, "--storage.tsdb.retention.time=100y");
     }
 
     /** Starts a Prometheus server with an empty TSDB under {@code dir/tsdb} and its remote-write receiver on. */
     public static PrometheusProcess receiver(Path dir, String config) throws Exception {
-        return start(dir, config, "--web.enable-remote-write-receiver", "--storage.tsdb.path=" + dir.resolve("tsdb"));
+        return start(Release.V2_42, dir, config, "--web.enable-remote-write-receiver",
+                "--storage.tsdb.path=" + dir.resolve("tsdb"));
     }
 
-    private static PrometheusProcess start(Path dir, String config, String... modeArgs) throws Exception {
-        Path bin = require();
+    private static PrometheusProcess start(Release release, Path dir, String config, String... modeArgs)
+            throws Exception {
+        Path bin = release.binary();
         Files.createDirectories(dir);
         int port = freePort();
         Path cfg = dir.resolve("prometheus-" + port + ".yml");

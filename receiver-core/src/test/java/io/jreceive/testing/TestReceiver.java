@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
+import io.jreceive.ingest.ConnectionLimits;
 import io.jreceive.ingest.RemoteWriteConfig;
 import io.jreceive.ingest.RemoteWriteLimits;
 import io.jreceive.ingest.RemoteWriteServer;
@@ -23,6 +24,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 public final class TestReceiver implements AutoCloseable {
     public final MultiTsdb tsdb;
     public final RemoteWriteServer server;
+    /** The write limits in force, or null. */
+    public final io.jreceive.limits.WriteLimiter limiter;
     public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -36,10 +39,31 @@ public final class TestReceiver implements AutoCloseable {
     }
 
     public TestReceiver(TsdbConfig config, RemoteWriteLimits limits) throws Exception {
+        this(config, limits, ConnectionLimits.DEFAULTS);
+    }
+
+    public TestReceiver(TsdbConfig config, RemoteWriteLimits limits, ConnectionLimits connections) throws Exception {
         tsdb = new MultiTsdb(config, registry);
         tsdb.open();
+        limiter = null;
         server = new RemoteWriteServer(new RemoteWriteConfig("127.0.0.1", 0, RemoteWriteConfig.DEFAULT_TENANT_HEADER,
-                RemoteWriteConfig.DEFAULT_TENANT, limits, 2, 0), tsdb, registry);
+                RemoteWriteConfig.DEFAULT_TENANT, limits, 2, 0, connections), tsdb, registry);
+    }
+
+    /**
+     * A receiver with write limits ({@code limitsYaml}, Thanos' format; null = none) and relabel rules (empty =
+     * none), default request caps and the default block duration.
+     */
+    public TestReceiver(Path dir, String limitsYaml, java.util.List<io.jreceive.relabel.RelabelConfig> relabel)
+            throws Exception {
+        tsdb = new MultiTsdb(config(dir, TsdbConfig.DEFAULT_BLOCK_DURATION), registry);
+        tsdb.open();
+        limiter = limitsYaml == null ? null
+                : new io.jreceive.limits.WriteLimiter(limitsYaml, null, 1000, tsdb::headSeries, registry);
+        server = new RemoteWriteServer(new RemoteWriteConfig("127.0.0.1", 0, RemoteWriteConfig.DEFAULT_TENANT_HEADER,
+                RemoteWriteConfig.DEFAULT_TENANT, RemoteWriteLimits.DEFAULTS, 2, 0), tsdb, null, null, registry, limiter,
+                relabel.isEmpty() ? null
+                        : new io.jreceive.relabel.BatchRelabeler(new io.jreceive.relabel.Relabeler(relabel)));
     }
 
     public TestReceiver(Path dir) throws Exception {
@@ -84,6 +108,9 @@ public final class TestReceiver implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.close();
+        if (limiter != null) {
+            limiter.close();
+        }
         tsdb.close();
     }
 }

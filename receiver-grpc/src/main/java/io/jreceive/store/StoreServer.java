@@ -95,6 +95,7 @@ public final class StoreServer implements Closeable {
             if (config.tlsClientCa() != null) {
                 ssl.trustManager(config.tlsClientCa().toFile()).clientAuth(ClientAuth.REQUIRE);
             }
+            ssl.protocols(StoreConfig.tlsProtocols(config.tlsMinVersion()));
             b.sslContext(ssl.build());
         }
         this.server = b.build();
