@@ -15,6 +15,10 @@ import io.jreceive.index.SeriesIndex;
 import io.jreceive.labels.Labels;
 import io.jreceive.wal.SamplesRecordEncoder;
 import io.jreceive.wal.SeriesRecordEncoder;
+import io.jreceive.wal.WalRecord;
+import io.jreceive.wal.WalRecordDecoder;
+import io.jreceive.wal.WalUndo;
+import io.jreceive.wal.WalVisitor;
 
 /**
  * A tenant's in-memory TSDB head: series keyed by two 64-bit hashes of their label bytes (a {@link SeriesTable}
@@ -80,13 +84,6 @@ public final class Head implements SeriesIndex, AutoCloseable {
 
     /** Per-thread scratch space for {@link #append}; reused across requests. */
     public static final class AppendContext {
-        void noteLogged(MemSeries ms) {
-            if (loggedCount == logged.length) {
-                logged = Arrays.copyOf(logged, loggedCount * 2);
-            }
-            logged[loggedCount++] = ms;
-        }
-
         final EncBuf seriesRecord = new EncBuf(4096);
         final EncBuf samplesRecord = new EncBuf(64 * 1024);
         final SeriesRecordEncoder seriesEnc = new SeriesRecordEncoder();
@@ -103,9 +100,6 @@ public final class Head implements SeriesIndex, AutoCloseable {
         int[] createdIds = new int[256];
         int[] createdStarts = new int[256];
         int[] createdEnds = new int[256];
-        /** Series whose WAL series record this append carries (undone if the WAL refuses the append). */
-        MemSeries[] logged = new MemSeries[64];
-        int loggedCount;
         /** Oldest and newest timestamp appended by the current request (under the append lock). */
         long batchMin;
         long batchMax;
@@ -143,9 +137,6 @@ public final class Head implements SeriesIndex, AutoCloseable {
             if (symbolIds.length > 2 * WriteBatch.RETAINED_LABELS) {
                 symbolIds = new int[256];
             }
-            if (logged.length > WriteBatch.RETAINED_SERIES) {
-                logged = new MemSeries[64];
-            }
         }
 
         private void ensureSymbolIds(int n) {
@@ -171,10 +162,16 @@ public final class Head implements SeriesIndex, AutoCloseable {
         for (int s = 0; s < n; s++) {
             missing = lookup(b, s, ctx, missing);
         }
+        if (missing > 0 || b.sampleTotal() > MAX_SAMPLES_PER_RECORD) {
+            AppendTooLargeException tooLarge = checkRecordSizes(b, ctx, missing);
+            if (tooLarge != null) {
+                st.reset();
+                return CompletableFuture.failedFuture(tooLarge);
+            }
+        }
         if (missing > 0) {
             create(b, ctx, missing);
         }
-        ctx.loggedCount = 0;
         final SeriesRecordEncoder sr = ctx.seriesEnc.wrap(ctx.seriesRecord);
         final SamplesRecordEncoder smp = ctx.samplesEnc.wrap(ctx.samplesRecord);
         final long futureLimit = tooFarInFutureMs > 0 ? System.currentTimeMillis() + tooFarInFutureMs
@@ -193,17 +190,6 @@ public final class Head implements SeriesIndex, AutoCloseable {
                     appendSeries(ms, b, s, minValid, futureLimit, sr, smp, ctx);
                 }
             }
-            final long batchMin = ctx.batchMin;
-            final long batchMax = ctx.batchMax;
-            if (st.appended > 0) {
-                samplesAppended += st.appended;
-            }
-            if (batchMin < minTime) {
-                minTime = batchMin;
-            }
-            if (batchMax > maxTime) {
-                maxTime = batchMax;
-            }
             if (sr.count() == 0 && smp.count() == 0 && st.duplicatesIgnored == 0) {
                 return DONE;
             }
@@ -211,10 +197,19 @@ public final class Head implements SeriesIndex, AutoCloseable {
             // answer waits until the earlier append that stored those samples is durable (or fails with it).
             CompletableFuture<Void> durable = wal.log(ctx.seriesRecord, ctx.samplesRecord);
             if (durable.isCompletedExceptionally()) {
-                // Refused at once: these series records never reached the WAL; the next append must carry them.
-                for (int i = 0; i < ctx.loggedCount; i++) {
-                    ctx.logged[i].walLogged = false;
-                }
+                // Refused at once (queue full, closed): nothing of it may stay, or the retry would be taken for a
+                // duplicate of samples the WAL never had. The newest samples of their series are its own.
+                undoLocked(ctx.samplesRecord.array(), 0, ctx.samplesRecord.len());
+                undoLocked(ctx.seriesRecord.array(), 0, ctx.seriesRecord.len());
+                return durable;
+            }
+            // A failure later (an I/O error) is undone by the WAL writer through walUndo().
+            samplesAppended += st.appended;
+            if (ctx.batchMin < minTime) {
+                minTime = ctx.batchMin;
+            }
+            if (ctx.batchMax > maxTime) {
+                maxTime = ctx.batchMax;
             }
             return durable;
         } finally {
@@ -277,7 +272,6 @@ public final class Head implements SeriesIndex, AutoCloseable {
                     if (!ms.walLogged) {
                         sr.add(ms.id, ms.labels());
                         ms.walLogged = true;
-                        ctx.noteLogged(ms);
                     }
                     smp.add(ms.id, t, bits);
                     st.appended++;
@@ -368,6 +362,48 @@ public final class Head implements SeriesIndex, AutoCloseable {
     }
 
     /**
+     * The most bytes batch series {@code s} can take in a WAL series record ({@link WalRecord}): its ref, the label
+     * count and each name and value with a length prefix of at most 5 bytes.
+     */
+    private static long seriesEntryBound(WriteBatch b, int s) {
+        long n = WalRecord.SERIES_REF_SIZE + 5;
+        final int from = b.labelStart(s);
+        final int to = from + b.labelCount(s);
+        for (int l = from; l < to; l++) {
+            n += 10L + b.nameLen(l) + b.valueLen(l);
+        }
+        return n;
+    }
+
+    /** The most bytes one sample takes in a WAL samples record: two varint deltas and the value. */
+    private static final int SAMPLE_ENTRY_BOUND = 10 + 10 + WalRecord.SAMPLE_VALUE_SIZE;
+    /** Samples that always fit in one WAL samples record, whatever their deltas. */
+    private static final int MAX_SAMPLES_PER_RECORD =
+            (WalRecord.MAX_SIZE - WalRecord.SAMPLES_ENTRIES_OFFSET) / SAMPLE_ENTRY_BOUND;
+
+    /**
+     * Decided before anything is created or appended: whether the WAL could take this request's records. The series
+     * record carries the {@code missing} series the lookup did not find (a series found but not logged yet, after
+     * a refusal, is rare and small; should its record be refused, the append is undone and answered 500).
+     * Returns the refusal, or null.
+     */
+    private static AppendTooLargeException checkRecordSizes(WriteBatch b, AppendContext ctx, int missing) {
+        long series = WalRecord.TYPE_SIZE;
+        for (int i = 0; i < missing; i++) {
+            series += seriesEntryBound(b, ctx.missing[i]);
+        }
+        if (series > WalRecord.MAX_SIZE) {
+            return new AppendTooLargeException("write request too large: its new series need a WAL series record "
+                    + "of up to " + series + " bytes, over the " + WalRecord.MAX_SIZE + "-byte limit");
+        }
+        if (b.sampleTotal() > MAX_SAMPLES_PER_RECORD) {
+            return new AppendTooLargeException("write request too large: its " + b.sampleTotal() + " samples may "
+                    + "need a WAL samples record over the " + WalRecord.MAX_SIZE + "-byte limit");
+        }
+        return null;
+    }
+
+    /**
      * Creates the series of batch series {@code ctx.missing[0, count)}, which the lock-free lookup did not find:
      * validates them (invalid ones are counted and stay null), interns all their strings at once, then registers
      * each under the series lock unless another request created it meanwhile, and indexes the new ones.
@@ -421,6 +457,8 @@ public final class Head implements SeriesIndex, AutoCloseable {
             ctx.createdStarts[created] = from;
             ctx.createdEnds[created] = to;
             created++;
+        } else {
+            symbols.release(ctx.symbolIds, from, to); // the references were taken for a series made meanwhile
         }
         ctx.resolved[s] = ms;
         return created;
@@ -447,7 +485,7 @@ public final class Head implements SeriesIndex, AutoCloseable {
         return nv;
     }
 
-    /** The symbol ids of label pairs (all interned). */
+    /** The symbol ids of label pairs, interned (one reference each). */
     private int[] symbolIds(byte[][] nv) {
         int[] ids = new int[nv.length];
         for (int i = 0; i < nv.length; i++) {
@@ -488,6 +526,11 @@ public final class Head implements SeriesIndex, AutoCloseable {
         return seriesCreated;
     }
 
+    /** Label strings the head holds in memory (in use by its series, or released and not yet freed). */
+    public int symbolsHeld() {
+        return symbols.held();
+    }
+
     /** Number of series in the head. */
     public int numSeries() {
         return liveSeries;
@@ -516,6 +559,88 @@ public final class Head implements SeriesIndex, AutoCloseable {
         }
     }
 
+    // ---- undoing appends the WAL failed to store ---------------------------------------------------------------
+
+    /**
+     * How the WAL writer takes back appends it accepted and then failed to store (an I/O error): under the append
+     * lock, so the failed appends, which the writer fails together with every append queued behind them, are the
+     * newest the head holds.
+     */
+    public WalUndo walUndo() {
+        return new WalUndo() {
+            @Override
+            public void exclusive(Runnable action) {
+                appendLock.lock();
+                try {
+                    action.run();
+                } finally {
+                    appendLock.unlock();
+                }
+            }
+
+            @Override
+            public void undo(byte[] buf, int off, int len) {
+                undoLocked(buf, off, len);
+            }
+        };
+    }
+
+    /**
+     * Takes back one WAL record of a failed append; records are undone newest first, an append's samples record
+     * before its series record. Samples: every sample of the record's series from the record's oldest one of that
+     * series on is removed (those are the series' newest samples: all later appends failed too). Series: each is
+     * to be logged again by its next append, and removed if it holds nothing now (the failed append created it).
+     * Caller holds the append lock.
+     */
+    private void undoLocked(byte[] buf, int off, int len) {
+        if (len == 0) {
+            return;
+        }
+        final Long2LongHashMap oldest = new Long2LongHashMap(Long.MAX_VALUE);
+        final List<MemSeries> series = new ArrayList<>();
+        WalRecordDecoder.decode(buf, off, len, new WalVisitor() {
+            @Override
+            public void onSeries(long ref, Labels labels) {
+                MemSeries ms = byIdOrNull(ref);
+                if (ms != null) {
+                    series.add(ms);
+                }
+            }
+
+            @Override
+            public void onSample(long ref, long t, long valueBits) {
+                if (t < oldest.get(ref)) {
+                    oldest.put(ref, t);
+                }
+            }
+        });
+        oldest.longForEach((ref, t) -> {
+            MemSeries ms = byIdOrNull(ref);
+            if (ms != null) {
+                int removed;
+                synchronized (ms) {
+                    removed = ms.dropFrom(t, chunkRange, closedChunks);
+                }
+                samplesAppended -= removed;
+            }
+        });
+        for (MemSeries ms : series) {
+            ms.walLogged = false;
+            boolean empty;
+            synchronized (ms) {
+                empty = ms.isEmpty();
+            }
+            if (empty && !ms.removed) {
+                remove(ms);
+            }
+        }
+    }
+
+    private MemSeries byIdOrNull(long ref) {
+        MemSeries[] arr = byId;
+        return ref >= 0 && ref < arr.length ? arr[(int) ref] : null;
+    }
+
     // ---- WAL replay -------------------------------------------------------------------------------------------
 
     /**
@@ -532,6 +657,7 @@ public final class Head implements SeriesIndex, AutoCloseable {
             raiseNextIdLocked(ref);
             MemSeries ms = table.findLocked(p.h1, p.h2);
             if (ms != null) {
+                symbols.release(ids, 0, ids.length);
                 return ms.id;
             }
             ms = registerLocked(p.h1, p.h2, labelPairs(ids, 0, ids.length), (int) ref);
@@ -660,6 +786,8 @@ public final class Head implements SeriesIndex, AutoCloseable {
     public void truncate(long t) {
         appendLock.lock();
         try {
+            // Strings released by the previous truncation are freed now; this one's wait for the next.
+            symbols.reclaim();
             setMinValidTime(t);
             long newMin = Long.MAX_VALUE;
             List<MemSeries> removed = new ArrayList<>();
@@ -707,13 +835,14 @@ public final class Head implements SeriesIndex, AutoCloseable {
     /** Unregisters and unindexes {@code ms} in one series-lock section, as {@link #create} registers and indexes. */
     private void remove(MemSeries ms) {
         ms.removed = true;
-        int[] ids = symbolIds(ms.labelPairs);
+        int[] ids = symbols.ids(ms.labelPairs);
         synchronized (seriesLock) {
             table.remove(ms);
             byId[ms.id] = null;
             liveSeries--;
             postings.remove(ms.id, ids);
         }
+        symbols.release(ids, 0, ids.length);
     }
 
     /** Whether {@code id} is a series in the head. */

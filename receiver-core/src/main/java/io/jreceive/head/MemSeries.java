@@ -4,6 +4,7 @@ import java.util.Arrays;
 
 import io.jreceive.chunk.XorAppender;
 import io.jreceive.chunk.XorChunk;
+import io.jreceive.chunk.XorIterator;
 import io.jreceive.labels.Labels;
 
 /**
@@ -135,6 +136,81 @@ final class MemSeries extends XorAppender {
             return maxT;
         }
         return (long) (start + (maxT - start) / Math.floor(n));
+    }
+
+    /**
+     * Removes every sample at or after {@code t}: the newest samples, which the WAL refused (see
+     * {@link Head#undo}). Chunks wholly at or after {@code t} are dropped (their bytes stay in the store until its
+     * segment is freed); the samples before {@code t} of the chunk holding {@code t} become the open chunk again,
+     * re-appended as they were first appended, so the series continues exactly as if the removed samples had never
+     * come. When that leaves no open sample, the last closed chunk is reopened, so that the in-order check still
+     * sees the newest sample. Returns the number of samples removed.
+     */
+    int dropFrom(long t, long chunkRange, ClosedChunks store) {
+        // Chunk c (closed ones first, the open one last, at index closedCount) is the first holding a sample >= t.
+        int c = 0;
+        while (c < closedCount && closed[c * CLOSED_STRIDE + 1] < t) {
+            c++;
+        }
+        if (c == closedCount && (numSamples() == 0 || lastTimestamp() < t)) {
+            return 0;
+        }
+        XorIterator it = new XorIterator();
+        int removed = 0;
+        for (int i = c + 1; i <= closedCount; i++) {
+            byte[] data = chunk(i, store);
+            removed += data == null ? 0 : it.reset(data, 0, data.length).numSamples();
+        }
+        byte[] data = chunk(c, store);
+        it.reset(data, 0, data.length);
+        long[] ts = new long[it.numSamples()];
+        long[] vs = new long[ts.length];
+        int kept = 0;
+        while (it.next()) {
+            if (it.timestamp() < t) {
+                ts[kept] = it.timestamp();
+                vs[kept++] = it.valueBits();
+            } else {
+                removed++;
+            }
+        }
+        closedCount = c;
+        if (kept == 0 && c > 0) {
+            // Nothing of that chunk stays: the chunk before it is the open one again.
+            closedCount = c - 1;
+            data = chunk(c - 1, store);
+            it.reset(data, 0, data.length);
+            ts = new long[it.numSamples()];
+            vs = new long[ts.length];
+            while (it.next()) {
+                ts[kept] = it.timestamp();
+                vs[kept++] = it.valueBits();
+            }
+        }
+        reopen(ts, vs, kept, chunkRange);
+        return removed;
+    }
+
+    /** The bytes of chunk {@code i}: a closed one's from the store, the open one's (null if empty) copied. */
+    private byte[] chunk(int i, ClosedChunks store) {
+        if (i < closedCount) {
+            return store.read(closed[i * CLOSED_STRIDE + 2]);
+        }
+        return numSamples() == 0 ? null : bytes();
+    }
+
+    /** Starts the open chunk over with {@code n} samples, as {@link #append} would have built it. */
+    private void reopen(long[] ts, long[] vs, int n, long chunkRange) {
+        restart();
+        for (int i = 0; i < n; i++) {
+            if (i == 0) {
+                openMint = ts[0];
+                nextAt = BlockRanges.rangeEnd(ts[0], chunkRange);
+            } else if (i == XorChunk.TARGET_SAMPLES / 4) {
+                nextAt = computeChunkEndTime(openMint, lastTimestamp(), nextAt, 4);
+            }
+            appendBits(ts[i], vs[i]);
+        }
     }
 
     /** Whether the series holds no chunk at all (candidate for removal after truncation). */

@@ -34,8 +34,9 @@ import io.netty.util.concurrent.FastThreadLocal;
  * Answers {@code POST /api/v1/receive}: picks the protocol from Content-Type, the tenant from its header, snappy-
  * decodes the body within the size limits, decodes it into a {@link WriteBatch}, appends it and writes the answer
  * once the WAL has the accepted samples. Statuses and bodies are Thanos': 200 with an empty body, 400 undecodable,
- * 405 wrong method, 409 conflicts (valid samples still written; the body counts each reason), 413 over a limit, 415
- * unsupported type or encoding, 500 storage failure, 503 not ready (also: the WAL's queue is full, or the tenant is
+ * 405 wrong method, 409 conflicts (valid samples still written; the body counts each reason), 413 over a limit (also:
+ * records too large for the WAL, nothing stored), 415 unsupported type or encoding, 500 storage failure (nothing of
+ * the request stays in memory), 503 not ready (also: the WAL's queue is full, or the tenant is
  * being pruned; nothing was appended and the sender retries). Every 2.0 answer carries the
  * {@code X-Prometheus-Remote-Write-*-Written} headers. Error bodies are one line of text, as Go's
  * {@code http.Error} writes them. Stateless and shared by all channels; scratch buffers are per event-loop thread.
@@ -327,6 +328,11 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
                 answer.release();
                 done(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.SERVICE_UNAVAILABLE,
                         cause.getMessage()), v2, 0));
+            } else if (cause instanceof io.jreceive.head.AppendTooLargeException) {
+                answer.release();
+                metrics.decodeError("too_large");
+                done(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                        cause.getMessage()), v2, 0));
             } else if (err != null) {
                 answer.release();
                 LOG.error("WAL write for tenant {} failed", tenant, err);
@@ -489,16 +495,16 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         return r;
     }
 
-    /** The answer to a request that passed the write gate: answers it, then leaves the gate. */
+    /**
+     * The answer to a request that passed the write gate: leaves the gate, then answers (so a client that has its
+     * answer never sees its slot still taken).
+     */
     private void done(ChannelHandlerContext ctx, ResponseQueue.Slot slot, boolean keepAlive, long start,
                       FullHttpResponse r) {
-        try {
-            reply(ctx, slot, keepAlive, start, r);
-        } finally {
-            if (limiter != null) {
-                limiter.gate().leave();
-            }
+        if (limiter != null) {
+            limiter.gate().leave();
         }
+        reply(ctx, slot, keepAlive, start, r);
     }
 
     /** Answers the request of {@code slot}, in request order ({@link ResponseQueue}). */

@@ -23,15 +23,20 @@ public final class WalRecordDecoder {
      * @throws FormatException if the record is truncated or has trailing bytes
      */
     public static int decode(byte[] record, int len, WalVisitor visitor) {
+        return decode(record, 0, len, visitor);
+    }
+
+    /** Decodes the record in {@code buf[off, off + len)}; as {@link #decode(byte[], int, WalVisitor)}. */
+    public static int decode(byte[] buf, int off, int len, WalVisitor visitor) {
         if (len < WalRecord.TYPE_SIZE) {
             throw new FormatException("empty WAL record");
         }
-        ByteBuffer b = ByteBuffer.wrap(record, 0, len);
-        switch (record[WalRecord.TYPE_OFFSET] & 0xFF) {
+        ByteBuffer b = ByteBuffer.wrap(buf);
+        switch (buf[off + WalRecord.TYPE_OFFSET] & 0xFF) {
             case WalRecord.SERIES:
-                return series(new DecBuf(b, WalRecord.SERIES_ENTRIES_OFFSET, len), visitor);
+                return series(new DecBuf(b, off + WalRecord.SERIES_ENTRIES_OFFSET, off + len), visitor);
             case WalRecord.SAMPLES:
-                return samples(new DecBuf(b, WalRecord.SAMPLES_FIRST_REF_OFFSET, len), visitor);
+                return samples(new DecBuf(b, off + WalRecord.SAMPLES_FIRST_REF_OFFSET, off + len), visitor);
             default:
                 return -1;
         }

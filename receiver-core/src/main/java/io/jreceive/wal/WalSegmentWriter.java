@@ -46,8 +46,11 @@ public final class WalSegmentWriter implements Closeable {
     private final CRC32C crc = new CRC32C();
     private byte[] compressed = new byte[0];
 
+    private final Opener opener;
     private FileChannel file;
     private int segment;
+    /** Bytes of the current segment that the last successful {@link #sync()} (or its creation) made durable. */
+    private long syncedPos;
     /** Write position in the current page. */
     private int alloc;
     /** Bytes of the current page already written to the file. */
@@ -55,7 +58,16 @@ public final class WalSegmentWriter implements Closeable {
     /** Full pages written to the current segment. */
     private int donePages;
 
-    private WalSegmentWriter(Path dir, boolean compress, int segmentSize) {
+    /** Opens a new segment file for writing; tests substitute one that fails on command. */
+    interface Opener {
+        FileChannel open(Path path) throws IOException;
+    }
+
+    private static final Opener FILES = path -> FileChannel.open(path, StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE);
+
+    private WalSegmentWriter(Path dir, boolean compress, int segmentSize, Opener opener) {
+        this.opener = opener;
         this.dir = dir;
         this.compress = compress;
         this.pagesPerSegment = segmentSize / WalFragment.PAGE_SIZE;
@@ -66,12 +78,16 @@ public final class WalSegmentWriter implements Closeable {
      * segment or checkpoint present.
      */
     public static WalSegmentWriter open(Path dir, boolean compress, int segmentSize) throws IOException {
+        return open(dir, compress, segmentSize, FILES);
+    }
+
+    static WalSegmentWriter open(Path dir, boolean compress, int segmentSize, Opener opener) throws IOException {
         if (segmentSize <= 0 || segmentSize % WalFragment.PAGE_SIZE != 0) {
             throw new IllegalArgumentException("segment size " + segmentSize + " is not a positive multiple of "
                     + WalFragment.PAGE_SIZE);
         }
         Files.createDirectories(dir);
-        WalSegmentWriter w = new WalSegmentWriter(dir, compress, segmentSize);
+        WalSegmentWriter w = new WalSegmentWriter(dir, compress, segmentSize, opener);
         int last = Math.max(WalSegments.range(dir).last(), Checkpoint.last(dir));
         w.create(last + 1);
         return w;
@@ -153,6 +169,27 @@ public final class WalSegmentWriter implements Closeable {
     public void sync() throws IOException {
         flush();
         file.force(false);
+        syncedPos = (long) donePages * WalFragment.PAGE_SIZE + flushed;
+    }
+
+    /**
+     * Continues the log after a failed write or sync, as Prometheus does: cuts the current segment back to what the
+     * last successful {@link #sync()} made durable (the failed writes' bytes, possibly torn, must not be replayed, nor
+     * read as corruption ahead of good segments), closes it and starts the next segment. If this fails too, the
+     * writer stays unusable until a later call succeeds.
+     */
+    public void recover() throws IOException {
+        if (file != null) {
+            file.truncate(syncedPos);
+            file.force(false);
+            file.close();
+            file = null;
+        }
+        page.put(0, ZEROS, 0, WalFragment.PAGE_SIZE);
+        alloc = 0;
+        flushed = 0;
+        donePages = 0;
+        create(segment + 1);
     }
 
     /**
@@ -195,9 +232,9 @@ public final class WalSegmentWriter implements Closeable {
     }
 
     private void create(int index) throws IOException {
-        file = FileChannel.open(WalSegments.path(dir, index), StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE);
+        file = opener.open(WalSegments.path(dir, index));
         segment = index;
+        syncedPos = 0;
         alloc = 0;
         flushed = 0;
         donePages = 0;

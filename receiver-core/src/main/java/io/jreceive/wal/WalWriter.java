@@ -28,8 +28,11 @@ import io.jreceive.encoding.EncBuf;
  * <p>Backpressure: at most {@link WalConfig#maxQueuedBytes()} record bytes wait for the writer; an append past it
  * returns an already failed future ({@link WalOverloadedException}) without blocking the caller, who answers 503.
  *
- * <p>Failure: an I/O error fails the whole batch and leaves the log in an unknown state, so every later append fails
- * too with the same cause; the tenant must be closed and reopened (which replays and repairs).
+ * <p>Failure: an I/O error (a full disk, for instance) fails the batch it hit and every append queued behind it, which
+ * its writer accepted on top of the failed ones: under {@link WalUndo#exclusive} the writer hands their records to
+ * the {@link WalUndo}, which takes them back, then cuts the segment back to its last durable byte and continues in a
+ * new segment ({@link WalSegmentWriter#recover}), as Prometheus does. The next batch is written there. If starting the
+ * new segment fails too, each later batch tries again first and fails while it cannot.
  *
  * <p>Futures are completed on the writer thread: dependent actions must be cheap or hop to their own executor
  * ({@code whenCompleteAsync}), or they delay every other request's commit.
@@ -53,6 +56,7 @@ public final class WalWriter implements Closeable {
     private static final ArrayBlockingQueue<byte[]> SPARE = new ArrayBlockingQueue<>(SPARE_BUFFERS);
 
     private final WalSegmentWriter log;
+    private final WalUndo undo;
     private final long maxQueued;
     private final LinkedBlockingQueue<Entry> queue = new LinkedBlockingQueue<>();
     private final AtomicLong queued = new AtomicLong();
@@ -70,19 +74,28 @@ public final class WalWriter implements Closeable {
     private volatile long bytes;
     private volatile long fsyncNanos;
 
-    private WalWriter(WalSegmentWriter log, long maxQueued, String name) {
+    private WalWriter(WalSegmentWriter log, WalUndo undo, long maxQueued, String name) {
         this.log = log;
+        this.undo = undo;
         this.maxQueued = maxQueued;
         this.segment = log.segment();
         this.thread = new Thread(this::run, "wal-writer-" + name);
         this.thread.setDaemon(true);
     }
 
-    /** Opens {@code dir} (see {@link WalSegmentWriter#open}) and starts its writer thread. */
+    /** Opens {@code dir} (see {@link WalSegmentWriter#open}) and starts its writer thread; failed appends are not undone. */
     public static WalWriter open(Path dir, WalConfig config) throws IOException {
-        WalSegmentWriter log = WalSegmentWriter.open(dir, config.compress(), config.segmentSize());
+        return open(dir, config, WalUndo.NONE);
+    }
+
+    /** Opens {@code dir} and starts its writer thread; {@code undo} takes back appends that failed (see above). */
+    public static WalWriter open(Path dir, WalConfig config, WalUndo undo) throws IOException {
+        return open(dir, config, undo, WalSegmentWriter.open(dir, config.compress(), config.segmentSize()));
+    }
+
+    static WalWriter open(Path dir, WalConfig config, WalUndo undo, WalSegmentWriter log) {
         Path name = dir.toAbsolutePath().getParent() == null ? dir : dir.toAbsolutePath().getParent().getFileName();
-        WalWriter w = new WalWriter(log, config.maxQueuedBytes(), String.valueOf(name));
+        WalWriter w = new WalWriter(log, undo, config.maxQueuedBytes(), String.valueOf(name));
         w.thread.start();
         return w;
     }
@@ -171,11 +184,6 @@ public final class WalWriter implements Closeable {
     private boolean reserve(CompletableFuture<?> f, long charge) {
         if (closed) {
             f.completeExceptionally(new IllegalStateException("WAL writer is closed"));
-            return false;
-        }
-        Throwable failed = failure;
-        if (failed != null) {
-            f.completeExceptionally(failed);
             return false;
         }
         long cur;
@@ -299,10 +307,17 @@ public final class WalWriter implements Closeable {
         if (batch.isEmpty()) {
             return;
         }
-        Throwable failed = failure;
-        if (failed != null) {
-            fail(batch, failed);
-            return;
+        if (failure != null) {
+            try {
+                log.recover();
+                segment = log.segment();
+                failure = null;
+                LOG.info("WAL writable again, in segment {}", segment);
+            } catch (IOException | RuntimeException e) {
+                failure = e;
+                fail(batch, e);
+                return;
+            }
         }
         long written = 0;
         long recs = 0;
@@ -321,7 +336,6 @@ public final class WalWriter implements Closeable {
                     start = end;
                     recs++;
                 }
-                recycle(e);  // the segment writer has copied the bytes into its pages
                 segment = log.segment();
             }
             log.flush();
@@ -329,9 +343,9 @@ public final class WalWriter implements Closeable {
             log.sync();
             fsyncNanos += System.nanoTime() - t0;
         } catch (IOException | RuntimeException e) {
-            failure = e;
-            LOG.error("WAL write failed; the log refuses further appends until reopened", e);
-            fail(batch, e);
+            LOG.error("WAL write failed: failing its {} appends and those queued behind them, continuing in a new "
+                    + "segment", batch.size(), e);
+            undoAndRecover(batch, e);
             return;
         }
         batches++;
@@ -341,6 +355,7 @@ public final class WalWriter implements Closeable {
         for (int i = 0; i < batch.size(); i++) {
             Entry e = batch.get(i);
             queued.addAndGet(-e.charge);
+            recycle(e);
             if (e.cut) {
                 @SuppressWarnings("unchecked")
                 CompletableFuture<Integer> f = (CompletableFuture<Integer>) e.done;
@@ -349,6 +364,38 @@ public final class WalWriter implements Closeable {
                 e.done.complete(null);
             }
         }
+    }
+
+    /**
+     * After {@code batch} failed with {@code cause}: while no append can be queued, takes every queued append into
+     * the failure (the head accepted them on top of the failed ones), has {@link #undo} take all their records back,
+     * newest first, starts a new segment and fails their futures.
+     */
+    private void undoAndRecover(List<Entry> batch, Throwable cause) {
+        undo.exclusive(() -> {
+            List<Entry> queued = new ArrayList<>();
+            queue.drainTo(queued);
+            boolean stopping = queued.remove(stop);
+            batch.addAll(queued);
+            for (int i = batch.size() - 1; i >= 0; i--) {
+                Entry e = batch.get(i);
+                for (int r = e.ends.length - 1; r >= 0; r--) {
+                    int start = r == 0 ? 0 : e.ends[r - 1];
+                    undo.undo(e.data, start, e.ends[r] - start);
+                }
+            }
+            try {
+                log.recover();
+                segment = log.segment();
+            } catch (IOException | RuntimeException e) {
+                failure = e;
+                LOG.error("WAL could not continue in a new segment; the next batch tries again", e);
+            }
+            fail(batch, cause);
+            if (stopping) {
+                queue.add(stop);
+            }
+        });
     }
 
     private void fail(List<Entry> batch, Throwable cause) {

@@ -341,4 +341,128 @@ class HeadTest {
                 "no removed series' value stays in the postings");
         assertEquals(0, h.allPostings().length);
     }
+    private static final WalSink REFUSING = (series, samples) ->
+            CompletableFuture.failedFuture(new IllegalStateException("WAL refuses"));
+
+    /** Every sample of {@code h}, one line per sample, in label then time order. */
+    private static List<String> dump(Head h) {
+        List<String> out = new ArrayList<>();
+        for (ChunkSeries cs : h.chunksInRange(Long.MIN_VALUE, Long.MAX_VALUE)) {
+            for (int c = 0; c < cs.numChunks(); c++) {
+                XorIterator it = new XorIterator(cs.data(c));
+                while (it.next()) {
+                    out.add(cs.labels() + " " + it.timestamp() + " " + it.value());
+                }
+            }
+        }
+        return out;
+    }
+
+    private CompletableFuture<Void> append(Head h, RemoteWriteRequests r, WalSink wal) {
+        byte[] raw = r.v1Message().toByteArray();
+        new RemoteWriteDecoder().decode(raw, raw.length, batch, RemoteWriteLimits.DEFAULTS);
+        return h.append(batch, ctx, wal);
+    }
+
+    /**
+     * Issue 20 item 1: an append the WAL refuses leaves the head as it was (no sample, no new series, no label
+     * value), so the retry is stored and logged as new instead of being taken for a duplicate of samples that only
+     * the memory held.
+     */
+    @Test
+    void anAppendTheWalRefusesLeavesTheHeadAsItWas() {
+        Labels l = Labels.of("__name__", "m", "a", "b");
+        Labels other = Labels.of("__name__", "m", "a", "c");
+        assertTrue(append(head, new RemoteWriteRequests().series(l, 1000, 1).series(other, 1000, 2), REFUSING)
+                .isCompletedExceptionally());
+        assertEquals(List.of(), dump(head));
+        assertEquals(0, head.numSeries(), "the series it created are gone");
+        assertEquals(List.of(), head.labelValues(b("a")));
+        AppendStats st = append(new RemoteWriteRequests().series(l, 1000, 1));
+        assertEquals(1, st.appended, "the retry is stored");
+        assertEquals(0, st.duplicatesIgnored);
+        assertEquals(2, walRecords, "and logged, series record included");
+
+        List<String> before = dump(head);
+        assertTrue(append(head, new RemoteWriteRequests().series(l, 2000, 3), REFUSING).isCompletedExceptionally());
+        assertEquals(before, dump(head));
+        assertEquals(1, head.numSeries(), "a series that held samples before stays");
+        st = append(new RemoteWriteRequests().series(l, 2000, 3));
+        assertEquals(1, st.appended, "the retry of a sample for an existing series is stored");
+        assertEquals(0, st.duplicatesIgnored);
+    }
+
+    /**
+     * A refused append that cut chunks (by count and at a range boundary) is undone chunk by chunk: after the same
+     * samples are appended again, the chunks are byte-identical to those of a head that never saw the refusal.
+     */
+    @Test
+    void aRefusedAppendThatCutChunksIsUndoneExactly() {
+        Labels l = Labels.of("__name__", "m");
+        Head fresh = new Head(H2, 0);
+        long t = H2 - 300 * 15_000L;
+        RemoteWriteRequests first = new RemoteWriteRequests();
+        long[] ts = new long[200];
+        double[] vs = new double[200];
+        for (int i = 0; i < ts.length; i++, t += 15_000) {
+            ts[i] = t;
+            vs[i] = i % 7;
+        }
+        first.series(l, ts, vs);
+        append(first);
+        append(fresh, first, sink).join();
+        long[] ts2 = new long[250];
+        double[] vs2 = new double[250];
+        for (int i = 0; i < ts2.length; i++, t += 15_000) {
+            ts2[i] = t;
+            vs2[i] = i * 0.5;
+        }
+        RemoteWriteRequests second = new RemoteWriteRequests().series(l, ts2, vs2);
+        List<String> before = dump(head);
+        assertTrue(append(head, second, REFUSING).isCompletedExceptionally());
+        assertEquals(before, dump(head));
+        append(second);
+        assertEquals(250, ctx.stats.appended);
+        append(fresh, second, sink).join();
+        List<ChunkSeries> a = head.chunksInRange(Long.MIN_VALUE, Long.MAX_VALUE);
+        List<ChunkSeries> e = fresh.chunksInRange(Long.MIN_VALUE, Long.MAX_VALUE);
+        assertEquals(e.get(0).numChunks(), a.get(0).numChunks());
+        assertTrue(a.get(0).numChunks() >= 3, "the refused samples crossed chunk cuts");
+        for (int c = 0; c < e.get(0).numChunks(); c++) {
+            assertEquals(e.get(0).minTime(c), a.get(0).minTime(c));
+            assertArrayEquals(e.get(0).data(c), a.get(0).data(c), "chunk " + c);
+        }
+    }
+
+    @Test
+    void labelChurnDoesNotAccumulateStrings() {
+        // 30 rounds of 500 brand-new series (pod names), each round's series cut out of the head by the next
+        // truncation: the strings held stay those of about two rounds (the live one and the one waiting to be freed),
+        // not every value ever seen.
+        long t = 0;
+        int heldAtRound5 = 0;
+        for (int round = 0; round < 30; round++) {
+            RemoteWriteRequests r = new RemoteWriteRequests();
+            for (int i = 0; i < 500; i++) {
+                r.series(Labels.of("__name__", "churn", "job", "j", "pod", "pod-" + round + "-" + i), t, 1);
+            }
+            assertEquals(500, append(r).appended);
+            head.truncate(t + 1);
+            t += H2;
+            if (round == 5) {
+                heldAtRound5 = head.symbolsHeld();
+            }
+            assertEquals(0, head.numSeries());
+        }
+        assertTrue(head.symbolsHeld() <= heldAtRound5, head.symbolsHeld() + " strings held, " + heldAtRound5
+                + " at round 5");
+        assertTrue(head.symbolsHeld() <= 2 * 500 + 10, head.symbolsHeld() + " strings held");
+        // Strings freed and ids reused: the index still answers exactly for the series that are live.
+        Labels live = Labels.of("__name__", "churn", "job", "j", "pod", "pod-again");
+        assertEquals(1, append(new RemoteWriteRequests().series(live, t, 1)).appended);
+        assertEquals(1, head.postings(b("pod"), b("pod-again")).length);
+        assertEquals(0, head.postings(b("pod"), b("pod-29-1")).length);
+        assertEquals(live, head.labels(head.postings(b("pod"), b("pod-again"))[0]));
+        assertEquals(List.of("pod-again"), head.labelValues(b("pod")).stream().map(String::new).toList());
+    }
 }

@@ -213,4 +213,38 @@ class RemoteWriteBadInputTest {
         assertEquals(200, r.statusCode(), r.body());
         assertEquals(1, rx.tsdb.tenant("team-a").head().numSeries());
     }
+    /**
+     * Issue 20 item 1: one remote write 2.0 request of about 70 KB whose 17 series have 253 labels each pointing at
+     * the same 64 KiB symbol would need a WAL series record of about 280 MB, over the WAL's record limit. It is
+     * refused with 413 and the reason on its first try, before anything is stored: no series, no label value, no
+     * WAL record; the next valid request is stored as usual.
+     */
+    @Test
+    void aRequestWhoseSeriesRecordWouldPassTheWalRecordLimitIs413AndStoresNothing() throws Exception {
+        valid();
+        String big = "v".repeat(64 * 1024);
+        RemoteWriteRequests req = new RemoteWriteRequests();
+        for (int s = 0; s < 17; s++) {
+            java.util.Map<String, String> m = new java.util.TreeMap<>();
+            m.put("__name__", "huge");
+            m.put("s", Integer.toString(s));
+            for (int l = 0; l < 253; l++) {
+                m.put(String.format("l%03d", l), big);
+            }
+            req.series(Labels.fromMap(m), t, 1);
+        }
+        byte[] body = req.v2();
+        assertTrue(body.length < 100_000, "a small request: " + body.length + " bytes");
+        HttpResponse<String> r = rx.postV2(body);
+        assertEquals(413, r.statusCode(), r.body());
+        assertTrue(r.body().startsWith("write request too large: its new series need a WAL series record of "),
+                r.body());
+        assertEquals("0", r.headers().firstValue("X-Prometheus-Remote-Write-Samples-Written").orElse(""));
+        io.jreceive.head.Head head = rx.tsdb.tenant("default-tenant").head();
+        assertEquals(List.of(), head.labelValues("s".getBytes(StandardCharsets.UTF_8)), "no series created");
+        assertEquals(0, head.postings("__name__".getBytes(StandardCharsets.UTF_8),
+                "huge".getBytes(StandardCharsets.UTF_8)).length);
+        valid();
+        assertEquals(expectedWal, WalContents.lines(dir.resolve("default-tenant").resolve("wal")));
+    }
 }

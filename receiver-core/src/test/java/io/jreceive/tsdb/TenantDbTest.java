@@ -137,6 +137,28 @@ class TenantDbTest {
             assertEquals(2, db.blocks().size());
         }
     }
+
+    @Test
+    void sizeRetentionDeletesTheOldestUploadedBlocksUntilUnderTheLimit() throws Exception {
+        try (TenantDb db = open(0)) {
+            write(db, 0, 4 * RANGE - 60_000, 60_000);
+            db.flush();
+            List<BlockMeta> metas = new java.util.ArrayList<>(db.blocks().stream().map(b -> b.meta()).toList());
+            metas.sort(java.util.Comparator.comparingLong(BlockMeta::minTime));
+            assertEquals(4, metas.size());
+            long one = SizeRetention.directoryBytes(db.dir().resolve(metas.get(3).ulid()));
+            long wal = SizeRetention.directoryBytes(db.dir().resolve("wal"));
+            long limit = wal + db.head().closedChunkBytes() + 2 * one + one / 2;
+            String oldest = metas.get(0).ulid();
+            assertEquals(List.of(), db.applySizeRetention(limit, ulid -> false),
+                    "nothing uploaded: nothing deleted");
+            List<String> deleted = db.applySizeRetention(limit, ulid -> !ulid.equals(oldest));
+            assertEquals(List.of(metas.get(1).ulid()), deleted,
+                    "the two newest fit; of the older ones only the uploaded one goes, the unshipped oldest stays");
+            assertEquals(3, db.blocks().size());
+            assertEquals(List.of(), db.applySizeRetention(0, ulid -> true), "0 = off");
+        }
+    }
     /** Writes one sample of {@code labels} and waits until it is durable; the model notes it. */
     private static void writeOne(TenantDb db, java.util.TreeMap<String, java.util.TreeMap<Long, Double>> model,
                                  Labels labels, long t, double v) {
@@ -226,5 +248,90 @@ class TenantDbTest {
     @Test
     void aCheckpointKeepsTheSamplesOfAReturnedSeriesUnderItsOtherRef() throws Exception {
         seriesThatLeavesAndReturnsSurvivesTwoRestarts(false);
+    }
+    /** Runs a command; returns its exit status and output. */
+    private static String run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        return p.waitFor() + " " + out.trim();
+    }
+
+    /**
+     * Issue 20 item 2, on a real full filesystem: the WAL directory is a 256 KiB tmpfs, mostly taken by a filler
+     * file. Writes succeed until the disk is full; the write that hits it fails and leaves nothing in the head;
+     * once room is made the same request succeeds (stored, not taken for a duplicate), later ones too, and a
+     * restart replays exactly the acknowledged samples. Skipped where this process may not mount a tmpfs.
+     */
+    @Test
+    void aFullDiskFailsOnlyTheWriteItHitsAndTheTenantGoesOn() throws Exception {
+        Path walDir = dir.resolve("t").resolve("wal");
+        java.nio.file.Files.createDirectories(walDir);
+        String mount = run("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", walDir.toString());
+        org.junit.jupiter.api.Assumptions.assumeTrue(mount.startsWith("0 "),
+                "skipped: cannot mount a tmpfs for the WAL here (" + mount + ")");
+        try {
+            Path filler = walDir.resolve("filler");
+            java.nio.file.Files.write(filler, new byte[160 * 1024]);
+            java.util.TreeMap<String, java.util.TreeMap<Long, Double>> model = new java.util.TreeMap<>();
+            Labels a = Labels.of("__name__", "m", "s", "a");
+            Labels b = Labels.of("__name__", "m", "s", "b");
+            try (TenantDb db = open(0)) {
+                Head.AppendContext ctx = new Head.AppendContext();
+                WriteBatch batch = new WriteBatch();
+                int request = 0;
+                Throwable failure = null;
+                for (; request < 2000 && failure == null; request++) {
+                    byte[] raw = request(a, b, request).v1Message().toByteArray();
+                    new RemoteWriteDecoder().decode(raw, raw.length, batch, RemoteWriteLimits.DEFAULTS);
+                    try {
+                        db.write(batch, ctx).join();
+                        note(model, a, b, request);
+                    } catch (java.util.concurrent.CompletionException e) {
+                        failure = e.getCause();
+                    }
+                }
+                request--;
+                assertTrue(failure instanceof java.io.IOException, "the disk filled up: " + failure);
+                assertEquals(expectedHead(model, Long.MIN_VALUE), headDump(db.head()),
+                        "nothing of the failed request stays in the head");
+
+                java.nio.file.Files.delete(filler);
+                for (int r = request; r < request + 20; r++) {
+                    byte[] raw = request(a, b, r).v1Message().toByteArray();
+                    new RemoteWriteDecoder().decode(raw, raw.length, batch, RemoteWriteLimits.DEFAULTS);
+                    db.write(batch, ctx).join();
+                    assertEquals(100, ctx.stats.appended, "request " + r + " stored, the failed one included");
+                    note(model, a, b, r);
+                }
+                assertEquals(expectedHead(model, Long.MIN_VALUE), headDump(db.head()));
+            }
+            try (TenantDb db = open(0)) {
+                assertEquals(expectedHead(model, Long.MIN_VALUE), headDump(db.head()), "the WAL replays exactly");
+            }
+        } finally {
+            assertTrue(run("umount", walDir.toString()).startsWith("0 "));
+        }
+    }
+
+    /** Request {@code r}: 50 samples each of {@code a} and {@code b}, 1 s apart. */
+    private static RemoteWriteRequests request(Labels a, Labels b, int r) {
+        long[] ts = new long[50];
+        double[] va = new double[50];
+        double[] vb = new double[50];
+        for (int i = 0; i < 50; i++) {
+            ts[i] = (r * 50L + i) * 1000;
+            va[i] = r * 50 + i;
+            vb[i] = -(r * 50 + i) * 0.37;
+        }
+        return new RemoteWriteRequests().series(a, ts, va).series(b, ts, vb);
+    }
+
+    private static void note(java.util.TreeMap<String, java.util.TreeMap<Long, Double>> model, Labels a, Labels b,
+                             int r) {
+        for (int i = 0; i < 50; i++) {
+            long t = (r * 50L + i) * 1000;
+            model.computeIfAbsent(a.toString(), k -> new java.util.TreeMap<>()).put(t, (double) (r * 50 + i));
+            model.computeIfAbsent(b.toString(), k -> new java.util.TreeMap<>()).put(t, -(r * 50 + i) * 0.37);
+        }
     }
 }

@@ -226,4 +226,200 @@ class WalWriterTest {
         assertInstanceOf(IllegalStateException.class, e.getCause());
         w.close();
     }
+    /** A segment file whose writes and syncs fail while {@code failing} is set, like a disk that is full for a moment. */
+    private static final class FaultyChannel extends java.nio.channels.FileChannel {
+        private final java.nio.channels.FileChannel f;
+        private final java.util.concurrent.atomic.AtomicBoolean failing;
+        private final java.util.concurrent.atomic.AtomicBoolean syncFailing;
+
+        FaultyChannel(java.nio.channels.FileChannel f, java.util.concurrent.atomic.AtomicBoolean failing,
+                      java.util.concurrent.atomic.AtomicBoolean syncFailing) {
+            this.f = f;
+            this.failing = failing;
+            this.syncFailing = syncFailing;
+        }
+
+        private void check() throws java.io.IOException {
+            if (failing.get()) {
+                throw new java.io.IOException("injected: No space left on device");
+            }
+        }
+
+        @Override
+        public int write(java.nio.ByteBuffer src) throws java.io.IOException {
+            check();
+            return f.write(src);
+        }
+
+        @Override
+        public void force(boolean metaData) throws java.io.IOException {
+            check();
+            if (syncFailing.get()) {
+                throw new java.io.IOException("injected: fsync: Input/output error");
+            }
+            f.force(metaData);
+        }
+
+        @Override
+        public int read(java.nio.ByteBuffer dst) throws java.io.IOException {
+            return f.read(dst);
+        }
+
+        @Override
+        public long read(java.nio.ByteBuffer[] dsts, int offset, int length) throws java.io.IOException {
+            return f.read(dsts, offset, length);
+        }
+
+        @Override
+        public long write(java.nio.ByteBuffer[] srcs, int offset, int length) throws java.io.IOException {
+            check();
+            return f.write(srcs, offset, length);
+        }
+
+        @Override
+        public long position() throws java.io.IOException {
+            return f.position();
+        }
+
+        @Override
+        public java.nio.channels.FileChannel position(long newPosition) throws java.io.IOException {
+            f.position(newPosition);
+            return this;
+        }
+
+        @Override
+        public long size() throws java.io.IOException {
+            return f.size();
+        }
+
+        @Override
+        public java.nio.channels.FileChannel truncate(long size) throws java.io.IOException {
+            f.truncate(size);
+            return this;
+        }
+
+        @Override
+        public long transferTo(long position, long count, java.nio.channels.WritableByteChannel target)
+                throws java.io.IOException {
+            return f.transferTo(position, count, target);
+        }
+
+        @Override
+        public long transferFrom(java.nio.channels.ReadableByteChannel src, long position, long count)
+                throws java.io.IOException {
+            check();
+            return f.transferFrom(src, position, count);
+        }
+
+        @Override
+        public int read(java.nio.ByteBuffer dst, long position) throws java.io.IOException {
+            return f.read(dst, position);
+        }
+
+        @Override
+        public int write(java.nio.ByteBuffer src, long position) throws java.io.IOException {
+            check();
+            return f.write(src, position);
+        }
+
+        @Override
+        public java.nio.MappedByteBuffer map(MapMode mode, long position, long size) throws java.io.IOException {
+            return f.map(mode, position, size);
+        }
+
+        @Override
+        public java.nio.channels.FileLock lock(long position, long size, boolean shared) throws java.io.IOException {
+            return f.lock(position, size, shared);
+        }
+
+        @Override
+        public java.nio.channels.FileLock tryLock(long position, long size, boolean shared)
+                throws java.io.IOException {
+            return f.tryLock(position, size, shared);
+        }
+
+        @Override
+        protected void implCloseChannel() throws java.io.IOException {
+            f.close();
+        }
+    }
+
+    private static EncBuf samples(long ref, long t, double v) {
+        EncBuf b = new EncBuf();
+        SamplesRecordEncoder e = new SamplesRecordEncoder().wrap(b);
+        e.add(ref, t, Double.doubleToRawLongBits(v));
+        return b;
+    }
+
+    /**
+     * Issue 20 item 2: an I/O error fails the batch it hits (its records are handed to the undo, newest first) and
+     * nothing after it: the next batch goes to a new segment and succeeds, and the log holds exactly the appends that
+     * succeeded, the failed one's bytes cut off.
+     */
+    @Test
+    @Timeout(60)
+    void anIoErrorFailsOnlyItsBatchAndTheLogContinuesInANewSegment() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean syncFailing = new java.util.concurrent.atomic.AtomicBoolean();
+        WalSegmentWriter log = WalSegmentWriter.open(wal, false, WalSegments.DEFAULT_SEGMENT_SIZE,
+                p -> new FaultyChannel(java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.CREATE_NEW,
+                        java.nio.file.StandardOpenOption.WRITE), failing, syncFailing));
+        List<String> undone = new ArrayList<>();
+        java.util.concurrent.locks.ReentrantLock appendLock = new java.util.concurrent.locks.ReentrantLock();
+        WalUndo undo = new WalUndo() {
+            @Override
+            public void exclusive(Runnable action) {
+                appendLock.lock();
+                try {
+                    action.run();
+                } finally {
+                    appendLock.unlock();
+                }
+            }
+
+            @Override
+            public void undo(byte[] buf, int off, int len) {
+                assertTrue(appendLock.isHeldByCurrentThread());
+                WalRecordDecoder.decode(buf, off, len, new WalVisitor() {
+                    @Override
+                    public void onSeries(long ref, Labels labels) {
+                        undone.add("series " + ref);
+                    }
+
+                    @Override
+                    public void onSample(long ref, long t, long valueBits) {
+                        undone.add("sample " + ref + " " + t);
+                    }
+                });
+            }
+        };
+        Labels l = Labels.of("__name__", "m");
+        WalWriter w = WalWriter.open(wal, WalConfig.defaults(), undo, log);
+        EncBuf series = new EncBuf();
+        new SeriesRecordEncoder().wrap(series).add(1, l);
+        w.append(series, samples(1, 1000, 1)).join();
+        int first = w.segment();
+
+        failing.set(true);
+        CompletableFuture<Void> failed = w.append(samples(1, 2000, 2));
+        CompletionException e = assertThrows(CompletionException.class, failed::join);
+        assertInstanceOf(java.io.IOException.class, e.getCause());
+        assertEquals(List.of("sample 1 2000"), undone, "the failed append's records were handed back");
+
+        failing.set(false);
+        w.append(samples(1, 3000, 3)).join();
+        int second = w.segment();
+        assertTrue(second > first, "continued in a new segment");
+
+        // The bytes reach the file but the sync fails: they are cut off again.
+        syncFailing.set(true);
+        assertThrows(CompletionException.class, w.append(samples(1, 4000, 4))::join);
+        syncFailing.set(false);
+        w.append(samples(1, 5000, 5)).join();
+        assertTrue(w.segment() > second);
+        w.close();
+        assertEquals(List.of(io.jreceive.testing.WalContents.line(l, 1, 1000),
+                io.jreceive.testing.WalContents.line(l, 3, 3000), io.jreceive.testing.WalContents.line(l, 5, 5000)),
+                io.jreceive.testing.WalContents.lines(wal));
+    }
 }
