@@ -200,7 +200,10 @@ final class Receiver implements AutoCloseable {
             try {
                 cut |= !db.compact().isEmpty();
                 Shipper shipper = shippers.get(db.tenant());
-                db.applyRetention(ulid -> shipper == null ? bucket == null : shipper.uploaded().contains(ulid));
+                java.util.function.Predicate<String> uploaded =
+                        ulid -> shipper == null ? bucket == null : shipper.uploaded().contains(ulid);
+                db.applyRetention(uploaded);
+                db.applySizeRetention(config.maxRetentionBytes(), uploaded);
             } catch (IOException | RuntimeException e) {
                 LOG.error("tenant {}: block maintenance failed: {}", db.tenant(), e.toString());
             }

@@ -24,7 +24,7 @@ import io.jreceive.tsdb.TsdbConfig;
  */
 record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address http, StoreConfig store,
                       ObjstoreConfig objstore, long compactionIntervalMs, String logLevel, RingSettings ring,
-                      Limits limits, List<RelabelConfig> relabel) {
+                      Limits limits, List<RelabelConfig> relabel, long maxRetentionBytes) {
     private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
 
     /**
@@ -88,6 +88,15 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
         if (!c.tenantCertField.isEmpty()) {
             throw new IllegalArgumentException("--receive.tenant-certificate-field is not supported yet");
         }
+        if (c.maxExemplars > 0) {
+            throw new IllegalArgumentException("--tsdb.max-exemplars: exemplar storage is not implemented; jreceive "
+                    + "drops exemplars (counted in jreceive_exemplars_dropped_total), as Thanos does with 0");
+        }
+        if (c.nativeHistograms) {
+            throw new IllegalArgumentException("--tsdb.enable-native-histograms: native histograms are not stored "
+                    + "yet; jreceive drops them (counted in jreceive_histograms_dropped_total), as Thanos does when "
+                    + "the flag is off");
+        }
         if (!c.splitTenantLabel.isEmpty()) {
             throw new IllegalArgumentException("--receive.split-tenant-label-name is not supported yet");
         }
@@ -105,13 +114,14 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
         try {
             store = new StoreConfig(grpc.host(), grpc.port(), path(c.grpcTlsCert), path(c.grpcTlsKey),
                     path(c.grpcTlsClientCa), duration("--grpc-grace-period", c.grpcGracePeriod), c.storeLimitSeries,
-                    c.storeLimitSamples);
+                    c.storeLimitSamples, c.grpcTlsMinVersion,
+                    duration("--grpc-server-max-connection-age", c.grpcMaxConnectionAge));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--grpc-server-tls-*: " + e.getMessage());
         }
         return new ReceiverConfig(rwc, tsdb, Address.parse("--http-address", c.httpAddress), store, objstore(c),
                 duration("--tsdb.compaction-interval", c.compactionInterval), c.logLevel, ring(c),
-                limits(c), relabel(c));
+                limits(c), relabel(c), bytes("--tsdb.max-retention-bytes", c.maxRetentionBytes));
     }
 
     /** The hashring, replication and forwarding flags, checked as Thanos checks them plus what Thanos lets pass. */
@@ -220,6 +230,14 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
 
     private static java.nio.file.Path path(String flag) {
         return flag == null || flag.isEmpty() ? null : java.nio.file.Path.of(flag);
+    }
+
+    private static long bytes(String flag, String v) {
+        try {
+            return io.jreceive.config.ByteSize.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + ": " + e.getMessage());
+        }
     }
 
     private static long duration(String flag, String v) {

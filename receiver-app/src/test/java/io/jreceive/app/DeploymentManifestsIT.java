@@ -206,6 +206,17 @@ class DeploymentManifestsIT {
         assertFalse(ingress.at("/spec/rules/0/host").asText().isEmpty(), "ingress host");
     }
 
+    /** The MinIO version tools/peers.sh pins (its {@code "minio <module> <version> <package>"} line). */
+    private static String pinnedMinioVersion() throws IOException {
+        for (String line : Files.readAllLines(ROOT.resolve("tools/peers.sh"), StandardCharsets.UTF_8)) {
+            String[] f = line.trim().replace("\"", "").split("\\s+");
+            if (f.length == 4 && f[0].equals("minio") && f[1].equals("github.com/minio/minio")) {
+                return f[2];
+            }
+        }
+        throw new AssertionError("tools/peers.sh pins no MinIO version");
+    }
+
     @Test
     void composeRunsTheStackAgainstMinio() throws IOException {
         JsonNode services = composeConfig().path("services");
@@ -235,9 +246,19 @@ class DeploymentManifestsIT {
         assertTrue(objstore.at("/config/insecure").asBoolean(), "insecure (plain HTTP to MinIO)");
         assertEquals("path", objstore.at("/config/bucket_lookup_type").asText(), "path-style requests");
         String bucket = objstore.at("/config/bucket").asText();
+        // MinIO is the local image built from the peer binary (tools/podman.sh minio tags it with the version
+        // pinned in tools/peers.sh); minio-init makes the bucket a directory of MinIO's data volume before it starts.
+        String minioImage = "localhost/jreceive-minio:" + pinnedMinioVersion();
+        assertEquals(minioImage, services.at("/minio/image").asText());
+        assertEquals(minioImage, services.at("/minio-init/image").asText());
+        assertEquals("service_completed_successfully",
+                services.at("/minio/depends_on/minio-init/condition").asText());
         String init = String.join(" ", texts(services.at("/minio-init/entrypoint")));
-        assertTrue(init.contains("mc mb --ignore-existing local/" + bucket), "minio-init creates " + bucket + ": "
-                + init);
+        assertEquals("/data", texts(services.at("/minio/command")).get(1), "MinIO serves /data");
+        String dataVolume = volume(services.at("/minio/volumes/0"));
+        assertEquals("minio-data:/data", dataVolume);
+        assertEquals(dataVolume, volume(services.at("/minio-init/volumes/0")), "minio-init mounts MinIO's data");
+        assertTrue(init.contains("mkdir -p /data/" + bucket), "minio-init creates " + bucket + ": " + init);
         assertEquals(objstore.at("/config/access_key").asText(),
                 services.at("/minio/environment/MINIO_ROOT_USER").asText());
         assertEquals(objstore.at("/config/secret_key").asText(),
@@ -718,6 +739,15 @@ class DeploymentManifestsIT {
     }
 
     /** Compose volume entries of bind mounts as container path to host path (short or long syntax). */
+    /** A volume entry as {@code source:target}, from either of the forms docker-compose renders. */
+    static String volume(JsonNode v) {
+        if (v.isObject()) {
+            return v.path("source").asText() + ":" + v.path("target").asText();
+        }
+        String[] parts = v.asText().split(":");
+        return parts[0] + ":" + (parts.length > 1 ? parts[1] : parts[0]);
+    }
+
     static Map<String, Path> mounts(JsonNode volumes) {
         Map<String, Path> out = new LinkedHashMap<>();
         for (JsonNode v : volumes) {

@@ -495,16 +495,16 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         return r;
     }
 
-    /** The answer to a request that passed the write gate: answers it, then leaves the gate. */
+    /**
+     * The answer to a request that passed the write gate: leaves the gate, then answers (so a client that has its
+     * answer never sees its slot still taken).
+     */
     private void done(ChannelHandlerContext ctx, ResponseQueue.Slot slot, boolean keepAlive, long start,
                       FullHttpResponse r) {
-        try {
-            reply(ctx, slot, keepAlive, start, r);
-        } finally {
-            if (limiter != null) {
-                limiter.gate().leave();
-            }
+        if (limiter != null) {
+            limiter.gate().leave();
         }
+        reply(ctx, slot, keepAlive, start, r);
     }
 
     /** Answers the request of {@code slot}, in request order ({@link ResponseQueue}). */

@@ -25,6 +25,7 @@ import io.jreceive.block.BlockReader;
 import io.jreceive.block.BlockWriter;
 import io.jreceive.block.CorruptBlockException;
 import io.jreceive.block.CrashPoint;
+import io.jreceive.block.ReadLease;
 import io.jreceive.block.Ulid;
 import io.jreceive.chunk.ChunkSeries;
 import io.jreceive.encoding.EncBuf;
@@ -234,9 +235,23 @@ public final class TenantDb implements Closeable {
         return wal;
     }
 
-    /** The local blocks, oldest first (a snapshot; blocks may be closed by retention after a query released them). */
+    /**
+     * The local blocks, oldest first (a snapshot for their metadata: retention may unmap a block of it at any time;
+     * a query reads blocks through {@link #blocks(ReadLease)}).
+     */
     public List<BlockReader> blocks() {
         return List.copyOf(blocks);
+    }
+
+    /** The local blocks, oldest first, each held by {@code lease} (one retired meanwhile and unmapped is left out). */
+    public List<BlockReader> blocks(ReadLease lease) {
+        List<BlockReader> out = new ArrayList<>(blocks.size());
+        for (BlockReader b : blocks) {
+            if (lease.hold(b)) {
+                out.add(b);
+            }
+        }
+        return out;
     }
 
     /** Oldest timestamp held: the oldest block's min time, else the head's. */
@@ -416,34 +431,59 @@ public final class TenantDb implements Closeable {
         for (BlockReader b : List.copyOf(blocks)) {
             String ulid = b.meta().ulid();
             if (b.meta().maxTime() <= newest - config.retentionMs() && deletable.test(ulid)) {
-                blocks.remove(b);
-                retire(b);
-                Path p = dir.resolve(ulid);
-                Path tmp = dir.resolve(ulid + ".tmp-for-deletion");
-                Files.move(p, tmp);
-                deleteRecursively(tmp);
+                delete(b, "retention");
                 deleted.add(ulid);
-                LOG.info("tenant {}: retention deleted block {}", tenant, ulid);
             }
         }
         return deleted;
     }
 
     /**
-     * A block dropped by retention may still be read by a query that took the block list earlier; its mappings are
-     * released only after {@link #RETIRE_DELAY_MS}, longer than any query runs (the directory itself is deleted at
-     * once: the mapped files stay readable until unmapped).
+     * Size retention ({@link SizeRetention}, {@code --tsdb.max-retention-bytes}, per tenant as in Thanos): deletes
+     * the oldest blocks beyond {@code maxBytes}, counting the WAL, the head's chunk files and the blocks, and only
+     * those {@code deletable} says may go; 0 = off.
      */
-    static final long RETIRE_DELAY_MS = 10 * 60_000L;
-    private static final java.util.concurrent.ScheduledExecutorService RETIRER =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "block-retirer");
-                t.setDaemon(true);
-                return t;
-            });
+    public List<String> applySizeRetention(long maxBytes, Predicate<String> deletable) throws IOException {
+        List<String> deleted = new ArrayList<>();
+        if (maxBytes <= 0 || blocks.isEmpty()) {
+            return deleted;
+        }
+        List<BlockReader> newestFirst = new ArrayList<>(blocks);
+        newestFirst.sort(Comparator.comparingLong((BlockReader b) -> b.meta().maxTime()).reversed());
+        List<SizeRetention.Sized> sized = new ArrayList<>();
+        for (BlockReader b : newestFirst) {
+            sized.add(new SizeRetention.Sized(b.meta().ulid(), SizeRetention.directoryBytes(dir.resolve(
+                    b.meta().ulid()))));
+        }
+        long headBytes = SizeRetention.directoryBytes(dir.resolve("wal")) + head.closedChunkBytes();
+        List<String> beyond = SizeRetention.beyond(maxBytes, headBytes, sized);
+        for (BlockReader b : newestFirst) {
+            if (beyond.contains(b.meta().ulid()) && deletable.test(b.meta().ulid())) {
+                delete(b, "size retention");
+                deleted.add(b.meta().ulid());
+            }
+        }
+        return deleted;
+    }
 
+    private void delete(BlockReader b, String why) throws IOException {
+        String ulid = b.meta().ulid();
+        blocks.remove(b);
+        retire(b);
+        Path p = dir.resolve(ulid);
+        Path tmp = dir.resolve(ulid + ".tmp-for-deletion");
+        Files.move(p, tmp);
+        deleteRecursively(tmp);
+        LOG.info("tenant {}: {} deleted block {}", tenant, why, ulid);
+    }
+
+    /**
+     * Gives up the tenant's reference to a block dropped by retention or pruning: a query still reading it (it took
+     * the block list earlier) holds its own, and the files are unmapped when the last reader is done (the directory
+     * itself is deleted at once: mapped files stay readable until unmapped).
+     */
     private static void retire(BlockReader b) {
-        RETIRER.schedule(b::close, RETIRE_DELAY_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        b.close();
     }
 
     static void deleteRecursively(Path p) throws IOException {
@@ -485,8 +525,7 @@ public final class TenantDb implements Closeable {
     /**
      * Closes the tenant for good and deletes its directory (tenant pruning; {@link #seal sealed} and flushed before).
      * The {@link #DELETION_MARKER} is made durable first and deleted last, so a crash halfway through leaves nothing
-     * that would be opened as the tenant again. Queries may still hold its blocks, so their mappings are released
-     * only after {@link #RETIRE_DELAY_MS}, as for blocks deleted by retention.
+     * that would be opened as the tenant again. Queries may still hold its blocks: they stay mapped until those end.
      */
     void discard() throws IOException {
         seal();

@@ -137,6 +137,28 @@ class TenantDbTest {
             assertEquals(2, db.blocks().size());
         }
     }
+
+    @Test
+    void sizeRetentionDeletesTheOldestUploadedBlocksUntilUnderTheLimit() throws Exception {
+        try (TenantDb db = open(0)) {
+            write(db, 0, 4 * RANGE - 60_000, 60_000);
+            db.flush();
+            List<BlockMeta> metas = new java.util.ArrayList<>(db.blocks().stream().map(b -> b.meta()).toList());
+            metas.sort(java.util.Comparator.comparingLong(BlockMeta::minTime));
+            assertEquals(4, metas.size());
+            long one = SizeRetention.directoryBytes(db.dir().resolve(metas.get(3).ulid()));
+            long wal = SizeRetention.directoryBytes(db.dir().resolve("wal"));
+            long limit = wal + db.head().closedChunkBytes() + 2 * one + one / 2;
+            String oldest = metas.get(0).ulid();
+            assertEquals(List.of(), db.applySizeRetention(limit, ulid -> false),
+                    "nothing uploaded: nothing deleted");
+            List<String> deleted = db.applySizeRetention(limit, ulid -> !ulid.equals(oldest));
+            assertEquals(List.of(metas.get(1).ulid()), deleted,
+                    "the two newest fit; of the older ones only the uploaded one goes, the unshipped oldest stays");
+            assertEquals(3, db.blocks().size());
+            assertEquals(List.of(), db.applySizeRetention(0, ulid -> true), "0 = off");
+        }
+    }
     /** Writes one sample of {@code labels} and waits until it is durable; the model notes it. */
     private static void writeOne(TenantDb db, java.util.TreeMap<String, java.util.TreeMap<Long, Double>> model,
                                  Labels labels, long t, double v) {

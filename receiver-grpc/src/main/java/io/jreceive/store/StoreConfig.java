@@ -16,11 +16,26 @@ import java.nio.file.Path;
  *                      past it the call fails with RESOURCE_EXHAUSTED
  * @param maxSamples    {@code --store.limits.request-samples}: samples (counted from chunk headers) one Series call
  *                      may return, 0 = unlimited; past it the call fails with RESOURCE_EXHAUSTED
+ * @param tlsMinVersion {@code --grpc-server-tls-min-version} (Thanos' default {@code 1.3}): the oldest TLS version
+ *                      the server accepts, {@code 1.0} to {@code 1.3} (the JVM may disable 1.0 and 1.1 itself)
+ * @param maxConnectionAgeMs {@code --grpc-server-max-connection-age} (60m): a connection older than this is sent a
+ *                      GOAWAY, so clients reconnect (and rebalance); its running calls may finish, as in Thanos
  */
 public record StoreConfig(String host, int port, Path tlsCert, Path tlsKey, Path tlsClientCa, long gracePeriodMs,
-                          long maxSeries, long maxSamples) {
+                          long maxSeries, long maxSamples, String tlsMinVersion, long maxConnectionAgeMs) {
+    /** The JSSE protocol names from TLS 1.0 up. */
+    private static final java.util.List<String> PROTOCOLS = java.util.List.of("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
     /** Thanos' default {@code --grpc-grace-period}: two minutes. */
     public static final long DEFAULT_GRACE_PERIOD_MS = 120_000;
+    /** Thanos' default {@code --grpc-server-max-connection-age}: 60 minutes. */
+    public static final long DEFAULT_MAX_CONNECTION_AGE_MS = 3_600_000;
+
+    /** The configuration with the default maximum connection age. */
+    public StoreConfig(String host, int port, Path tlsCert, Path tlsKey, Path tlsClientCa, long gracePeriodMs,
+                       long maxSeries, long maxSamples, String tlsMinVersion) {
+        this(host, port, tlsCert, tlsKey, tlsClientCa, gracePeriodMs, maxSeries, maxSamples, tlsMinVersion,
+                DEFAULT_MAX_CONNECTION_AGE_MS);
+    }
 
     public StoreConfig {
         if ((tlsCert == null) != (tlsKey == null)) {
@@ -29,10 +44,24 @@ public record StoreConfig(String host, int port, Path tlsCert, Path tlsKey, Path
         if (tlsClientCa != null && tlsCert == null) {
             throw new IllegalArgumentException("--grpc-server-tls-client-ca needs a server certificate and key");
         }
+        tlsProtocols(tlsMinVersion);
+    }
+
+    /** The protocols from {@code minVersion} ("1.0" to "1.3", as Thanos' flag) to TLS 1.3. */
+    public static String[] tlsProtocols(String minVersion) {
+        int i = switch (minVersion) {
+            case "1.0" -> 0;
+            case "1.1" -> 1;
+            case "1.2" -> 2;
+            case "1.3" -> 3;
+            default -> throw new IllegalArgumentException("--grpc-server-tls-min-version: unknown TLS version \""
+                    + minVersion + "\"; allowed values: 1.0, 1.1, 1.2, 1.3");
+        };
+        return PROTOCOLS.subList(i, PROTOCOLS.size()).toArray(new String[0]);
     }
 
     /** Plaintext on {@code host:port} with the default grace period and no limits. */
     public static StoreConfig plaintext(String host, int port) {
-        return new StoreConfig(host, port, null, null, null, DEFAULT_GRACE_PERIOD_MS, 0, 0);
+        return new StoreConfig(host, port, null, null, null, DEFAULT_GRACE_PERIOD_MS, 0, 0, "1.3");
     }
 }

@@ -54,7 +54,7 @@ final class StoreFixture implements Closeable {
         tsdb = new MultiTsdb(new TsdbConfig(dir, H2, 0, false, 0, externalLabels, "tenant_id"),
                 new SimpleMeterRegistry());
         tsdb.open();
-        server = new StoreServer(new StoreConfig("127.0.0.1", 0, null, null, null, 5_000, maxSeries, maxSamples),
+        server = new StoreServer(new StoreConfig("127.0.0.1", 0, null, null, null, 5_000, maxSeries, maxSamples, "1.3"),
                 tsdb).start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
                 .maxInboundMessageSize(Integer.MAX_VALUE).build();
