@@ -4,7 +4,7 @@
 # that is already there. Nothing of the peers' source or binaries is kept in the repository.
 #
 #   tools/peers.sh            build every missing peer
-#   tools/peers.sh thanos     build only the named ones (thanos, prometheus)
+#   tools/peers.sh thanos     build only the named ones (thanos, prometheus, minio)
 #   tools/peers.sh --lenient  as the README's test command runs it: outside CI (CI != true) a peer that cannot be
 #                             built is reported and the tests that need it skip; under CI=true it fails the build
 #
@@ -15,11 +15,36 @@ set -euo pipefail
 cache=${JRECEIVE_PEERS:-$HOME/.cache/jreceive-peers}
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=readonly
 
-# name  module  version  package  version-variable-prefix  version-string
+# name  module  version  package
+# MinIO publishes no semver tags: its documentation installs the module's latest commit (go install
+# github.com/minio/minio@latest); this pins the pseudo-version that was latest on the proxy when it was chosen.
 peers=(
-  "thanos github.com/thanos-io/thanos v0.38.0 ./cmd/thanos github.com/prometheus/common/version 0.38.0"
-  "prometheus github.com/prometheus/prometheus v0.307.3 ./cmd/prometheus github.com/prometheus/common/version 3.7.3"
+  "thanos github.com/thanos-io/thanos v0.38.0 ./cmd/thanos"
+  "prometheus github.com/prometheus/prometheus v0.307.3 ./cmd/prometheus"
+  "minio github.com/minio/minio v0.0.0-20260212201848-7aac2a2c5b7c ."
 )
+
+# The version each binary reports, set as its own release build sets it.
+ldflags() {
+  local name=$1 version=$2
+  case $name in
+    thanos) prom_version 0.38.0 "$version" ;;
+    prometheus) prom_version 3.7.3 "$version" ;;
+    minio)
+      # v0.0.0-YYYYMMDDhhmmss-commit: MinIO's Version is the commit time, its ReleaseTag DEVELOPMENT.<time>
+      # (what MinIO's own Makefile gives a build from source that is not a release).
+      local ts=${version#v0.0.0-} commit=${version##*-}
+      ts=${ts%%-*}
+      local t="${ts:0:4}-${ts:4:2}-${ts:6:2}T${ts:8:2}:${ts:10:2}:${ts:12:2}Z"
+      local p=github.com/minio/minio/cmd
+      echo "-X $p.Version=$t -X $p.ReleaseTag=DEVELOPMENT.${t//:/-} -X $p.CommitID=$commit" \
+        "-X $p.ShortCommitID=$commit -X $p.CopyrightYear=${ts:0:4}" ;;
+  esac
+}
+prom_version() {
+  local p=github.com/prometheus/common/version
+  echo "-X $p.Version=$1 -X $p.Branch=HEAD -X $p.Revision=$2"
+}
 
 lenient=false
 want=()
@@ -58,7 +83,7 @@ fixup() {
 
 # Runs in a subshell of an || list, where errexit is off: every step checks its own status.
 build() {
-  local name=$1 module=$2 version=$3 pkg=$4 verpkg=$5 verstr=$6 out=$7 dir
+  local name=$1 module=$2 version=$3 pkg=$4 out=$5 dir
   # src is global (this runs in its own subshell): the EXIT trap removes it after the function returned.
   echo "peers.sh: building $name from $module@$version (first build takes minutes)" >&2
   dir=$(cd / && go mod download -json "$module@$version" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
@@ -68,7 +93,7 @@ build() {
   cp -r "$dir/." "$src" && chmod -R u+w "$src" || return 1
   (cd "$src" && fixup "$name") || { echo "peers.sh: preparing $name's module failed (above)" >&2; return 1; }
   (cd "$src" && go build -trimpath -tags netgo \
-      -ldflags "-X $verpkg.Version=$verstr -X $verpkg.Branch=HEAD -X $verpkg.Revision=$version" \
+      -ldflags "$(ldflags "$name" "$version")" \
       -o "$out.tmp" "$pkg") || { echo "peers.sh: go build of $name failed (above)" >&2; return 1; }
   mv "$out.tmp" "$out" && ln -sfn "$(basename "$out")" "$cache/$name" || return 1
   echo "peers.sh: $name ready at $out" >&2
@@ -77,14 +102,14 @@ build() {
 # A peer that cannot be built does not keep the others from being built; the exit status reports it.
 failed=()
 for line in "${peers[@]}"; do
-  read -r name module version pkg verpkg verstr <<<"$line"
+  read -r name module version pkg <<<"$line"
   selected "$name" || continue
   out="$cache/$name-$version"
   if [[ -x $out ]]; then
     ln -sfn "$(basename "$out")" "$cache/$name"
     continue
   fi
-  (build "$name" "$module" "$version" "$pkg" "$verpkg" "$verstr" "$out") || failed+=("$name")
+  (build "$name" "$module" "$version" "$pkg" "$out") || failed+=("$name")
 done
 if [[ ${#failed[@]} -gt 0 ]]; then
   echo "peers.sh: could not build: ${failed[*]}" >&2

@@ -115,7 +115,8 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
         try {
             store = new StoreConfig(grpc.host(), grpc.port(), path(c.grpcTlsCert), path(c.grpcTlsKey),
                     path(c.grpcTlsClientCa), duration("--grpc-grace-period", c.grpcGracePeriod), c.storeLimitSeries,
-                    c.storeLimitSamples, c.grpcTlsMinVersion);
+                    c.storeLimitSamples, c.grpcTlsMinVersion,
+                    duration("--grpc-server-max-connection-age", c.grpcMaxConnectionAge));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--grpc-server-tls-*: " + e.getMessage());
         }

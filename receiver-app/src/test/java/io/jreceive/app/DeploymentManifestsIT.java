@@ -53,6 +53,7 @@ class DeploymentManifestsIT {
     static final Path ROOT = Path.of("").toAbsolutePath().getParent();
     static final Path DOCKER = ROOT.resolve("docker");
     static final String OVERLAY = "docker/kubernetes/overlays/cluster-01-central";
+    static final String RING_OVERLAY = "docker/kubernetes/overlays/ring";
     static final String NAMESPACE = "monitoring";
     static final String SRV_NAME = "_grpc._tcp.thanos-receiver-headless.monitoring.svc.cluster.local";
     static final String REMOTE_WRITE_URL = "http://jreceive:19291/api/v1/receive";
@@ -206,6 +207,17 @@ class DeploymentManifestsIT {
         assertFalse(ingress.at("/spec/rules/0/host").asText().isEmpty(), "ingress host");
     }
 
+    /** The MinIO version tools/peers.sh pins (its {@code "minio <module> <version> <package>"} line). */
+    private static String pinnedMinioVersion() throws IOException {
+        for (String line : Files.readAllLines(ROOT.resolve("tools/peers.sh"), StandardCharsets.UTF_8)) {
+            String[] f = line.trim().replace("\"", "").split("\\s+");
+            if (f.length == 4 && f[0].equals("minio") && f[1].equals("github.com/minio/minio")) {
+                return f[2];
+            }
+        }
+        throw new AssertionError("tools/peers.sh pins no MinIO version");
+    }
+
     @Test
     void composeRunsTheStackAgainstMinio() throws IOException {
         JsonNode services = composeConfig().path("services");
@@ -235,9 +247,19 @@ class DeploymentManifestsIT {
         assertTrue(objstore.at("/config/insecure").asBoolean(), "insecure (plain HTTP to MinIO)");
         assertEquals("path", objstore.at("/config/bucket_lookup_type").asText(), "path-style requests");
         String bucket = objstore.at("/config/bucket").asText();
+        // MinIO is the local image built from the peer binary (tools/podman.sh minio tags it with the version
+        // pinned in tools/peers.sh); minio-init makes the bucket a directory of MinIO's data volume before it starts.
+        String minioImage = "localhost/jreceive-minio:" + pinnedMinioVersion();
+        assertEquals(minioImage, services.at("/minio/image").asText());
+        assertEquals(minioImage, services.at("/minio-init/image").asText());
+        assertEquals("service_completed_successfully",
+                services.at("/minio/depends_on/minio-init/condition").asText());
         String init = String.join(" ", texts(services.at("/minio-init/entrypoint")));
-        assertTrue(init.contains("mc mb --ignore-existing local/" + bucket), "minio-init creates " + bucket + ": "
-                + init);
+        assertEquals("/data", texts(services.at("/minio/command")).get(1), "MinIO serves /data");
+        String dataVolume = volume(services.at("/minio/volumes/0"));
+        assertEquals("minio-data:/data", dataVolume);
+        assertEquals(dataVolume, volume(services.at("/minio-init/volumes/0")), "minio-init mounts MinIO's data");
+        assertTrue(init.contains("mkdir -p /data/" + bucket), "minio-init creates " + bucket + ": " + init);
         assertEquals(objstore.at("/config/access_key").asText(),
                 services.at("/minio/environment/MINIO_ROOT_USER").asText());
         assertEquals(objstore.at("/config/secret_key").asText(),
@@ -280,6 +302,49 @@ class DeploymentManifestsIT {
                 .toFile());
         assertEquals("http://thanos-query:" + port(flags(query).get("--http-address")),
                 ds.at("/datasources/0/url").asText());
+    }
+
+    /**
+     * The ring overlay: three replicas whose hashring ConfigMap names exactly the pods' stable DNS names under the
+     * headless service on the gRPC port, each pod's {@code --receive.local-endpoint} expanding to its own entry,
+     * the ConfigMap mounted where {@code --receive.hashrings-file} points, and a distinct replica label per pod.
+     */
+    @Test
+    void ringOverlayNamesEveryPodByItsStableDnsName() throws IOException {
+        List<JsonNode> docs = kubectl().renderYaml(ROOT, "kustomize", RING_OVERLAY);
+        JsonNode sts = one(docs, "StatefulSet", "thanos-receiver");
+        JsonNode cm = one(docs, "ConfigMap", "thanos-receiver-hashrings");
+        int replicas = sts.at("/spec/replicas").asInt();
+        assertEquals(3, replicas);
+        String service = sts.at("/spec/serviceName").asText();
+        one(docs, "Service", service);
+        JsonNode c = onlyContainer(sts);
+        List<io.jreceive.ring.HashringConfig> rings = io.jreceive.ring.HashringsParser.parse(
+                cm.at("/data/hashrings.json").asText());
+        assertEquals(1, rings.size());
+        List<String> endpoints = rings.get(0).endpoints().stream().map(io.jreceive.ring.Endpoint::address).toList();
+        java.util.Set<String> labels = new java.util.HashSet<>();
+        for (int i = 0; i < replicas; i++) {
+            String pod = sts.at("/metadata/name").asText() + "-" + i;
+            Map<String, String> f = flags(expandEnv(texts(c.path("args")), c, pod));
+            String self = pod + "." + service + "." + NAMESPACE + ".svc.cluster.local:" + port(f.get("--grpc-address"));
+            assertEquals(self, f.get("--receive.local-endpoint"));
+            assertEquals(self, endpoints.get(i), "ring entry " + i);
+            assertTrue(labels.add(f.get("--label")), "replica label per pod: " + f.get("--label"));
+            assertEquals("3", f.get("--receive.replication-factor"));
+            String file = f.get("--receive.hashrings-file");
+            boolean mounted = false;
+            for (JsonNode m : c.path("volumeMounts")) {
+                if (file.equals(m.path("mountPath").asText() + "/hashrings.json")) {
+                    for (JsonNode v : sts.at("/spec/template/spec/volumes")) {
+                        mounted |= v.path("name").asText().equals(m.path("name").asText())
+                                && v.at("/configMap/name").asText().equals("thanos-receiver-hashrings");
+                    }
+                }
+            }
+            assertTrue(mounted, "the hashring ConfigMap is mounted at " + file);
+        }
+        assertEquals(replicas, endpoints.size());
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -718,6 +783,15 @@ class DeploymentManifestsIT {
     }
 
     /** Compose volume entries of bind mounts as container path to host path (short or long syntax). */
+    /** A volume entry as {@code source:target}, from either of the forms docker-compose renders. */
+    static String volume(JsonNode v) {
+        if (v.isObject()) {
+            return v.path("source").asText() + ":" + v.path("target").asText();
+        }
+        String[] parts = v.asText().split(":");
+        return parts[0] + ":" + (parts.length > 1 ? parts[1] : parts[0]);
+    }
+
     static Map<String, Path> mounts(JsonNode volumes) {
         Map<String, Path> out = new LinkedHashMap<>();
         for (JsonNode v : volumes) {

@@ -4,6 +4,8 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.core.JacksonException;
 
@@ -22,13 +24,21 @@ import io.jreceive.labels.Labels;
  * references being index series IDs. Opening verifies meta.json (version 1), the index's header, TOC, symbol and
  * postings offset tables, every chunk segment's header and the tombstones file; postings, series entries and chunks
  * are verified as they are read. Every failed check is a {@link CorruptBlockException} naming the file. Tombstones
- * are not applied (jreceive writes none). Reads are thread-safe; {@link #close()} must not race with them.
+ * are not applied (jreceive writes none). Reads are thread-safe.
+ *
+ * <p>The mappings are reference counted, as Prometheus' pending readers: the opener holds one reference, released
+ * by {@link #close()}; a query {@link #acquire() acquires} one (through a {@link ReadLease}) before its first read
+ * and releases it when it ends. The files are unmapped when the last reference goes, so a block that retention or
+ * tenant pruning retires while a slow Series stream reads it stays readable until that stream ends.
  */
 public final class BlockReader implements SeriesIndex, Closeable {
     private final Path dir;
     private final BlockMeta meta;
     private final IndexReader index;
     private final ChunkSegmentReader chunks;
+    /** The opener's reference plus one per reader; 0 = unmapped. */
+    private final AtomicInteger refs = new AtomicInteger(1);
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private BlockReader(Path dir, BlockMeta meta, IndexReader index, ChunkSegmentReader chunks) {
         this.dir = dir;
@@ -140,12 +150,40 @@ public final class BlockReader implements SeriesIndex, Closeable {
         return new SeriesChunks(e.labels(), mins, maxs, data);
     }
 
+    /** Takes a reference for a reader; false when the block is already unmapped (retired and read by no one). */
+    public boolean acquire() {
+        for (int r = refs.get(); r > 0; r = refs.get()) {
+            if (refs.compareAndSet(r, r + 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Gives back a reference taken by {@link #acquire()}; the last one unmaps the files. */
+    public void release() {
+        int r = refs.decrementAndGet();
+        if (r == 0) {
+            try {
+                index.close();
+            } finally {
+                chunks.close();
+            }
+        } else if (r < 0) {
+            throw new IllegalStateException("block " + meta.ulid() + " released more often than acquired");
+        }
+    }
+
+    /** Whether the files are still mapped (the opener or a reader holds a reference). */
+    public boolean mapped() {
+        return refs.get() > 0;
+    }
+
+    /** Releases the opener's reference (once); the files are unmapped now or when the last reader is done. */
     @Override
     public void close() {
-        try {
-            index.close();
-        } finally {
-            chunks.close();
+        if (closed.compareAndSet(false, true)) {
+            release();
         }
     }
 }

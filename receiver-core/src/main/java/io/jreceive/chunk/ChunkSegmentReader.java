@@ -75,10 +75,18 @@ public final class ChunkSegmentReader implements Closeable {
         return List.of(files);
     }
 
-    /** The encoding byte of the chunk at {@code ref} (not checksum-verified). */
+    /**
+     * The encoding byte of the chunk at {@code ref} (not checksum-verified).
+     *
+     * @throws CorruptBlockException if the reference points outside the files or the file ends before the byte
+     */
     public byte encoding(long ref) {
         MappedByteBuffer m = segment(ref);
         int p = dataLenEnd(ref, m);
+        if (p >= m.capacity()) {
+            throw CorruptBlockException.format(file(ref), ChunkSegmentHeader.offset(ref),
+                    "chunk ends after its length prefix, at the end of the " + m.capacity() + "-byte file");
+        }
         return m.get(p);
     }
 

@@ -13,6 +13,7 @@ import java.util.PriorityQueue;
 import java.util.Set;
 
 import io.jreceive.block.BlockReader;
+import io.jreceive.block.ReadLease;
 import io.jreceive.chunk.ChunkSeries;
 import io.jreceive.head.Head;
 import io.jreceive.index.SeriesIndex;
@@ -35,6 +36,7 @@ import io.jreceive.tsdb.TenantDb;
  */
 public final class SeriesSelector implements Iterator<SeriesChunks> {
     private final TenantDb db;
+    private final ReadLease lease;
     private final Head head;
     private final List<Matcher> matchers;
     private final long mint;
@@ -47,14 +49,16 @@ public final class SeriesSelector implements Iterator<SeriesChunks> {
     private long watermark;
     private SeriesChunks next;
 
-    public SeriesSelector(TenantDb db, List<Matcher> matchers, long mint, long maxt) {
+    /** The series of {@code db} matching; every block read is held by {@code lease}, which the caller closes. */
+    public SeriesSelector(TenantDb db, ReadLease lease, List<Matcher> matchers, long mint, long maxt) {
         this.db = db;
+        this.lease = lease;
         this.head = db.head();
         this.matchers = List.copyOf(matchers);
         this.mint = mint;
         this.maxt = maxt;
         this.watermark = head.minValidTime();
-        for (BlockReader b : db.blocks()) {
+        for (BlockReader b : db.blocks(lease)) {
             addBlock(b, null, null);
         }
         int[] refs = PostingsForMatchers.select(head, this.matchers);
@@ -156,7 +160,7 @@ public final class SeriesSelector implements Iterator<SeriesChunks> {
             long mv = head.minValidTime();
             if (mv > watermark) {
                 watermark = mv;
-                for (BlockReader b : db.blocks()) {
+                for (BlockReader b : db.blocks(lease)) {
                     addBlock(b, current, parts);
                 }
             }

@@ -25,6 +25,7 @@ import io.jreceive.block.BlockReader;
 import io.jreceive.block.BlockWriter;
 import io.jreceive.block.CorruptBlockException;
 import io.jreceive.block.CrashPoint;
+import io.jreceive.block.ReadLease;
 import io.jreceive.block.Ulid;
 import io.jreceive.chunk.ChunkSeries;
 import io.jreceive.encoding.EncBuf;
@@ -234,9 +235,23 @@ public final class TenantDb implements Closeable {
         return wal;
     }
 
-    /** The local blocks, oldest first (a snapshot; blocks may be closed by retention after a query released them). */
+    /**
+     * The local blocks, oldest first (a snapshot for their metadata: retention may unmap a block of it at any time;
+     * a query reads blocks through {@link #blocks(ReadLease)}).
+     */
     public List<BlockReader> blocks() {
         return List.copyOf(blocks);
+    }
+
+    /** The local blocks, oldest first, each held by {@code lease} (one retired meanwhile and unmapped is left out). */
+    public List<BlockReader> blocks(ReadLease lease) {
+        List<BlockReader> out = new ArrayList<>(blocks.size());
+        for (BlockReader b : blocks) {
+            if (lease.hold(b)) {
+                out.add(b);
+            }
+        }
+        return out;
     }
 
     /** Oldest timestamp held: the oldest block's min time, else the head's. */
@@ -463,20 +478,12 @@ public final class TenantDb implements Closeable {
     }
 
     /**
-     * A block dropped by retention may still be read by a query that took the block list earlier; its mappings are
-     * released only after {@link #RETIRE_DELAY_MS}, longer than any query runs (the directory itself is deleted at
-     * once: the mapped files stay readable until unmapped).
+     * Gives up the tenant's reference to a block dropped by retention or pruning: a query still reading it (it took
+     * the block list earlier) holds its own, and the files are unmapped when the last reader is done (the directory
+     * itself is deleted at once: mapped files stay readable until unmapped).
      */
-    static final long RETIRE_DELAY_MS = 10 * 60_000L;
-    private static final java.util.concurrent.ScheduledExecutorService RETIRER =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "block-retirer");
-                t.setDaemon(true);
-                return t;
-            });
-
     private static void retire(BlockReader b) {
-        RETIRER.schedule(b::close, RETIRE_DELAY_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        b.close();
     }
 
     static void deleteRecursively(Path p) throws IOException {
@@ -518,8 +525,7 @@ public final class TenantDb implements Closeable {
     /**
      * Closes the tenant for good and deletes its directory (tenant pruning; {@link #seal sealed} and flushed before).
      * The {@link #DELETION_MARKER} is made durable first and deleted last, so a crash halfway through leaves nothing
-     * that would be opened as the tenant again. Queries may still hold its blocks, so their mappings are released
-     * only after {@link #RETIRE_DELAY_MS}, as for blocks deleted by retention.
+     * that would be opened as the tenant again. Queries may still hold its blocks: they stay mapped until those end.
      */
     void discard() throws IOException {
         seal();

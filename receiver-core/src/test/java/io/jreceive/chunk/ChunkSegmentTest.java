@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -84,6 +85,22 @@ class ChunkSegmentTest {
             for (int i = 0; i < chunks.size(); i++) {
                 assertArrayEquals(chunks.get(i), r.data(refs.get(i)), "chunk " + i);
             }
+        }
+    }
+
+    /** Found by ChunkReaderFuzzer: a file ending right after a chunk's length prefix threw IndexOutOfBounds. */
+    @Test
+    void aFileEndingAfterALengthPrefixIsCorruptNotOutOfBounds() throws IOException {
+        Path dir = tmp.resolve("torn");
+        Files.createDirectories(dir);
+        ByteBuffer b = ByteBuffer.allocate(ChunkSegmentHeader.HEADER_SIZE + 1);
+        b.putInt(ChunkSegmentHeader.MAGIC).put(ChunkSegmentHeader.VERSION).put(new byte[3]).put((byte) 0x05);
+        Files.write(dir.resolve("000001"), b.array());
+        try (ChunkSegmentReader r = ChunkSegmentReader.open(dir)) {
+            long ref = ChunkSegmentHeader.HEADER_SIZE;
+            CorruptBlockException e = assertThrows(CorruptBlockException.class, () -> r.encoding(ref));
+            assertTrue(e.getMessage().contains("ends after its length prefix"), e.getMessage());
+            assertThrows(CorruptBlockException.class, () -> r.data(ref));
         }
     }
 

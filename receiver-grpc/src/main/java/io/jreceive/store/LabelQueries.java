@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.TreeSet;
 
 import io.jreceive.block.BlockReader;
+import io.jreceive.block.ReadLease;
 import io.jreceive.head.Head;
 import io.jreceive.index.SeriesIndex;
 import io.jreceive.labels.Labels;
@@ -30,9 +31,9 @@ final class LabelQueries {
     }
 
     /** The head (if it holds data in the range) and the blocks overlapping {@code [start, end]}. */
-    static List<SeriesIndex> sources(TenantDb db, long start, long end) {
+    static List<SeriesIndex> sources(TenantDb db, ReadLease lease, long start, long end) {
         List<SeriesIndex> out = new ArrayList<>();
-        for (BlockReader b : db.blocks()) {
+        for (BlockReader b : db.blocks(lease)) {
             if (b.meta().minTime() <= end && b.meta().maxTime() > start) {
                 out.add(b);
             }
@@ -45,10 +46,10 @@ final class LabelQueries {
     }
 
     /** Adds the tenant's label names to {@code out}; {@code matchers} exclude external-label matchers. */
-    static void names(TenantDb db, List<Matcher> matchers, long start, long end, Collection<String> replicas,
-                      TreeSet<byte[]> out) {
+    static void names(TenantDb db, ReadLease lease, List<Matcher> matchers, long start, long end,
+                      Collection<String> replicas, TreeSet<byte[]> out) {
         TreeSet<byte[]> own = newSet();
-        for (SeriesIndex s : sources(db, start, end)) {
+        for (SeriesIndex s : sources(db, lease, start, end)) {
             if (matchers.isEmpty()) {
                 own.addAll(s.labelNames());
                 continue;
@@ -75,13 +76,13 @@ final class LabelQueries {
     }
 
     /** Adds the tenant's values of {@code name} to {@code out}. */
-    static void values(TenantDb db, String name, List<Matcher> matchers, long start, long end,
+    static void values(TenantDb db, ReadLease lease, String name, List<Matcher> matchers, long start, long end,
                        Collection<String> replicas, TreeSet<byte[]> out) {
         if (replicas.contains(name)) {
             return;
         }
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
-        List<SeriesIndex> sources = sources(db, start, end);
+        List<SeriesIndex> sources = sources(db, lease, start, end);
         byte[] ext = db.externalLabels().get(n);
         if (ext != null) {
             if (matchers.isEmpty() || anyMatch(sources, matchers)) {

@@ -18,13 +18,24 @@ import java.nio.file.Path;
  *                      may return, 0 = unlimited; past it the call fails with RESOURCE_EXHAUSTED
  * @param tlsMinVersion {@code --grpc-server-tls-min-version} (Thanos' default {@code 1.3}): the oldest TLS version
  *                      the server accepts, {@code 1.0} to {@code 1.3} (the JVM may disable 1.0 and 1.1 itself)
+ * @param maxConnectionAgeMs {@code --grpc-server-max-connection-age} (60m): a connection older than this is sent a
+ *                      GOAWAY, so clients reconnect (and rebalance); its running calls may finish, as in Thanos
  */
 public record StoreConfig(String host, int port, Path tlsCert, Path tlsKey, Path tlsClientCa, long gracePeriodMs,
-                          long maxSeries, long maxSamples, String tlsMinVersion) {
+                          long maxSeries, long maxSamples, String tlsMinVersion, long maxConnectionAgeMs) {
     /** The JSSE protocol names from TLS 1.0 up. */
     private static final java.util.List<String> PROTOCOLS = java.util.List.of("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
     /** Thanos' default {@code --grpc-grace-period}: two minutes. */
     public static final long DEFAULT_GRACE_PERIOD_MS = 120_000;
+    /** Thanos' default {@code --grpc-server-max-connection-age}: 60 minutes. */
+    public static final long DEFAULT_MAX_CONNECTION_AGE_MS = 3_600_000;
+
+    /** The configuration with the default maximum connection age. */
+    public StoreConfig(String host, int port, Path tlsCert, Path tlsKey, Path tlsClientCa, long gracePeriodMs,
+                       long maxSeries, long maxSamples, String tlsMinVersion) {
+        this(host, port, tlsCert, tlsKey, tlsClientCa, gracePeriodMs, maxSeries, maxSamples, tlsMinVersion,
+                DEFAULT_MAX_CONNECTION_AGE_MS);
+    }
 
     public StoreConfig {
         if ((tlsCert == null) != (tlsKey == null)) {

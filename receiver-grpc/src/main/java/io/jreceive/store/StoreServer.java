@@ -84,6 +84,9 @@ public final class StoreServer implements Closeable {
                         config.maxSamples()), new AnswerCompression(), metrics))
                 .addService(ServerInterceptors.intercept(new InfoService(tsdb), new AnswerCompression(), metrics))
                 .addService(health.getHealthService());
+        if (config.maxConnectionAgeMs() > 0) {
+            b.maxConnectionAge(config.maxConnectionAgeMs(), TimeUnit.MILLISECONDS);
+        }
         for (io.grpc.ServerServiceDefinition service : extra) {
             b.addService(ServerInterceptors.intercept(service, new AnswerCompression(), metrics));
         }

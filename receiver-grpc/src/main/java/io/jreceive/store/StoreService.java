@@ -16,6 +16,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.jreceive.block.ReadLease;
 import io.jreceive.labels.Labels;
 import io.jreceive.proto.thanos.InfoRequest;
 import io.jreceive.proto.thanos.InfoResponse;
@@ -100,21 +101,23 @@ public final class StoreService extends StoreGrpc.StoreImplBase {
     @Override
     public void series(SeriesRequest req, StreamObserver<SeriesResponse> responses) {
         ServerCallStreamObserver<SeriesResponse> call = (ServerCallStreamObserver<SeriesResponse>) responses;
+        ReadLease lease = new ReadLease();
         SeriesFrames frames;
         try {
-            frames = plan(req);
+            frames = plan(req, lease);
         } catch (RuntimeException e) {
+            lease.close();
             call.onError(status(e));
             return;
         }
-        Pump pump = new Pump(call, frames);
+        Pump pump = new Pump(call, frames, lease);
         call.setOnCancelHandler(pump::cancel);
         call.setOnReadyHandler(pump);
         pump.run();
     }
 
     /** Validates the request and sets up the frame producer; no data is read yet. */
-    private SeriesFrames plan(SeriesRequest req) {
+    private SeriesFrames plan(SeriesRequest req, ReadLease lease) {
         List<Matcher> ms = matchers(req.getMatchersList());
         if (ms.isEmpty()) {
             throw Status.INVALID_ARGUMENT.withDescription("no matchers specified (excluding selector labels)")
@@ -140,7 +143,7 @@ public final class StoreService extends StoreGrpc.StoreImplBase {
                 continue;
             }
             TenantLabels relabel = new TenantLabels(db.externalLabels(), replicas);
-            streams.add(new GuardedTenant(db.tenant(), () -> TenantSeries.select(db, rest, mint, maxt, relabel),
+            streams.add(new GuardedTenant(db.tenant(), () -> TenantSeries.select(db, lease, rest, mint, maxt, relabel),
                     abort, warnings));
         }
         return new SeriesFrames(() -> new SortedMerge(streams), warnings, req.getSkipChunks(), req.getLimit(),
@@ -149,21 +152,28 @@ public final class StoreService extends StoreGrpc.StoreImplBase {
 
     /**
      * Writes frames while the transport is ready; run first by the handler and then by gRPC's on-ready callback,
-     * both on the call's serializing executor, so it never runs twice at once and holds no lock while writing.
+     * both on the call's serializing executor, so it never runs twice at once and holds no lock while writing. The
+     * cancel handler runs on that executor too, so releasing the blocks there never races with a read. A stream
+     * whose client stalls keeps its blocks mapped until it ends: completed, failed, cancelled by the client, or
+     * cancelled by the server's shutdown after the grace period.
      */
     private static final class Pump implements Runnable {
         private final ServerCallStreamObserver<SeriesResponse> call;
         private final SeriesFrames frames;
+        private final ReadLease lease;
         private boolean done;
         private volatile boolean cancelled;
 
-        Pump(ServerCallStreamObserver<SeriesResponse> call, SeriesFrames frames) {
+        Pump(ServerCallStreamObserver<SeriesResponse> call, SeriesFrames frames, ReadLease lease) {
             this.call = call;
             this.frames = frames;
+            this.lease = lease;
         }
 
         void cancel() {
             cancelled = true;
+            done = true;
+            lease.close();
         }
 
         @Override
@@ -175,11 +185,13 @@ public final class StoreService extends StoreGrpc.StoreImplBase {
                 while (call.isReady()) {
                     if (cancelled) {
                         done = true;
+                        lease.close();
                         return;
                     }
                     SeriesResponse r = frames.next();
                     if (r == null) {
                         done = true;
+                        lease.close();
                         call.onCompleted();
                         return;
                     }
@@ -187,6 +199,7 @@ public final class StoreService extends StoreGrpc.StoreImplBase {
                 }
             } catch (RuntimeException e) {
                 done = true;
+                lease.close();
                 if (!cancelled) {
                     call.onError(status(e));
                 }
@@ -203,15 +216,17 @@ public final class StoreService extends StoreGrpc.StoreImplBase {
                     || req.getPartialResponseDisabled();
             TreeSet<byte[]> names = LabelQueries.newSet();
             LabelNamesResponse.Builder b = LabelNamesResponse.newBuilder();
-            for (TenantDb db : tenants()) {
-                List<Matcher> rest = TenantScope.remaining(db.externalLabels(), ms);
-                if (rest == null) {
-                    continue;
-                }
-                try {
-                    LabelQueries.names(db, rest, req.getStart(), req.getEnd(), replicas, names);
-                } catch (RuntimeException e) {
-                    tenantFailed(db, e, abort, b::addWarnings);
+            try (ReadLease lease = new ReadLease()) {
+                for (TenantDb db : tenants()) {
+                    List<Matcher> rest = TenantScope.remaining(db.externalLabels(), ms);
+                    if (rest == null) {
+                        continue;
+                    }
+                    try {
+                        LabelQueries.names(db, lease, rest, req.getStart(), req.getEnd(), replicas, names);
+                    } catch (RuntimeException e) {
+                        tenantFailed(db, e, abort, b::addWarnings);
+                    }
                 }
             }
             addLimited(names, req.getLimit(), b::addNames);
@@ -235,15 +250,18 @@ public final class StoreService extends StoreGrpc.StoreImplBase {
                     || req.getPartialResponseDisabled();
             TreeSet<byte[]> values = LabelQueries.newSet();
             LabelValuesResponse.Builder b = LabelValuesResponse.newBuilder();
-            for (TenantDb db : tenants()) {
-                List<Matcher> rest = TenantScope.remaining(db.externalLabels(), ms);
-                if (rest == null) {
-                    continue;
-                }
-                try {
-                    LabelQueries.values(db, req.getLabel(), rest, req.getStart(), req.getEnd(), replicas, values);
-                } catch (RuntimeException e) {
-                    tenantFailed(db, e, abort, b::addWarnings);
+            try (ReadLease lease = new ReadLease()) {
+                for (TenantDb db : tenants()) {
+                    List<Matcher> rest = TenantScope.remaining(db.externalLabels(), ms);
+                    if (rest == null) {
+                        continue;
+                    }
+                    try {
+                        LabelQueries.values(db, lease, req.getLabel(), rest, req.getStart(), req.getEnd(), replicas,
+                                values);
+                    } catch (RuntimeException e) {
+                        tenantFailed(db, e, abort, b::addWarnings);
+                    }
                 }
             }
             addLimited(values, req.getLimit(), b::addValues);

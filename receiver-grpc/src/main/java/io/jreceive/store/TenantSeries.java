@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.TreeSet;
 
 import io.jreceive.block.BlockReader;
+import io.jreceive.block.ReadLease;
 import io.jreceive.index.SeriesIndex;
 import io.jreceive.query.Matcher;
 import io.jreceive.query.PostingsForMatchers;
@@ -34,9 +35,9 @@ final class TenantSeries {
     }
 
     /** The tenant's series for {@code matchers} (external-label matchers already removed) in final order. */
-    static Iterator<SeriesChunks> select(TenantDb db, List<Matcher> matchers, long mint, long maxt,
+    static Iterator<SeriesChunks> select(TenantDb db, ReadLease lease, List<Matcher> matchers, long mint, long maxt,
                                            TenantLabels relabel) {
-        List<SeriesIndex> sources = sources(db, mint, maxt);
+        List<SeriesIndex> sources = sources(db, lease, mint, maxt);
         List<List<Matcher>> parts = new ArrayList<>();
         parts.add(List.of());
         for (byte[] name : relabel.dropped()) {
@@ -65,17 +66,17 @@ final class TenantSeries {
         for (List<Matcher> p : parts) {
             List<Matcher> all = new ArrayList<>(matchers);
             all.addAll(p);
-            SeriesSelector in = new SeriesSelector(db, all, mint, maxt);
+            SeriesSelector in = new SeriesSelector(db, lease, all, mint, maxt);
             boolean carriesDropped = p.stream().anyMatch(m -> !m.value().isEmpty());
             streams.add(carriesDropped ? new SortedPart(in, relabel) : new PrefixReorder(in, relabel));
         }
         return streams.size() == 1 ? streams.get(0) : new SortedMerge(streams);
     }
 
-    /** The head and the blocks overlapping {@code [mint, maxt]}. */
-    static List<SeriesIndex> sources(TenantDb db, long mint, long maxt) {
+    /** The head and the blocks overlapping {@code [mint, maxt]}, held by {@code lease}. */
+    static List<SeriesIndex> sources(TenantDb db, ReadLease lease, long mint, long maxt) {
         List<SeriesIndex> out = new ArrayList<>();
-        for (BlockReader b : db.blocks()) {
+        for (BlockReader b : db.blocks(lease)) {
             if (b.meta().minTime() <= maxt && b.meta().maxTime() > mint) {
                 out.add(b);
             }

@@ -13,7 +13,6 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
-import software.amazon.awssdk.services.s3.model.S3Object;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.blobstore.BlobStore;
 import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
@@ -23,7 +22,7 @@ import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
  * {@link #stop()} and {@link #start()} keep the port and the stored objects, so a test can simulate an S3 outage
  * and its end. Close it to stop the server for good.
  */
-public final class S3ProxyFixture implements AutoCloseable {
+public final class S3ProxyFixture implements S3Server {
     public static final String ACCESS_KEY = "jreceive-access";
     public static final String SECRET_KEY = "jreceive-secret-key";
     public static final String BUCKET = "thanos";
@@ -44,7 +43,12 @@ public final class S3ProxyFixture implements AutoCloseable {
         return f;
     }
 
-    /** Starts (or restarts) the server on the same port over the same stored objects. */
+    @Override
+    public String bucket() {
+        return BUCKET;
+    }
+
+    @Override
     public void start() throws Exception {
         if (proxy != null) {
             return;
@@ -67,7 +71,7 @@ public final class S3ProxyFixture implements AutoCloseable {
         proxy = p;
     }
 
-    /** Stops the server; the port and the stored objects are kept for {@link #start()}. */
+    @Override
     public void stop() throws Exception {
         if (proxy != null) {
             proxy.stop();
@@ -80,12 +84,12 @@ public final class S3ProxyFixture implements AutoCloseable {
         return port;
     }
 
-    /** The endpoint as the objstore YAML writes it: host:port, no scheme. */
+    @Override
     public String endpoint() {
         return "127.0.0.1:" + port;
     }
 
-    /** Objstore YAML for this proxy's bucket; {@code extra} lines are appended under {@code config:}. */
+    @Override
     public String objstoreYaml(String... extra) {
         StringBuilder b = new StringBuilder("type: S3\nconfig:\n")
                 .append("  bucket: ").append(BUCKET).append('\n')
@@ -105,16 +109,7 @@ public final class S3ProxyFixture implements AutoCloseable {
                 new ByteArrayInputStream(data));
     }
 
-    /** Deletes every object of the bucket (the proxy must be running). */
-    public void clear() {
-        try (S3Client c = client()) {
-            for (S3Object o : c.listObjectsV2Paginator(r -> r.bucket(BUCKET)).contents()) {
-                c.deleteObject(r -> r.bucket(BUCKET).key(o.key()));
-            }
-        }
-    }
-
-    /** A plain SDK client for this proxy, for assertions that bypass the code under test. */
+    @Override
     public S3Client client() {
         return S3Client.builder()
                 .endpointOverride(URI.create("http://" + endpoint()))

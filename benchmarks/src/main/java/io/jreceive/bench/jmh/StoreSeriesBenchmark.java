@@ -225,7 +225,8 @@ public class StoreSeriesBenchmark {
     @Benchmark
     @OperationsPerInvocation(SERIES)
     public void select(Data d, Read read, Blackhole bh) {
-        SeriesSelector it = new SeriesSelector(d.db, d.matchers, d.mint, d.maxt);
+        io.jreceive.block.ReadLease lease = new io.jreceive.block.ReadLease();
+        SeriesSelector it = new SeriesSelector(d.db, lease, d.matchers, d.mint, d.maxt);
         int series = 0;
         long chunks = 0;
         long bytes = 0;
@@ -238,6 +239,7 @@ public class StoreSeriesBenchmark {
             chunks += s.numChunks();
             bh.consume(s.labels());
         }
+        lease.close();
         check(series);
         bh.consume(bytes);
         read.chunks += chunks;

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Container images and a Docker-compatible engine without a registry or a Docker daemon: podman from Debian, base
+# images made by debootstrap from Debian's mirror (the one apt is configured with), kept in the machine's podman
+# storage and reused while their package list is unchanged. Podman runs with tools/containers.conf (CONTAINERS_CONF).
+#
+#   tools/podman.sh install             apt-get install podman, runc and debootstrap where missing
+#   tools/podman.sh base NAME [PKG...]  a Debian 12 minbase image with PKGs; prints its name
+#                                       (localhost/jreceive-base-NAME:<hash of the package list>)
+#   tools/podman.sh minio               the MinIO image the Testcontainers test and docker/compose.yaml use, from the
+#                                       binary tools/peers.sh builds, on base "minimal"; prints its name
+#   tools/podman.sh service SOCKET      runs podman's Docker API on unix://SOCKET in the foreground until killed
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+export CONTAINERS_CONF=${CONTAINERS_CONF:-$here/containers.conf}
+suite=bookworm
+
+log() { echo "podman.sh: $*" >&2; }
+
+# Temporary directories, removed when the script exits however it exits.
+scratch=()
+cleanup() { [[ ${#scratch[@]} -eq 0 ]] || rm -rf "${scratch[@]}"; }
+trap cleanup EXIT
+
+# The Debian mirror apt uses (deb822 or one-line sources), without the security archive.
+mirror() {
+  local m
+  m=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | sed -n 's/^URIs:[[:space:]]*\(.*\)/\1/p' \
+      | tr ' ' '\n' | grep -v -- '-security' | head -1 || true)
+  [[ -n $m ]] || m=$(sed -n 's/^deb[[:space:]]\+\([^[:space:]]\+\)[[:space:]]\+bookworm[[:space:]].*/\1/p' \
+      /etc/apt/sources.list 2>/dev/null | head -1 || true)
+  echo "${m:-http://deb.debian.org/debian}"
+}
+
+install() {
+  local missing=()
+  command -v podman >/dev/null 2>&1 || missing+=(podman)
+  command -v runc >/dev/null 2>&1 || missing+=(runc)
+  command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    log "installing ${missing[*]} (Debian packages)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+have_image() { podman image exists "$1"; }
+
+base() {
+  local name=$1; shift
+  local pkgs; pkgs=$(printf '%s\n' "$@" | sort -u | paste -sd, -)
+  local key; key=$(printf '%s minbase %s\n' "$suite" "$pkgs" | sha256sum | cut -c1-12)
+  local image=localhost/jreceive-base-$name:$key
+  if have_image "$image"; then echo "$image"; return; fi
+  local root; root=$(mktemp -d "${TMPDIR:-/tmp}/jreceive-rootfs.XXXXXX")
+  scratch+=("$root" "$root.log")
+  local started=$SECONDS
+  log "debootstrap $suite minbase ${pkgs:-(no extra packages)} from $(mirror) for $image"
+  debootstrap --variant=minbase ${pkgs:+--include="$pkgs"} "$suite" "$root" "$(mirror)" >"$root.log" 2>&1 \
+    || { tail -20 "$root.log" >&2; return 1; }
+  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/var/log/*.log
+  tar -C "$root" -c . | podman import --quiet \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' - "$image" >/dev/null
+  log "$image made in $((SECONDS - started)) s"
+  echo "$image"
+}
+
+# The pinned MinIO version, read from tools/peers.sh so that the image tag follows the binary.
+minio_version() { awk '$1 == "\"minio" {print $3}' "$here/peers.sh"; }
+
+minio() {
+  local version; version=$(minio_version)
+  local image=localhost/jreceive-minio:$version
+  if have_image "$image"; then echo "$image"; return; fi
+  local bin=${JRECEIVE_PEERS:-$HOME/.cache/jreceive-peers}/minio-$version
+  [[ -x $bin ]] || { log "no MinIO binary at $bin: run tools/peers.sh minio first"; return 1; }
+  local from; from=$(base minimal)
+  local ctx; ctx=$(mktemp -d "${TMPDIR:-/tmp}/jreceive-minio-image.XXXXXX")
+  scratch+=("$ctx")
+  cp "$bin" "$ctx/minio"
+  cat >"$ctx/Containerfile" <<CONTAINERFILE
+FROM $from
+COPY minio /usr/bin/minio
+EXPOSE 9000 9001
+VOLUME /data
+ENTRYPOINT ["/usr/bin/minio"]
+CMD ["server", "/data", "--console-address", ":9001"]
+CONTAINERFILE
+  podman build --quiet --format docker --network none -t "$image" "$ctx" >/dev/null
+  log "$image built"
+  echo "$image"
+}
+
+service() {
+  local sock=$1
+  mkdir -p "$(dirname "$sock")"
+  rm -f "$sock"
+  exec podman system service --time=0 "unix://$sock"
+}
+
+cmd=${1:-}; shift || true
+case $cmd in
+  install) install ;;
+  base) base "$@" ;;
+  minio) minio ;;
+  service) service "$@" ;;
+  *) echo "usage: $0 install | base NAME [PKG...] | minio | service SOCKET" >&2; exit 2 ;;
+esac
