@@ -53,6 +53,7 @@ class DeploymentManifestsIT {
     static final Path ROOT = Path.of("").toAbsolutePath().getParent();
     static final Path DOCKER = ROOT.resolve("docker");
     static final String OVERLAY = "docker/kubernetes/overlays/cluster-01-central";
+    static final String RING_OVERLAY = "docker/kubernetes/overlays/ring";
     static final String NAMESPACE = "monitoring";
     static final String SRV_NAME = "_grpc._tcp.thanos-receiver-headless.monitoring.svc.cluster.local";
     static final String REMOTE_WRITE_URL = "http://jreceive:19291/api/v1/receive";
@@ -301,6 +302,49 @@ class DeploymentManifestsIT {
                 .toFile());
         assertEquals("http://thanos-query:" + port(flags(query).get("--http-address")),
                 ds.at("/datasources/0/url").asText());
+    }
+
+    /**
+     * The ring overlay: three replicas whose hashring ConfigMap names exactly the pods' stable DNS names under the
+     * headless service on the gRPC port, each pod's {@code --receive.local-endpoint} expanding to its own entry,
+     * the ConfigMap mounted where {@code --receive.hashrings-file} points, and a distinct replica label per pod.
+     */
+    @Test
+    void ringOverlayNamesEveryPodByItsStableDnsName() throws IOException {
+        List<JsonNode> docs = kubectl().renderYaml(ROOT, "kustomize", RING_OVERLAY);
+        JsonNode sts = one(docs, "StatefulSet", "thanos-receiver");
+        JsonNode cm = one(docs, "ConfigMap", "thanos-receiver-hashrings");
+        int replicas = sts.at("/spec/replicas").asInt();
+        assertEquals(3, replicas);
+        String service = sts.at("/spec/serviceName").asText();
+        one(docs, "Service", service);
+        JsonNode c = onlyContainer(sts);
+        List<io.jreceive.ring.HashringConfig> rings = io.jreceive.ring.HashringsParser.parse(
+                cm.at("/data/hashrings.json").asText());
+        assertEquals(1, rings.size());
+        List<String> endpoints = rings.get(0).endpoints().stream().map(io.jreceive.ring.Endpoint::address).toList();
+        java.util.Set<String> labels = new java.util.HashSet<>();
+        for (int i = 0; i < replicas; i++) {
+            String pod = sts.at("/metadata/name").asText() + "-" + i;
+            Map<String, String> f = flags(expandEnv(texts(c.path("args")), c, pod));
+            String self = pod + "." + service + "." + NAMESPACE + ".svc.cluster.local:" + port(f.get("--grpc-address"));
+            assertEquals(self, f.get("--receive.local-endpoint"));
+            assertEquals(self, endpoints.get(i), "ring entry " + i);
+            assertTrue(labels.add(f.get("--label")), "replica label per pod: " + f.get("--label"));
+            assertEquals("3", f.get("--receive.replication-factor"));
+            String file = f.get("--receive.hashrings-file");
+            boolean mounted = false;
+            for (JsonNode m : c.path("volumeMounts")) {
+                if (file.equals(m.path("mountPath").asText() + "/hashrings.json")) {
+                    for (JsonNode v : sts.at("/spec/template/spec/volumes")) {
+                        mounted |= v.path("name").asText().equals(m.path("name").asText())
+                                && v.at("/configMap/name").asText().equals("thanos-receiver-hashrings");
+                    }
+                }
+            }
+            assertTrue(mounted, "the hashring ConfigMap is mounted at " + file);
+        }
+        assertEquals(replicas, endpoints.size());
     }
 
     // ---------------------------------------------------------------------------------------------------------

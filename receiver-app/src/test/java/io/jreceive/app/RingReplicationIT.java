@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +32,7 @@ class RingReplicationIT {
     private static final int SERIES = 20_000;
     private static final int SAMPLES = 30;
     private static final int PER_REQUEST = 2_000;
+    private static final Pattern VALUE = Pattern.compile("\"value\":\\[[^,]+,\"([^\"]+)\"\\]");
 
     @TempDir
     Path tmp;
@@ -123,6 +126,7 @@ class RingReplicationIT {
 
         nodes.set(1, start(1, ports, ringFile));
         nodes.set(2, start(2, ports, ringFile));
+        queryDeduplicatesReplicas(ports, base);
         for (JreceiveProcess n : nodes) {
             assertEquals(0, n.stop());
         }
@@ -150,6 +154,56 @@ class RingReplicationIT {
         assertEquals(SERIES * SAMPLES, copies.size(), "every acknowledged sample is stored somewhere");
         long underReplicated = copies.values().stream().filter(c -> c < 2).count();
         assertEquals(0, underReplicated, "acknowledged samples on fewer than two nodes");
+    }
+
+    /**
+     * Thanos Query over the three nodes with {@code --query.replica-label=receive_replica} (the nodes hold 600k,
+     * 600k and 200k copies): at every sample's timestamp each series is returned once, with its value (for up to
+     * three instants after the killed replica's data ends, Thanos' deduplication may keep that replica's last sample),
+     * and raw sample counts over the whole load never exceed one per sample (its penalty-based deduplication may skip
+     * a sample or two where it switches replicas inside a range).
+     */
+    private void queryDeduplicatesReplicas(int[][] ports, long base) throws Exception {
+        int http = PrometheusProcess.freePort();
+        List<String> args = new ArrayList<>(List.of("--http-address=127.0.0.1:" + http,
+                "--grpc-address=127.0.0.1:" + PrometheusProcess.freePort(), "--query.replica-label=receive_replica"));
+        for (int[] p : ports) {
+            args.add("--endpoint=127.0.0.1:" + p[2]);
+        }
+        try (ThanosProcess query = ThanosProcess.start(tmp.resolve("query.log"), http, "query",
+                args.toArray(new String[0]))) {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            String got = "";
+            while (System.nanoTime() < deadline && !got.contains("\"" + SERIES + "\"")) {
+                got = query.query("count(ring_load)", base);
+                Thread.sleep(500);
+            }
+            int stale = 0;
+            for (int s = 0; s < SAMPLES; s++) {
+                long t = base + s * 10_000L;
+                assertTrue(query.query("count(ring_load)", t).contains("\"" + SERIES + "\""), "at " + t + ": "
+                        + query.query("count(ring_load)", t));
+                double want = (double) SERIES * (SERIES - 1) / 2 + (double) SERIES * (t / 1000);
+                String sum = query.query("sum(ring_load)", t);
+                Matcher m = VALUE.matcher(sum);
+                assertTrue(m.find(), sum);
+                double value = Double.parseDouble(m.group(1));
+                if (value != want) {
+                    // Where the killed replica's data ends, deduplication sticks to it for its penalty window and
+                    // answers with its last (older) sample of every series: a whole number of 10 s steps back.
+                    double steps = (want - value) / (SERIES * 10.0);
+                    assertTrue(steps >= 1 && steps <= 3 && steps == Math.rint(steps), "sum at " + t + ": " + value
+                            + ", want " + want);
+                    stale++;
+                }
+            }
+            assertTrue(stale <= 3, stale + " instants answered with older samples");
+            Matcher m = VALUE.matcher(query.query("sum(count_over_time(ring_load[15m]))", base + SAMPLES * 10_000L));
+            assertTrue(m.find());
+            double raw = Double.parseDouble(m.group(1));
+            assertTrue(raw <= SERIES * SAMPLES && raw >= SERIES * SAMPLES * 0.9, "raw samples through Query: " + raw);
+            query.stop();
+        }
     }
 
     private JreceiveProcess start(int n, int[][] ports, Path ringFile) throws Exception {

@@ -457,6 +457,8 @@ public final class Head implements SeriesIndex, AutoCloseable {
             ctx.createdStarts[created] = from;
             ctx.createdEnds[created] = to;
             created++;
+        } else {
+            symbols.release(ctx.symbolIds, from, to); // the references were taken for a series made meanwhile
         }
         ctx.resolved[s] = ms;
         return created;
@@ -483,7 +485,7 @@ public final class Head implements SeriesIndex, AutoCloseable {
         return nv;
     }
 
-    /** The symbol ids of label pairs (all interned). */
+    /** The symbol ids of label pairs, interned (one reference each). */
     private int[] symbolIds(byte[][] nv) {
         int[] ids = new int[nv.length];
         for (int i = 0; i < nv.length; i++) {
@@ -522,6 +524,11 @@ public final class Head implements SeriesIndex, AutoCloseable {
     /** Series created by appends since the head was opened (WAL replay excluded). */
     public long seriesCreated() {
         return seriesCreated;
+    }
+
+    /** Label strings the head holds in memory (in use by its series, or released and not yet freed). */
+    public int symbolsHeld() {
+        return symbols.held();
     }
 
     /** Number of series in the head. */
@@ -650,6 +657,7 @@ public final class Head implements SeriesIndex, AutoCloseable {
             raiseNextIdLocked(ref);
             MemSeries ms = table.findLocked(p.h1, p.h2);
             if (ms != null) {
+                symbols.release(ids, 0, ids.length);
                 return ms.id;
             }
             ms = registerLocked(p.h1, p.h2, labelPairs(ids, 0, ids.length), (int) ref);
@@ -778,6 +786,8 @@ public final class Head implements SeriesIndex, AutoCloseable {
     public void truncate(long t) {
         appendLock.lock();
         try {
+            // Strings released by the previous truncation are freed now; this one's wait for the next.
+            symbols.reclaim();
             setMinValidTime(t);
             long newMin = Long.MAX_VALUE;
             List<MemSeries> removed = new ArrayList<>();
@@ -825,13 +835,14 @@ public final class Head implements SeriesIndex, AutoCloseable {
     /** Unregisters and unindexes {@code ms} in one series-lock section, as {@link #create} registers and indexes. */
     private void remove(MemSeries ms) {
         ms.removed = true;
-        int[] ids = symbolIds(ms.labelPairs);
+        int[] ids = symbols.ids(ms.labelPairs);
         synchronized (seriesLock) {
             table.remove(ms);
             byId[ms.id] = null;
             liveSeries--;
             postings.remove(ms.id, ids);
         }
+        symbols.release(ids, 0, ids.length);
     }
 
     /** Whether {@code id} is a series in the head. */

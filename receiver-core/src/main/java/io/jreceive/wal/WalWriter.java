@@ -8,6 +8,10 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
@@ -17,9 +21,14 @@ import io.jreceive.encoding.EncBuf;
 
 /**
  * The durable write path of one WAL with group commit: callers on any thread {@link #append} a request's records and
- * get a future; a single writer thread takes everything queued, writes it through a {@link WalSegmentWriter}, calls
+ * get a future; a writer turn takes everything queued, writes it through a {@link WalSegmentWriter}, calls
  * {@code fsync} once for the whole batch and then completes all the batch's futures. A 2xx must be sent only after
  * the future completed normally.
+ *
+ * <p>Threads: the turns of every WAL in the process run on one pool of {@link #WRITER_THREADS} threads, so the
+ * thread count does not grow with the tenants (any header value can create one). A WAL has at most one turn queued
+ * or running; appends that arrive during a turn's fsync form the next turn's batch, which is what group commit needs,
+ * and a busy WAL hands its thread back after each batch, so one tenant cannot keep the others waiting.
  *
  * <p>Order: records reach the log in the order of the {@code append} calls (as serialised by the queue), and a
  * request's records stay contiguous. Callers that create a series must hand its series record to {@code append}
@@ -34,8 +43,8 @@ import io.jreceive.encoding.EncBuf;
  * new segment ({@link WalSegmentWriter#recover}), as Prometheus does. The next batch is written there. If starting the
  * new segment fails too, each later batch tries again first and fails while it cannot.
  *
- * <p>Futures are completed on the writer thread: dependent actions must be cheap or hop to their own executor
- * ({@code whenCompleteAsync}), or they delay every other request's commit.
+ * <p>Futures are completed on a writer thread: dependent actions must be cheap or hop to their own executor
+ * ({@code whenCompleteAsync}), or they delay every other request's commit, other tenants' included.
  */
 public final class WalWriter implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(WalWriter.class);
@@ -60,9 +69,17 @@ public final class WalWriter implements Closeable {
     private final long maxQueued;
     private final LinkedBlockingQueue<Entry> queue = new LinkedBlockingQueue<>();
     private final AtomicLong queued = new AtomicLong();
-    private final Thread thread;
+    /**
+     * Threads shared by the writer turns of all WALs: enough for several disks' fsyncs at once, bounded whatever the
+     * number of tenants. Idle threads end after a minute.
+     */
+    static final int WRITER_THREADS = 8;
+    private static final ThreadPoolExecutor WRITERS = writers();
+    /** Whether a turn of this WAL is queued or running on {@link #WRITERS}. */
+    private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Entry stop = new Entry(NO_BYTES, NO_RECORDS, 0, new CompletableFuture<Void>(), false);
 
+    private final String name;
     private volatile boolean closed;
     private volatile boolean terminated;
     private volatile Throwable failure;
@@ -79,25 +96,34 @@ public final class WalWriter implements Closeable {
         this.undo = undo;
         this.maxQueued = maxQueued;
         this.segment = log.segment();
-        this.thread = new Thread(this::run, "wal-writer-" + name);
-        this.thread.setDaemon(true);
+        this.name = name;
     }
 
-    /** Opens {@code dir} (see {@link WalSegmentWriter#open}) and starts its writer thread; failed appends are not undone. */
+    private static ThreadPoolExecutor writers() {
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(WRITER_THREADS, WRITER_THREADS, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "wal-writer-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    /** Opens {@code dir} (see {@link WalSegmentWriter#open}); failed appends are not undone. */
     public static WalWriter open(Path dir, WalConfig config) throws IOException {
         return open(dir, config, WalUndo.NONE);
     }
 
-    /** Opens {@code dir} and starts its writer thread; {@code undo} takes back appends that failed (see above). */
+    /** Opens {@code dir}; {@code undo} takes back appends that failed (see above). */
     public static WalWriter open(Path dir, WalConfig config, WalUndo undo) throws IOException {
         return open(dir, config, undo, WalSegmentWriter.open(dir, config.compress(), config.segmentSize()));
     }
 
     static WalWriter open(Path dir, WalConfig config, WalUndo undo, WalSegmentWriter log) {
         Path name = dir.toAbsolutePath().getParent() == null ? dir : dir.toAbsolutePath().getParent().getFileName();
-        WalWriter w = new WalWriter(log, undo, config.maxQueuedBytes(), String.valueOf(name));
-        w.thread.start();
-        return w;
+        return new WalWriter(log, undo, config.maxQueuedBytes(), String.valueOf(name));
     }
 
     /**
@@ -159,7 +185,7 @@ public final class WalWriter implements Closeable {
         return new byte[Math.max(MIN_SPARE_BYTES, Integer.highestOneBit(n - 1) << 1)];
     }
 
-    /** Called by the writer thread once an entry's bytes are no longer needed. */
+    /** Called by a writer turn once an entry's bytes are no longer needed. */
     private void recycle(Entry e) {
         byte[] b = e.data;
         if (b.length >= MIN_SPARE_BYTES && b.length <= MAX_SPARE_BYTES) {
@@ -200,10 +226,19 @@ public final class WalWriter implements Closeable {
 
     private void add(Entry e) {
         queue.add(e);
-        // The writer sets 'terminated' before its last drain; if it may have missed this entry, fail it here.
+        // The last turn sets 'terminated' before its last drain; if it may have missed this entry, fail it here.
         if (terminated && queue.remove(e)) {
             queued.addAndGet(-e.charge);
             e.done.completeExceptionally(new IllegalStateException("WAL writer is closed"));
+        } else {
+            schedule();
+        }
+    }
+
+    /** Queues a turn of this WAL on the shared threads unless one is queued or running. */
+    private void schedule() {
+        if (scheduled.compareAndSet(false, true)) {
+            WRITERS.execute(this::turn);
         }
     }
 
@@ -232,7 +267,7 @@ public final class WalWriter implements Closeable {
         return bytes;
     }
 
-    /** Total time spent in {@code fsync} by the writer thread, in nanoseconds. */
+    /** Total time spent in {@code fsync} by this WAL's turns, in nanoseconds. */
     public long fsyncNanos() {
         return fsyncNanos;
     }
@@ -242,23 +277,13 @@ public final class WalWriter implements Closeable {
         return queued.get();
     }
 
-    /** Writes everything appended so far, stops the writer thread and closes the segment (zero-padded, fsynced). */
+    /** Writes everything appended so far, then closes the segment (zero-padded, fsynced); later appends fail. */
     @Override
     public void close() throws IOException {
         if (!closed) {
             closed = true;
             queue.add(stop);
-        }
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+            schedule();
         }
         Throwable f = stop.done.handle((v, t) -> t).join();
         if (f != null) {
@@ -266,39 +291,46 @@ public final class WalWriter implements Closeable {
         }
     }
 
-    private void run() {
+    /**
+     * One turn on a shared writer thread: writes everything queued as one batch with one fsync, then gives the
+     * thread back, queueing the next turn if appends arrived meanwhile. The turn that meets the stop marker closes
+     * the log and is the last.
+     */
+    private void turn() {
         List<Entry> batch = new ArrayList<>();
         boolean stopping = false;
         try {
-            while (!stopping) {
-                batch.clear();
-                batch.add(queue.take());
-                queue.drainTo(batch);
-                int end = batch.indexOf(stop);
-                if (end >= 0) {
-                    stopping = true;
-                    // Entries after the stop marker were enqueued in a race with close(); they are failed below.
-                    for (int i = batch.size() - 1; i > end; i--) {
-                        Entry late = batch.remove(i);
-                        queued.addAndGet(-late.charge);
-                        late.done.completeExceptionally(new IllegalStateException("WAL writer is closed"));
-                    }
-                    batch.remove(end);
+            queue.drainTo(batch);
+            int end = batch.indexOf(stop);
+            if (end >= 0) {
+                stopping = true;
+                // Entries after the stop marker were enqueued in a race with close(); they are failed below.
+                for (int i = batch.size() - 1; i > end; i--) {
+                    Entry late = batch.remove(i);
+                    queued.addAndGet(-late.charge);
+                    late.done.completeExceptionally(new IllegalStateException("WAL writer is closed"));
                 }
-                write(batch);
+                batch.remove(end);
             }
-            closeLog();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            fail(batch, new IOException("WAL writer thread interrupted", e));
-            closeLog();
+            write(batch);
+        } catch (RuntimeException | Error e) {
+            LOG.error("WAL {}: writer turn failed", name, e);
+            fail(batch, e);
         } finally {
-            terminated = true;
-            List<Entry> rest = new ArrayList<>();
-            queue.drainTo(rest);
-            for (Entry e : rest) {
-                queued.addAndGet(-e.charge);
-                e.done.completeExceptionally(new IllegalStateException("WAL writer is closed"));
+            if (stopping) {
+                closeLog();
+                terminated = true;
+                List<Entry> rest = new ArrayList<>();
+                queue.drainTo(rest);
+                for (Entry e : rest) {
+                    queued.addAndGet(-e.charge);
+                    e.done.completeExceptionally(new IllegalStateException("WAL writer is closed"));
+                }
+            } else {
+                scheduled.set(false);
+                if (!queue.isEmpty()) {
+                    schedule();
+                }
             }
         }
     }

@@ -433,4 +433,36 @@ class HeadTest {
             assertArrayEquals(e.get(0).data(c), a.get(0).data(c), "chunk " + c);
         }
     }
+
+    @Test
+    void labelChurnDoesNotAccumulateStrings() {
+        // 30 rounds of 500 brand-new series (pod names), each round's series cut out of the head by the next
+        // truncation: the strings held stay those of about two rounds (the live one and the one waiting to be freed),
+        // not every value ever seen.
+        long t = 0;
+        int heldAtRound5 = 0;
+        for (int round = 0; round < 30; round++) {
+            RemoteWriteRequests r = new RemoteWriteRequests();
+            for (int i = 0; i < 500; i++) {
+                r.series(Labels.of("__name__", "churn", "job", "j", "pod", "pod-" + round + "-" + i), t, 1);
+            }
+            assertEquals(500, append(r).appended);
+            head.truncate(t + 1);
+            t += H2;
+            if (round == 5) {
+                heldAtRound5 = head.symbolsHeld();
+            }
+            assertEquals(0, head.numSeries());
+        }
+        assertTrue(head.symbolsHeld() <= heldAtRound5, head.symbolsHeld() + " strings held, " + heldAtRound5
+                + " at round 5");
+        assertTrue(head.symbolsHeld() <= 2 * 500 + 10, head.symbolsHeld() + " strings held");
+        // Strings freed and ids reused: the index still answers exactly for the series that are live.
+        Labels live = Labels.of("__name__", "churn", "job", "j", "pod", "pod-again");
+        assertEquals(1, append(new RemoteWriteRequests().series(live, t, 1)).appended);
+        assertEquals(1, head.postings(b("pod"), b("pod-again")).length);
+        assertEquals(0, head.postings(b("pod"), b("pod-29-1")).length);
+        assertEquals(live, head.labels(head.postings(b("pod"), b("pod-again"))[0]));
+        assertEquals(List.of("pod-again"), head.labelValues(b("pod")).stream().map(String::new).toList());
+    }
 }

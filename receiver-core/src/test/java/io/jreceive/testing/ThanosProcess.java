@@ -161,6 +161,12 @@ public final class ThanosProcess implements AutoCloseable {
         throw new AssertionError("thanos not ready after " + timeout + ": " + Files.readString(log));
     }
 
+    /** The lines of its log at {@code level} ({@code warn}, {@code error}), as Thanos' logfmt writes them. */
+    public List<String> logLines(String level) throws IOException {
+        String tag = "level=" + level + " ";
+        return Files.readAllLines(log).stream().filter(l -> l.contains(tag)).toList();
+    }
+
     /** A GET on its HTTP listener. */
     public HttpResponse<String> get(String pathAndQuery) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + pathAndQuery))

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -266,7 +267,10 @@ class TenantPruningTest {
             }
             TenantPruning p = new TenantPruning(tsdb, db -> true, 0);
             int flushes = 0;
-            for (int run = 0; run < 60; run++) {
+            // At least 60 runs, and on until more than 10 flushes raced with the writers: on a loaded machine the
+            // writers may get little done between runs. Bounded by a minute.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            for (int run = 0; run < 60 || (flushes <= 10 && System.nanoTime() < deadline); run++) {
                 Thread.sleep(1);
                 // Every sample written here is over 1.5 ranges old at this time: each run flushes what came since.
                 flushes += p.run(t0 + 2 * RANGE).flushed().size();

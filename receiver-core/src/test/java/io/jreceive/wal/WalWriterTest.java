@@ -422,4 +422,43 @@ class WalWriterTest {
                 io.jreceive.testing.WalContents.line(l, 3, 3000), io.jreceive.testing.WalContents.line(l, 5, 5000)),
                 io.jreceive.testing.WalContents.lines(wal));
     }
+    private static long writerThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("wal-writer"))
+                .count();
+    }
+
+    /**
+     * Issue 21 item 2: the WALs of many tenants share a bounded set of writer threads; each still commits its own
+     * appends, in order, group commit included.
+     */
+    @Test
+    @Timeout(120)
+    void manyWalsShareABoundedSetOfWriterThreads() throws Exception {
+        final int wals = 300;
+        List<WalWriter> writers = new ArrayList<>();
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        Labels l = Labels.of("__name__", "m");
+        try {
+            for (int i = 0; i < wals; i++) {
+                WalWriter w = WalWriter.open(wal.resolve("t" + i).resolve("wal"), WalConfig.defaults());
+                writers.add(w);
+                EncBuf series = new EncBuf();
+                new SeriesRecordEncoder().wrap(series).add(1, l);
+                done.add(w.append(series, samples(1, 1000, i)));
+                done.add(w.append(samples(1, 2000, i)));
+            }
+            CompletableFuture.allOf(done.toArray(new CompletableFuture[0])).join();
+            long threads = writerThreads();
+            assertTrue(threads <= 16, threads + " WAL writer threads for " + wals + " WALs");
+        } finally {
+            for (WalWriter w : writers) {
+                w.close();
+            }
+        }
+        for (int i = 0; i < wals; i++) {
+            assertEquals(List.of(io.jreceive.testing.WalContents.line(l, i, 1000),
+                    io.jreceive.testing.WalContents.line(l, i, 2000)),
+                    io.jreceive.testing.WalContents.lines(wal.resolve("t" + i).resolve("wal")));
+        }
+    }
 }

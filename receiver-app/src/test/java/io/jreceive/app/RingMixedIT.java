@@ -1,0 +1,164 @@
+package io.jreceive.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.jreceive.labels.Labels;
+import io.jreceive.ring.Hashrings;
+import io.jreceive.ring.HashringsParser;
+import io.jreceive.ring.SeriesHash;
+import io.jreceive.testing.Peers;
+import io.jreceive.testing.PrometheusProcess;
+import io.jreceive.testing.Promtool;
+import io.jreceive.testing.RemoteWriteRequests;
+
+/**
+ * A mixed ketama ring: two forked jreceive nodes and one real Thanos Receive v0.38 in one hashring file. Load sent
+ * through the Thanos node and, separately, through a jreceive node: with RF=1 every series lands on the one node the
+ * ring names, whichever node routed it; with RF=3 every write gets 200 and every series is on all three nodes, so
+ * quorum writes cross both implementations (Thanos forwards to jreceive and the reverse, over
+ * {@code thanos.WriteableStore} with snappy compression).
+ */
+class RingMixedIT {
+    private static final String TENANT = "default-tenant";
+    private static final int SERIES = 2000;
+
+    @TempDir
+    Path tmp;
+    private final List<AutoCloseable> running = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @AfterEach
+    void stopAll() throws Exception {
+        for (AutoCloseable c : running) {
+            c.close();
+        }
+    }
+
+    private static byte[] request(String name, int from, int count, long t) {
+        RemoteWriteRequests r = new RemoteWriteRequests();
+        for (int i = from; i < from + count; i++) {
+            r.series(Labels.of("__name__", name, "i", Integer.toString(i)), t, i);
+        }
+        return r.v1();
+    }
+
+    private void send(int rwPort, String name, long t) throws Exception {
+        for (int from = 0; from < SERIES; from += 500) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rwPort
+                    + "/api/v1/receive")).header("Content-Encoding", "snappy")
+                    .header("Content-Type", "application/x-protobuf")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(request(name, from, 500, t))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), "via port " + rwPort + ": " + r.body());
+        }
+    }
+
+    /**
+     * Thanos opens a tenant's TSDB asynchronously and answers its first writes {@code 500 get appender: TSDB not
+     * ready} (spec §4.3; jreceive does not): write through it as Prometheus would, retrying, until its own TSDB for
+     * the tenant is up, so that the checked load finds every replica able to write.
+     */
+    private void primeThanosTenant(int rwPort, int httpPort, long t) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rwPort
+                    + "/api/v1/receive")).header("Content-Encoding", "snappy")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(request("mixed_prime", 0, 30, t))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
+                    + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            if (r.statusCode() == 200 && metrics.contains("prometheus_tsdb_head_series{tenant=\"" + TENANT + "\"}")) {
+                return;
+            }
+            assertTrue(System.nanoTime() < deadline, "Thanos never opened the tenant: " + r.body());
+            Thread.sleep(200);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void thanosAndJreceiveShareARing(int rf) throws Exception {
+        Path thanosBinary = Peers.require("thanos");
+        Promtool promtool = Promtool.require();
+        int[][] ports = new int[3][4];
+        for (int[] p : ports) {
+            for (int k = 0; k < 4; k++) {
+                p[k] = PrometheusProcess.freePort();
+            }
+        }
+        String ringJson = "[{\"endpoints\": [\"127.0.0.1:" + ports[2][2] + "\", {\"address\": \"127.0.0.1:"
+                + ports[0][2] + "\"}, \"127.0.0.1:" + ports[1][2] + "\"]}]";
+        Path ringFile = tmp.resolve("hashring.json");
+        Files.writeString(ringFile, ringJson);
+        String common = "--receive.hashrings-file=" + ringFile;
+        List<JreceiveProcess> jr = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            JreceiveProcess p = JreceiveProcess.startOn(tmp.resolve("node" + i), ports[i][0], ports[i][1], ports[i][2],
+                    "--label=receive_replica=\"" + i + "\"", "--remote-write.warmup-series=0", common,
+                    "--receive.hashrings-algorithm=ketama", "--receive.replication-factor=" + rf,
+                    "--receive.local-endpoint=127.0.0.1:" + ports[i][2]);
+            running.add(p);
+            jr.add(p);
+        }
+        Path thanosData = tmp.resolve("node2");
+        ThanosProcess thanos = ThanosProcess.start(tmp.resolve("thanos-receive.log"), ports[2][1], "receive",
+                "--tsdb.path=" + thanosData, "--remote-write.address=127.0.0.1:" + ports[2][0],
+                "--http-address=127.0.0.1:" + ports[2][1], "--grpc-address=127.0.0.1:" + ports[2][2],
+                "--receive.capnproto-address=127.0.0.1:" + ports[2][3], "--label=receive_replica=\"2\"", common,
+                "--receive.hashrings-algorithm=ketama", "--receive.replication-factor=" + rf,
+                "--receive.local-endpoint=127.0.0.1:" + ports[2][2]);
+        running.add(thanos);
+        assertTrue(thanosBinary.toFile().canExecute());
+
+        long t = (System.currentTimeMillis() / 1000) * 1000 - 60_000L;
+        primeThanosTenant(ports[2][0], ports[2][1], t - 1000);
+        send(ports[2][0], "mixed_via_thanos", t);
+        send(ports[0][0], "mixed_via_jreceive", t);
+        for (JreceiveProcess p : jr) {
+            assertEquals(0, p.stop());
+        }
+        thanos.stop();
+
+        Map<String, Set<String>> where = new HashMap<>();
+        for (int i = 0; i < 3; i++) {
+            Promtool.Result dump = promtool.dump(tmp.resolve("node" + i).resolve(TENANT));
+            assertTrue(dump.ok(), dump.toString());
+            for (Promtool.DumpLine l : Promtool.parseDump(dump.stdout())) {
+                if (l.labels().contains("mixed_via")) {
+                    assertTrue(where.computeIfAbsent(l.labels(), k -> new HashSet<>()).add("127.0.0.1:" + ports[i][2]),
+                            l.labels() + " twice on node " + i);
+                }
+            }
+        }
+        Hashrings ring = new Hashrings(HashringsParser.parse(ringJson), Hashrings.KETAMA, rf);
+        for (String name : List.of("mixed_via_thanos", "mixed_via_jreceive")) {
+            for (int i = 0; i < SERIES; i++) {
+                long h = SeriesHash.of(TENANT, "__name__", name, "i", Integer.toString(i));
+                Set<String> want = new HashSet<>();
+                for (int n = 0; n < rf; n++) {
+                    want.add(ring.placement(TENANT).endpoint(h, n).address());
+                }
+                assertEquals(want, where.get("{__name__=\"" + name + "\", i=\"" + i + "\"}"), name + " " + i);
+            }
+        }
+    }
+}
