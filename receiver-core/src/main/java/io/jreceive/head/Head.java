@@ -30,6 +30,11 @@ import io.jreceive.wal.WalVisitor;
  * Appending samples and handing the WAL records to the {@link WalSink} happen under one append lock, so the WAL
  * order is the head order: a series record always precedes its first samples record, and two requests touching
  * one series reach the WAL in the order their samples were accepted. Replay is therefore exact.
+ *
+ * <p>Nothing the WAL did not take stays: a request whose records would pass the WAL's record limit is refused before
+ * anything is created ({@link AppendTooLargeException}); an append the WAL refuses at once is undone before the
+ * append lock is released, and one whose write fails later is undone by the WAL writer through {@link #walUndo()}
+ * (its samples are then the newest of their series, and the series it created go again), so a retry is stored as new.
  */
 public final class Head implements SeriesIndex, AutoCloseable {
     private final long chunkRange;
