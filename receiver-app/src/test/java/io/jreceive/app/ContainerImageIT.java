@@ -51,7 +51,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("container")
 class ContainerImageIT {
     private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
-    private static final String IMAGE = "localhost/jreceive:it";
+    /** One tag per run: runs on a shared machine do not remove each other's image. */
+    private static final String IMAGE = "localhost/jreceive:it-" + UUID.randomUUID().toString().substring(0, 8);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir

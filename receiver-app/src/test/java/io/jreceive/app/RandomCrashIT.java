@@ -30,8 +30,8 @@ import io.jreceive.testing.Promtool;
 import io.jreceive.testing.RemoteWriteRequests;
 
 /**
- * SIGKILL at random moments: a forked jreceive with 10 s blocks, a compaction pass every second and tenant pruning
- * every 20 s (wall clock) is loaded by four writers (503s retried, as senders do) while a second tenant's samples go
+ * SIGKILL at random moments: a forked jreceive with 2 s blocks, a compaction pass every second and tenant pruning
+ * every 4 s (wall clock) is loaded by four writers (503s retried, as senders do) while a second tenant's samples go
  * idle at once, so that kills land in appends, group commits, block cuts, WAL checkpoints and pruning's flushes.
  * After each kill a new process replays the directory and stops gracefully (heads flushed into blocks), and the
  * real {@code promtool tsdb dump} of both tenants must hold every sample that got a 2xx, each exactly once, in
@@ -43,6 +43,8 @@ class RandomCrashIT {
     private static final int SERIES = 200;
     private static final String LOAD = "default-tenant";
     private static final String IDLE = "idle";
+    /** A round every 250 ms of sample time: a killed run spans a dozen or so 2 s blocks, not a hundred. */
+    private static final long STEP_MS = 250;
     /** Quicker JVM starts on a shared 2-core machine: a restart is most of each kill's cost. */
     private static final List<String> FAST_START = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
     private static final List<String> FAILURES = Collections.synchronizedList(new ArrayList<>());
@@ -51,8 +53,8 @@ class RandomCrashIT {
     Path tmp;
 
     private static String[] flags() {
-        return new String[] {"--remote-write.warmup-series=0", "--tsdb.min-block-duration=10s",
-            "--tsdb.max-block-duration=10s", "--tsdb.retention=2h", "--tsdb.compaction-interval=1s"};
+        return new String[] {"--remote-write.warmup-series=0", "--tsdb.min-block-duration=2s",
+            "--tsdb.max-block-duration=2s", "--tsdb.retention=2h", "--tsdb.compaction-interval=1s"};
     }
 
     @Test
@@ -64,14 +66,14 @@ class RandomCrashIT {
         String context = "seed " + seed + " (-Djreceive.crash.seed=" + seed + ")";
         Path data = tmp.resolve("data");
         // Timestamps 30 min in the past: pruning finds the loaded tenant idle too and flushes it while it is written.
-        DeterministicLoad load = new DeterministicLoad(SERIES, System.currentTimeMillis() - 30 * 60_000L, 1000);
+        DeterministicLoad load = new DeterministicLoad(SERIES, System.currentTimeMillis() - 30 * 60_000L, STEP_MS);
         List<String> idleAcked = Collections.synchronizedList(new ArrayList<>());
         int round = 0;
         int cuts = 0;
         int prunings = 0;
         long t0 = System.nanoTime();
         for (int k = 0; k < kills; k++) {
-            long killAfter = rnd.nextInt(2000);
+            long killAfter = rnd.nextInt(3000);
             int[] next = new int[WORKERS];
             try (JreceiveProcess rx = JreceiveProcess.start(data, FAST_START, flags())) {
                 long now = System.currentTimeMillis();

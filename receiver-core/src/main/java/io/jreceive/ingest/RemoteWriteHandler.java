@@ -138,6 +138,19 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         final long start = System.nanoTime();
         final boolean keepAlive = HttpUtil.isKeepAlive(req);
         final ResponseQueue.Slot slot = ResponseQueue.of(ctx.channel()).reserve();
+        try {
+            handle(ctx, req, slot, keepAlive, start);
+        } catch (RuntimeException e) {
+            // Every request must be answered: a slot left empty would hold back every later answer of the connection.
+            LOG.error("remote write failed", e);
+            if (!slot.answered()) {
+                reply(ctx, slot, false, start, error(HttpResponseStatus.INTERNAL_SERVER_ERROR, e.toString()));
+            }
+        }
+    }
+
+    private void handle(ChannelHandlerContext ctx, FullHttpRequest req, ResponseQueue.Slot slot, boolean keepAlive,
+                        long start) {
         String path = new QueryStringDecoder(req.uri()).path();
         if (!path.equals(RemoteWriteConfig.PATH)) {
             reply(ctx, slot, keepAlive, start, error(HttpResponseStatus.NOT_FOUND, "404 page not found"));

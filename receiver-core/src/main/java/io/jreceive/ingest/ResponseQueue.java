@@ -24,6 +24,11 @@ final class ResponseQueue {
     static final class Slot {
         private FullHttpResponse response;
         private boolean close;
+
+        /** Whether this request's answer is known (written, or waiting for earlier ones). */
+        boolean answered() {
+            return response != null;
+        }
     }
 
     private final ArrayDeque<Slot> slots = new ArrayDeque<>(4);
@@ -56,7 +61,7 @@ final class ResponseQueue {
         slot.response = response;
         slot.close = close;
         boolean wrote = false;
-        for (Slot first; (first = slots.peekFirst()) != null && first.response != null; ) {
+        for (Slot first; (first = slots.peekFirst()) != null && first.answered(); ) {
             slots.pollFirst();
             if (closing) {
                 first.response.release();
