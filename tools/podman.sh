@@ -8,6 +8,8 @@
 #                                       (localhost/jreceive-base-NAME:<hash of the package list>)
 #   tools/podman.sh minio               the MinIO image the Testcontainers test and docker/compose.yaml use, from the
 #                                       binary tools/peers.sh builds, on base "minimal"; prints its name
+#   tools/podman.sh prometheus          the same for Prometheus (localhost/jreceive-prometheus:v3.7.3)
+#   tools/podman.sh thanos              the same for Thanos (localhost/jreceive-thanos:v0.38.0)
 #   tools/podman.sh service SOCKET      runs podman's Docker API on unix://SOCKET in the foreground until killed
 set -euo pipefail
 
@@ -65,30 +67,48 @@ base() {
   echo "$image"
 }
 
-# The pinned MinIO version, read from tools/peers.sh so that the image tag follows the binary.
-minio_version() { awk '$1 == "\"minio" {print $3}' "$here/peers.sh"; }
+# A peer's pinned version, read from tools/peers.sh so that the image tag follows the binary.
+pinned() { awk -v n="\"$1" '$1 == n {print $3}' "$here/peers.sh"; }
 
-minio() {
-  local version; version=$(minio_version)
-  local image=localhost/jreceive-minio:$version
+# An image holding one peer binary from tools/peers.sh on base "minimal": peer_image NAME TAG EXPOSE ENTRYPOINT CMD
+# (ENTRYPOINT and CMD as JSON arrays). Built without network; reused while the tag exists.
+peer_image() {
+  local name=$1 tag=$2 expose=$3 entrypoint=$4 cmd=$5
+  local image=localhost/jreceive-$name:$tag
   if have_image "$image"; then echo "$image"; return; fi
-  local bin=${JRECEIVE_PEERS:-$HOME/.cache/jreceive-peers}/minio-$version
-  [[ -x $bin ]] || { log "no MinIO binary at $bin: run tools/peers.sh minio first"; return 1; }
+  local bin=${JRECEIVE_PEERS:-$HOME/.cache/jreceive-peers}/$name-$(pinned "$name")
+  [[ -x $bin ]] || { log "no $name binary at $bin: run tools/peers.sh $name first"; return 1; }
   local from; from=$(base minimal)
-  local ctx; ctx=$(mktemp -d "${TMPDIR:-/tmp}/jreceive-minio-image.XXXXXX")
+  local ctx; ctx=$(mktemp -d "${TMPDIR:-/tmp}/jreceive-$name-image.XXXXXX")
   scratch+=("$ctx")
-  cp "$bin" "$ctx/minio"
+  cp "$bin" "$ctx/$name"
   cat >"$ctx/Containerfile" <<CONTAINERFILE
 FROM $from
-COPY minio /usr/bin/minio
-EXPOSE 9000 9001
-VOLUME /data
-ENTRYPOINT ["/usr/bin/minio"]
-CMD ["server", "/data", "--console-address", ":9001"]
+COPY $name /usr/bin/$name
+EXPOSE $expose
+ENTRYPOINT $entrypoint
+CMD $cmd
 CONTAINERFILE
+  # The binaries write into their data directories; a volume declared here would hide nothing of the base.
+  [[ $name != minio ]] || echo 'VOLUME /data' >>"$ctx/Containerfile"
   podman build --quiet --format docker --network none -t "$image" "$ctx" >/dev/null
   log "$image built"
   echo "$image"
+}
+
+minio() {
+  peer_image minio "$(pinned minio)" "9000 9001" '["/usr/bin/minio"]' '["server", "/data", "--console-address", ":9001"]'
+}
+
+# Prometheus 3.7.x is the Go module version v0.307.x; the image is tagged with the release name.
+prometheus() {
+  local v m; v=$(pinned prometheus); v=${v#v0.}; m=${v%%.*}
+  peer_image prometheus "v$((m / 100)).$((m % 100)).${v#*.}" 9090 '["/usr/bin/prometheus"]' \
+    '["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]'
+}
+
+thanos() {
+  peer_image thanos "$(pinned thanos)" "10901 10902" '["/usr/bin/thanos"]' '["--help"]'
 }
 
 service() {
@@ -103,6 +123,8 @@ case $cmd in
   install) install ;;
   base) base "$@" ;;
   minio) minio ;;
+  prometheus) prometheus ;;
+  thanos) thanos ;;
   service) service "$@" ;;
-  *) echo "usage: $0 install | base NAME [PKG...] | minio | service SOCKET" >&2; exit 2 ;;
+  *) echo "usage: $0 install | base NAME [PKG...] | minio | prometheus | thanos | service SOCKET" >&2; exit 2 ;;
 esac
