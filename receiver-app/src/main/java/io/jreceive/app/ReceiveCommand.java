@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
  * (Cap'n Proto replication, OTLP, tracing) are accepted, and refused with a clear message only where ignoring them
  * would change what is stored. Picocli rejects unknown flags.
  */
-@Command(name = "jreceive", mixinStandardHelpOptions = true, version = "jreceive 0.1.0",
+@Command(name = "jreceive", mixinStandardHelpOptions = true, version = "jreceive " + ProcessMetrics.VERSION,
         description = "Thanos Receive compatible remote-write ingestion server.", sortOptions = false,
         showDefaultValues = true)
 final class ReceiveCommand implements Callable<Integer> {
