@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
  * (Cap'n Proto replication, OTLP, tracing) are accepted, and refused with a clear message only where ignoring them
  * would change what is stored. Picocli rejects unknown flags.
  */
-@Command(name = "jreceive", mixinStandardHelpOptions = true, version = "jreceive 0.1.0",
+@Command(name = "jreceive", mixinStandardHelpOptions = true, version = "jreceive " + ProcessMetrics.VERSION,
         description = "Thanos Receive compatible remote-write ingestion server.", sortOptions = false,
         showDefaultValues = true)
 final class ReceiveCommand implements Callable<Integer> {
@@ -60,7 +60,7 @@ final class ReceiveCommand implements Callable<Integer> {
             description = "Oldest TLS version the gRPC server accepts: 1.0, 1.1, 1.2 or 1.3.")
     String grpcTlsMinVersion;
     @Option(names = "--grpc-server-max-connection-age", defaultValue = "60m",
-            description = "Compatibility only, no effect in jreceive: gRPC connections are not aged out.")
+            description = "Age after which a gRPC connection is asked to reconnect (GOAWAY); 0 = never.")
     String grpcMaxConnectionAge;
 
     @Option(names = "--tsdb.path", defaultValue = "./data", description = "Data directory, one subdirectory per tenant.")

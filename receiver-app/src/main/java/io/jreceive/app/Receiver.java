@@ -96,6 +96,7 @@ final class Receiver implements AutoCloseable {
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
+        ProcessMetrics.bindTo(registry);
         tsdb = new MultiTsdb(config.tsdb(), registry);
         RingSettings rs = config.ring();
         mode = rs.mode();

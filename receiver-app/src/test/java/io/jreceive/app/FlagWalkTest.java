@@ -74,6 +74,7 @@ class FlagWalkTest {
         v("--tsdb.min-block-duration", Kind.EFFECTIVE, null, "TenantPruningIT");
         v("--tsdb.max-block-duration", Kind.EFFECTIVE, null, "TenantPruningIT");
         v("--grpc-grace-period", Kind.WIRED, "10s", null);
+        v("--grpc-server-max-connection-age", Kind.WIRED, "10m", null);
         v("--grpc-server-tls-cert", Kind.WIRED, null, null);
         v("--grpc-server-tls-key", Kind.WIRED, null, null);
         v("--grpc-server-tls-client-ca", Kind.WIRED, null, null);
@@ -118,7 +119,6 @@ class FlagWalkTest {
         v("--receive.forward.async-workers", Kind.COMPAT, "2", null);
         v("--remote-write.server-tls-min-version", Kind.COMPAT, "1.2", null);
         v("--http-grace-period", Kind.COMPAT, "10s", null);
-        v("--grpc-server-max-connection-age", Kind.COMPAT, "10m", null);
         v("--tsdb.out-of-order.cap-max", Kind.COMPAT, "64", null);
         v("--tsdb.allow-overlapping-blocks", Kind.COMPAT, "true", null);
         v("--tsdb.head.expanded-postings-cache-size", Kind.COMPAT, "100", null);

@@ -29,6 +29,7 @@ import io.jreceive.testing.Peers;
 import io.jreceive.testing.PrometheusProcess;
 import io.jreceive.testing.Promtool;
 import io.jreceive.testing.RemoteWriteRequests;
+import io.jreceive.testing.ThanosProcess;
 
 /**
  * A mixed ketama ring: two forked jreceive nodes and one real Thanos Receive v0.38 in one hashring file. Load sent
@@ -120,7 +121,7 @@ class RingMixedIT {
             jr.add(p);
         }
         Path thanosData = tmp.resolve("node2");
-        ThanosProcess thanos = ThanosProcess.start(tmp.resolve("thanos-receive.log"), ports[2][1], "receive",
+        ThanosProcess thanos = ThanosProcess.startOn(tmp.resolve("thanos-receive.log"), ports[2][1], ports[2][2], "receive",
                 "--tsdb.path=" + thanosData, "--remote-write.address=127.0.0.1:" + ports[2][0],
                 "--http-address=127.0.0.1:" + ports[2][1], "--grpc-address=127.0.0.1:" + ports[2][2],
                 "--receive.capnproto-address=127.0.0.1:" + ports[2][3], "--label=receive_replica=\"2\"", common,
@@ -136,7 +137,7 @@ class RingMixedIT {
         for (JreceiveProcess p : jr) {
             assertEquals(0, p.stop());
         }
-        thanos.stop();
+        thanos.close();
 
         Map<String, Set<String>> where = new HashMap<>();
         for (int i = 0; i < 3; i++) {

@@ -21,6 +21,7 @@ import io.jreceive.labels.Labels;
 import io.jreceive.testing.PrometheusProcess;
 import io.jreceive.testing.Promtool;
 import io.jreceive.testing.RemoteWriteRequests;
+import io.jreceive.testing.ThanosProcess;
 
 /**
  * Three forked jreceive nodes in one ketama hashring with replication factor 3, all load sent to node 0: one node is
@@ -165,12 +166,13 @@ class RingReplicationIT {
      */
     private void queryDeduplicatesReplicas(int[][] ports, long base) throws Exception {
         int http = PrometheusProcess.freePort();
-        List<String> args = new ArrayList<>(List.of("--http-address=127.0.0.1:" + http,
-                "--grpc-address=127.0.0.1:" + PrometheusProcess.freePort(), "--query.replica-label=receive_replica"));
+        int grpc = PrometheusProcess.freePort();
+        List<String> args = new ArrayList<>(List.of("query", "--http-address=127.0.0.1:" + http,
+                "--grpc-address=127.0.0.1:" + grpc, "--query.replica-label=receive_replica"));
         for (int[] p : ports) {
             args.add("--endpoint=127.0.0.1:" + p[2]);
         }
-        try (ThanosProcess query = ThanosProcess.start(tmp.resolve("query.log"), http, "query",
+        try (ThanosProcess query = ThanosProcess.startOn(tmp.resolve("query.log"), http, grpc,
                 args.toArray(new String[0]))) {
             long deadline = System.nanoTime() + 60_000_000_000L;
             String got = "";
@@ -202,7 +204,6 @@ class RingReplicationIT {
             assertTrue(m.find());
             double raw = Double.parseDouble(m.group(1));
             assertTrue(raw <= SERIES * SAMPLES && raw >= SERIES * SAMPLES * 0.9, "raw samples through Query: " + raw);
-            query.stop();
         }
     }
 

@@ -1,7 +1,6 @@
 package io.jreceive.head;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
@@ -51,7 +50,7 @@ public final class Head implements SeriesIndex, AutoCloseable {
      */
     private final Object seriesLock = new Object();
     private final SeriesTable table = new SeriesTable(1024);
-    private volatile MemSeries[] byId = new MemSeries[1024];
+    private final SeriesById byId = new SeriesById();
     private int nextId = 1;
     private volatile int liveSeries;
     /**
@@ -510,12 +509,7 @@ public final class Head implements SeriesIndex, AutoCloseable {
             nextId = id + 1;
         }
         MemSeries ms = new MemSeries(id, labelPairs, h1, h2);
-        MemSeries[] arr = byId;
-        if (id >= arr.length) {
-            arr = Arrays.copyOf(arr, Math.max(id + 1, arr.length * 2));
-        }
-        arr[id] = ms;
-        byId = arr;
+        byId.put(id, ms);
         table.insert(ms);
         liveSeries++;
         return ms;
@@ -642,8 +636,7 @@ public final class Head implements SeriesIndex, AutoCloseable {
     }
 
     private MemSeries byIdOrNull(long ref) {
-        MemSeries[] arr = byId;
-        return ref >= 0 && ref < arr.length ? arr[(int) ref] : null;
+        return byId.get(ref);
     }
 
     // ---- WAL replay -------------------------------------------------------------------------------------------
@@ -737,8 +730,7 @@ public final class Head implements SeriesIndex, AutoCloseable {
      * (already persisted) and out-of-order ones are dropped. Returns whether it was appended.
      */
     public boolean replaySample(int id, long t, long bits) {
-        MemSeries[] arr = byId;
-        MemSeries ms = id < arr.length ? arr[id] : null;
+        MemSeries ms = byId.get(id);
         if (ms == null) {
             return false;
         }
@@ -765,19 +757,23 @@ public final class Head implements SeriesIndex, AutoCloseable {
      * chunks there are left out. Chunks never straddle a block boundary, so each chunk is wholly in or out.
      */
     public List<ChunkSeries> chunksInRange(long mint, long maxt) {
-        MemSeries[] arr = byId;
         List<ChunkSeries> out = new ArrayList<>();
-        for (MemSeries ms : arr) {
-            if (ms == null) {
+        for (MemSeries[] page : byId.pages()) {
+            if (page == null) {
                 continue;
             }
-            HeadChunkSeries cs = new HeadChunkSeries(ms.labels());
-            int added;
-            synchronized (ms) {
-                added = ms.copyChunks(mint, maxt - 1, cs, closedChunks);
-            }
-            if (added > 0) {
-                out.add(cs.build());
+            for (MemSeries ms : page) {
+                if (ms == null) {
+                    continue;
+                }
+                HeadChunkSeries cs = new HeadChunkSeries(ms.labels());
+                int added;
+                synchronized (ms) {
+                    added = ms.copyChunks(mint, maxt - 1, cs, closedChunks);
+                }
+                if (added > 0) {
+                    out.add(cs.build());
+                }
             }
         }
         out.sort((x, y) -> x.labels().compareTo(y.labels()));
@@ -796,21 +792,26 @@ public final class Head implements SeriesIndex, AutoCloseable {
             setMinValidTime(t);
             long newMin = Long.MAX_VALUE;
             List<MemSeries> removed = new ArrayList<>();
-            for (MemSeries ms : byId) {
-                if (ms == null) {
+            for (MemSeries[] page : byId.pages()) {
+                if (page == null) {
                     continue;
                 }
-                boolean empty;
-                synchronized (ms) {
-                    ms.truncateBefore(t);
-                    empty = ms.isEmpty();
-                    if (!empty) {
-                        newMin = Math.min(newMin, ms.minTime());
+                for (MemSeries ms : page) {
+                    if (ms == null) {
+                        continue;
                     }
-                }
-                if (empty) {
-                    remove(ms);
-                    removed.add(ms);
+                    boolean empty;
+                    synchronized (ms) {
+                        ms.truncateBefore(t);
+                        empty = ms.isEmpty();
+                        if (!empty) {
+                            newMin = Math.min(newMin, ms.minTime());
+                        }
+                    }
+                    if (empty) {
+                        remove(ms);
+                        removed.add(ms);
+                    }
                 }
             }
             minTime = newMin;
@@ -843,7 +844,7 @@ public final class Head implements SeriesIndex, AutoCloseable {
         int[] ids = symbols.ids(ms.labelPairs);
         synchronized (seriesLock) {
             table.remove(ms);
-            byId[ms.id] = null;
+            byId.remove(ms.id);
             liveSeries--;
             postings.remove(ms.id, ids);
         }
@@ -852,8 +853,14 @@ public final class Head implements SeriesIndex, AutoCloseable {
 
     /** Whether {@code id} is a series in the head. */
     public boolean hasSeries(long id) {
-        MemSeries[] arr = byId;
-        return id >= 0 && id < arr.length && arr[(int) id] != null;
+        return byId.get(id) != null;
+    }
+
+    /** Pages of the id index held (see {@link SeriesById}): follows the live series, not every id ever given. */
+    int seriesPagesHeld() {
+        synchronized (seriesLock) {
+            return byId.pagesHeld();
+        }
     }
 
     // ---- SeriesIndex -------------------------------------------------------------------------------------------
@@ -885,15 +892,13 @@ public final class Head implements SeriesIndex, AutoCloseable {
 
     @Override
     public Labels labels(int ref) {
-        MemSeries[] arr = byId;
-        MemSeries ms = ref < arr.length ? arr[ref] : null;
+        MemSeries ms = byId.get(ref);
         return ms == null ? null : ms.labels();
     }
 
     @Override
     public ChunkSeries series(int ref, long mint, long maxt) {
-        MemSeries[] arr = byId;
-        MemSeries ms = ref < arr.length ? arr[ref] : null;
+        MemSeries ms = byId.get(ref);
         if (ms == null) {
             return null;
         }

@@ -457,6 +457,8 @@ class HeadTest {
         assertTrue(head.symbolsHeld() <= heldAtRound5, head.symbolsHeld() + " strings held, " + heldAtRound5
                 + " at round 5");
         assertTrue(head.symbolsHeld() <= 2 * 500 + 10, head.symbolsHeld() + " strings held");
+        // The 15,000 ids given (about four id pages) leave only the page new ids go to.
+        assertTrue(head.seriesPagesHeld() <= 1, head.seriesPagesHeld() + " id pages held");
         // Strings freed and ids reused: the index still answers exactly for the series that are live.
         Labels live = Labels.of("__name__", "churn", "job", "j", "pod", "pod-again");
         assertEquals(1, append(new RemoteWriteRequests().series(live, t, 1)).appended);

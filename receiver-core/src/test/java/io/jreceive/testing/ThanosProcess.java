@@ -74,6 +74,17 @@ public final class ThanosProcess implements AutoCloseable {
         return start(dir, "receive", cmd);
     }
 
+    /**
+     * {@code thanos <args>} exactly as given, for tests that fix the ports before the start (a hashring file names
+     * them): {@code args} must set {@code --http-address=127.0.0.1:httpPort} and {@code --grpc-address} to
+     * {@code grpcPort}. The log goes to {@code log}.
+     */
+    public static ThanosProcess startOn(Path log, int httpPort, int grpcPort, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(require().toString()));
+        cmd.addAll(List.of(args));
+        return launch(cmd, log, httpPort, grpcPort);
+    }
+
     private static ThanosProcess start(Path dir, String name, List<String> args) throws Exception {
         Path bin = require();
         Files.createDirectories(dir);
@@ -83,7 +94,10 @@ public final class ThanosProcess implements AutoCloseable {
         cmd.addAll(args);
         cmd.addAll(List.of("--http-address=127.0.0.1:" + http, "--grpc-address=127.0.0.1:" + grpc,
                 "--log.level=info"));
-        Path log = dir.resolve("thanos-" + name + "-" + http + ".log");
+        return launch(cmd, dir.resolve("thanos-" + name + "-" + http + ".log"), http, grpc);
+    }
+
+    private static ThanosProcess launch(List<String> cmd, Path log, int http, int grpc) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         ThanosProcess tp = new ThanosProcess(p, http, grpc, log);
         try {
@@ -180,6 +194,11 @@ public final class ThanosProcess implements AutoCloseable {
             throw new AssertionError("GET " + pathAndQuery + ": " + r.statusCode() + " " + r.body());
         }
         return r.body();
+    }
+
+    /** An instant PromQL query at {@code timeMs} through Thanos Query's HTTP API; returns the JSON body. */
+    public String query(String promql, long timeMs) throws IOException, InterruptedException {
+        return api("/api/v1/query?query=" + enc(promql) + "&time=" + (timeMs / 1000.0));
     }
 
     /** URL-encodes a query parameter value. */
