@@ -45,6 +45,14 @@ class RandomCrashIT {
     private static final String IDLE = "idle";
     /** A round every 250 ms of sample time: a killed run spans a dozen or so 2 s blocks, not a hundred. */
     private static final long STEP_MS = 250;
+    /**
+     * A writer's pause after each acknowledged round, and the most rounds one run may write: the test keeps every
+     * acknowledged sample in memory and checks full dumps, so the load is bounded whatever the machine's speed (a
+     * quiet machine wrote 2.2 million samples in 20 runs without these, and the test JVM's 2 GiB heap ran out the
+     * next time). At most 20 x 400 x 200 = 1.6 million samples; a run still spans a dozen or more 2 s blocks.
+     */
+    private static final long ROUND_PAUSE_MS = 8;
+    private static final int MAX_ROUNDS_PER_RUN = 400;
     /** Quicker JVM starts on a shared 2-core machine: a restart is most of each kill's cost. */
     private static final List<String> FAST_START = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
     private static final List<String> FAILURES = Collections.synchronizedList(new ArrayList<>());
@@ -124,12 +132,13 @@ class RandomCrashIT {
      * One writer: rounds from {@code from} in lockstep with the others (the head refuses samples more than half a
      * block range behind its newest as out of bounds, so writers must not drift apart), a round retried on a 5xx (a
      * tenant being flushed by pruning answers 503) until a 2xx, stopping at the first connection failure (the
-     * kill). Any other answer fails the test: every round is new to the receiver.
+     * kill) or after {@link #MAX_ROUNDS_PER_RUN} rounds. Any other answer fails the test: every round is new to the
+     * receiver.
      */
     private static void write(JreceiveProcess rx, DeterministicLoad load, int worker, int from, int[] next,
                               Phaser lockstep) {
         try {
-            for (int r = from; ; ) {
+            for (int r = from; r < from + MAX_ROUNDS_PER_RUN; ) {
                 next[worker] = r;
                 HttpResponse<String> resp = rx.post(load.request(worker, WORKERS, r).v1());
                 int code = resp.statusCode();
@@ -140,6 +149,7 @@ class RandomCrashIT {
                     }
                     r++;
                     lockstep.arriveAndAwaitAdvance();
+                    Thread.sleep(ROUND_PAUSE_MS);
                 } else if (code / 100 == 5) {
                     Thread.sleep(20);
                 } else {
