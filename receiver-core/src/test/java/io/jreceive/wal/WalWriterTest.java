@@ -6,7 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,6 +23,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -227,13 +236,13 @@ class WalWriterTest {
         w.close();
     }
     /** A segment file whose writes and syncs fail while {@code failing} is set, like a disk that is full for a moment. */
-    private static final class FaultyChannel extends java.nio.channels.FileChannel {
-        private final java.nio.channels.FileChannel f;
-        private final java.util.concurrent.atomic.AtomicBoolean failing;
-        private final java.util.concurrent.atomic.AtomicBoolean syncFailing;
+    private static final class FaultyChannel extends FileChannel {
+        private final FileChannel f;
+        private final AtomicBoolean failing;
+        private final AtomicBoolean syncFailing;
 
-        FaultyChannel(java.nio.channels.FileChannel f, java.util.concurrent.atomic.AtomicBoolean failing,
-                      java.util.concurrent.atomic.AtomicBoolean syncFailing) {
+        FaultyChannel(FileChannel f, AtomicBoolean failing,
+                      AtomicBoolean syncFailing) {
             this.f = f;
             this.failing = failing;
             this.syncFailing = syncFailing;
@@ -246,7 +255,7 @@ class WalWriterTest {
         }
 
         @Override
-        public int write(java.nio.ByteBuffer src) throws java.io.IOException {
+        public int write(ByteBuffer src) throws java.io.IOException {
             check();
             return f.write(src);
         }
@@ -261,17 +270,17 @@ class WalWriterTest {
         }
 
         @Override
-        public int read(java.nio.ByteBuffer dst) throws java.io.IOException {
+        public int read(ByteBuffer dst) throws java.io.IOException {
             return f.read(dst);
         }
 
         @Override
-        public long read(java.nio.ByteBuffer[] dsts, int offset, int length) throws java.io.IOException {
+        public long read(ByteBuffer[] dsts, int offset, int length) throws java.io.IOException {
             return f.read(dsts, offset, length);
         }
 
         @Override
-        public long write(java.nio.ByteBuffer[] srcs, int offset, int length) throws java.io.IOException {
+        public long write(ByteBuffer[] srcs, int offset, int length) throws java.io.IOException {
             check();
             return f.write(srcs, offset, length);
         }
@@ -282,7 +291,7 @@ class WalWriterTest {
         }
 
         @Override
-        public java.nio.channels.FileChannel position(long newPosition) throws java.io.IOException {
+        public FileChannel position(long newPosition) throws java.io.IOException {
             f.position(newPosition);
             return this;
         }
@@ -293,47 +302,47 @@ class WalWriterTest {
         }
 
         @Override
-        public java.nio.channels.FileChannel truncate(long size) throws java.io.IOException {
+        public FileChannel truncate(long size) throws java.io.IOException {
             f.truncate(size);
             return this;
         }
 
         @Override
-        public long transferTo(long position, long count, java.nio.channels.WritableByteChannel target)
+        public long transferTo(long position, long count, WritableByteChannel target)
                 throws java.io.IOException {
             return f.transferTo(position, count, target);
         }
 
         @Override
-        public long transferFrom(java.nio.channels.ReadableByteChannel src, long position, long count)
+        public long transferFrom(ReadableByteChannel src, long position, long count)
                 throws java.io.IOException {
             check();
             return f.transferFrom(src, position, count);
         }
 
         @Override
-        public int read(java.nio.ByteBuffer dst, long position) throws java.io.IOException {
+        public int read(ByteBuffer dst, long position) throws java.io.IOException {
             return f.read(dst, position);
         }
 
         @Override
-        public int write(java.nio.ByteBuffer src, long position) throws java.io.IOException {
+        public int write(ByteBuffer src, long position) throws java.io.IOException {
             check();
             return f.write(src, position);
         }
 
         @Override
-        public java.nio.MappedByteBuffer map(MapMode mode, long position, long size) throws java.io.IOException {
+        public MappedByteBuffer map(MapMode mode, long position, long size) throws java.io.IOException {
             return f.map(mode, position, size);
         }
 
         @Override
-        public java.nio.channels.FileLock lock(long position, long size, boolean shared) throws java.io.IOException {
+        public FileLock lock(long position, long size, boolean shared) throws java.io.IOException {
             return f.lock(position, size, shared);
         }
 
         @Override
-        public java.nio.channels.FileLock tryLock(long position, long size, boolean shared)
+        public FileLock tryLock(long position, long size, boolean shared)
                 throws java.io.IOException {
             return f.tryLock(position, size, shared);
         }
@@ -359,13 +368,13 @@ class WalWriterTest {
     @Test
     @Timeout(60)
     void anIoErrorFailsOnlyItsBatchAndTheLogContinuesInANewSegment() throws Exception {
-        java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.atomic.AtomicBoolean syncFailing = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean failing = new AtomicBoolean();
+        AtomicBoolean syncFailing = new AtomicBoolean();
         WalSegmentWriter log = WalSegmentWriter.open(wal, false, WalSegments.DEFAULT_SEGMENT_SIZE,
-                p -> new FaultyChannel(java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.CREATE_NEW,
-                        java.nio.file.StandardOpenOption.WRITE), failing, syncFailing));
+                p -> new FaultyChannel(FileChannel.open(p, StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE), failing, syncFailing));
         List<String> undone = new ArrayList<>();
-        java.util.concurrent.locks.ReentrantLock appendLock = new java.util.concurrent.locks.ReentrantLock();
+        ReentrantLock appendLock = new ReentrantLock();
         WalUndo undo = new WalUndo() {
             @Override
             public void exclusive(Runnable action) {
