@@ -19,7 +19,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,6 +26,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.jreceive.app.HostCommand.Result;
 import io.jreceive.testing.Tools;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -52,7 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("container")
 class ComposeStackIT {
-    private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+    private static final Path ROOT = HostCommand.ROOT;
     private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
     private static final String IMAGE = "localhost/jreceive:compose-" + RUN;
     /** The podman-compose project: containers, network and volumes of this run only. */
@@ -68,28 +68,8 @@ class ComposeStackIT {
     private Path composeFile;
     private boolean built;
 
-    /** Output and exit code of a finished command. */
-    record Result(int code, String out) {
-        Result ok(String what) {
-            if (code != 0) {
-                throw new AssertionError(what + " exited " + code + ":\n" + out);
-            }
-            return this;
-        }
-    }
-
     private Result run(Duration timeout, List<String> cmd) throws Exception {
-        Path log = Files.createTempFile(tmp, "cmd", ".log");
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        pb.environment().putIfAbsent("CONTAINERS_CONF", ROOT.resolve("tools/containers.conf").toString());
-        Process p = pb.start();
-        if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            throw new AssertionError(String.join(" ", cmd) + " did not finish in " + timeout + ":\n"
-                    + Files.readString(log));
-        }
-        return new Result(p.exitValue(), Files.readString(log).strip());
+        return HostCommand.run(tmp, timeout, cmd);
     }
 
     private Result run(Duration timeout, String... cmd) throws Exception {

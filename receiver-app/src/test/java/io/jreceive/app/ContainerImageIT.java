@@ -20,13 +20,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.jreceive.block.Ulid;
+import io.jreceive.app.HostCommand.Result;
 import io.jreceive.testing.DeterministicLoad;
 import io.jreceive.testing.PrometheusProcess;
 import io.jreceive.testing.Tools;
@@ -50,7 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("container")
 class ContainerImageIT {
-    private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+    private static final Path ROOT = HostCommand.ROOT;
     /** One tag per run: runs on a shared machine do not remove each other's image. */
     private static final String IMAGE = "localhost/jreceive:it-" + UUID.randomUUID().toString().substring(0, 8);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -76,28 +76,8 @@ class ContainerImageIT {
         }
     }
 
-    /** Output and exit code of a finished command. */
-    record Result(int code, String out) {
-        Result ok(String what) {
-            if (code != 0) {
-                throw new AssertionError(what + " exited " + code + ":\n" + out);
-            }
-            return this;
-        }
-    }
-
     private Result run(Duration timeout, List<String> cmd) throws Exception {
-        Path log = Files.createTempFile(tmp, "cmd", ".log");
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        pb.environment().putIfAbsent("CONTAINERS_CONF", ROOT.resolve("tools/containers.conf").toString());
-        Process p = pb.start();
-        if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            throw new AssertionError(String.join(" ", cmd) + " did not finish in " + timeout + ":\n"
-                    + Files.readString(log));
-        }
-        return new Result(p.exitValue(), Files.readString(log).strip());
+        return HostCommand.run(tmp, timeout, cmd);
     }
 
     private Result podman(Duration timeout, String... args) throws Exception {
