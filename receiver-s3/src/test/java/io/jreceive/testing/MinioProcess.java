@@ -18,10 +18,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -83,11 +79,13 @@ public final class MinioProcess implements S3Server {
     }
 
     /** The root user's access key, generated for this run. */
+    @Override
     public String accessKey() {
         return accessKey;
     }
 
     /** The root user's secret key, generated for this run. */
+    @Override
     public String secretKey() {
         return secretKey;
     }
@@ -164,31 +162,6 @@ public final class MinioProcess implements S3Server {
     @Override
     public String endpoint() {
         return "127.0.0.1:" + port;
-    }
-
-    @Override
-    public String objstoreYaml(String... extra) {
-        StringBuilder b = new StringBuilder("type: S3\nconfig:\n")
-                .append("  bucket: ").append(BUCKET).append('\n')
-                .append("  endpoint: ").append(endpoint()).append('\n')
-                .append("  access_key: ").append(accessKey).append('\n')
-                .append("  secret_key: ").append(secretKey).append('\n')
-                .append("  insecure: true\n");
-        for (String line : extra) {
-            b.append("  ").append(line).append('\n');
-        }
-        return b.toString();
-    }
-
-    @Override
-    public S3Client client() {
-        return S3Client.builder()
-                .endpointOverride(URI.create("http://" + endpoint()))
-                .region(Region.US_EAST_1)
-                .forcePathStyle(true)
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
-                .build();
     }
 
     @Override

@@ -7,11 +7,6 @@ import java.net.ServerSocket;
 import java.net.URI;
 
 import org.gaul.s3proxy.S3Proxy;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.blobstore.BlobStore;
@@ -90,35 +85,19 @@ public final class S3ProxyFixture implements S3Server {
     }
 
     @Override
-    public String objstoreYaml(String... extra) {
-        StringBuilder b = new StringBuilder("type: S3\nconfig:\n")
-                .append("  bucket: ").append(BUCKET).append('\n')
-                .append("  endpoint: ").append(endpoint()).append('\n')
-                .append("  access_key: ").append(ACCESS_KEY).append('\n')
-                .append("  secret_key: ").append(SECRET_KEY).append('\n')
-                .append("  insecure: true\n");
-        for (String line : extra) {
-            b.append("  ").append(line).append('\n');
-        }
-        return b.toString();
+    public String accessKey() {
+        return ACCESS_KEY;
+    }
+
+    @Override
+    public String secretKey() {
+        return SECRET_KEY;
     }
 
     /** Stores an object straight into the blob store, bypassing HTTP, to set up large listings fast. */
     public void putDirect(String key, byte[] data) {
         store.putBlob(PutObjectRequest.builder().bucket(BUCKET).key(key).contentLength((long) data.length).build(),
                 new ByteArrayInputStream(data));
-    }
-
-    @Override
-    public S3Client client() {
-        return S3Client.builder()
-                .endpointOverride(URI.create("http://" + endpoint()))
-                .region(Region.US_EAST_1)
-                .forcePathStyle(true)
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
-                .build();
     }
 
     @Override

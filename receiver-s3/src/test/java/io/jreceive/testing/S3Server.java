@@ -1,5 +1,11 @@
 package io.jreceive.testing;
 
+import java.net.URI;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -20,11 +26,37 @@ public interface S3Server extends AutoCloseable {
     /** The endpoint as the objstore YAML writes it: host:port, no scheme. */
     String endpoint();
 
+    /** The access key of the server's user. */
+    String accessKey();
+
+    /** The secret key of the server's user. */
+    String secretKey();
+
     /** Objstore YAML for the bucket; {@code extra} lines are appended under {@code config:}. */
-    String objstoreYaml(String... extra);
+    default String objstoreYaml(String... extra) {
+        StringBuilder b = new StringBuilder("type: S3\nconfig:\n")
+                .append("  bucket: ").append(bucket()).append('\n')
+                .append("  endpoint: ").append(endpoint()).append('\n')
+                .append("  access_key: ").append(accessKey()).append('\n')
+                .append("  secret_key: ").append(secretKey()).append('\n')
+                .append("  insecure: true\n");
+        for (String line : extra) {
+            b.append("  ").append(line).append('\n');
+        }
+        return b.toString();
+    }
 
     /** A plain SDK client, for assertions that bypass the code under test. */
-    S3Client client();
+    default S3Client client() {
+        return S3Client.builder()
+                .endpointOverride(URI.create("http://" + endpoint()))
+                .region(Region.US_EAST_1)
+                .forcePathStyle(true)
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(accessKey(), secretKey())))
+                .build();
+    }
 
     /** Deletes every object of the bucket (the server must be running). */
     default void clear() {
