@@ -45,9 +45,13 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.SdkHttpConfigurationOption;
+import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
@@ -111,7 +115,27 @@ public final class S3Bucket implements Bucket {
         this.metadata = Map.copyOf(md);
     }
 
-    /** The client settings derived from {@code config}, without the HTTP client. */
+    /**
+     * Drops {@code Expect: 100-continue} from a request without content: SDK 2.31 puts it on every PutObject and
+     * UploadPart (RFC 9110 forbids it on an empty one; fixed upstream in aws-sdk-java-v2 PR 6465), and a server that
+     * then answers without a {@code 100} may close the connection. Client interceptors run after the SDK's own.
+     */
+    private static final ExecutionInterceptor NO_EXPECT_WITHOUT_BODY = new ExecutionInterceptor() {
+        @Override
+        public SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
+            SdkHttpRequest request = context.httpRequest();
+            boolean empty = request.firstMatchingHeader("Content-Length").map("0"::equals).orElse(false);
+            return empty ? request.toBuilder().removeHeader("Expect").build() : request;
+        }
+    };
+
+    /**
+     * The client settings derived from {@code config}, without the HTTP client. Bodies go up plain, never
+     * {@code aws-chunked}: over plain HTTP the SDK would otherwise sign each 128 KiB chunk and end the body with a
+     * signed empty chunk, which some servers (S3Proxy 4.1) leave unread once they have the decoded length; Jetty then
+     * resets the connection while the client still writes, or closes it under the next request, retries included.
+     * A plain body is hashed whole before it is sent, the same SHA-256 work, plus one more read from the page cache.
+     */
     private static S3ClientBuilder clientBuilder(S3Config config) {
         int attempts = attempts(config);
         boolean whenSupported = config.checksumMode() == S3Config.ChecksumMode.WHEN_SUPPORTED;
@@ -124,8 +148,10 @@ public final class S3Bucket implements Bucket {
                         ? RequestChecksumCalculation.WHEN_SUPPORTED : RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(whenSupported
                         ? ResponseChecksumValidation.WHEN_SUPPORTED : ResponseChecksumValidation.WHEN_REQUIRED)
+                .serviceConfiguration(c -> c.chunkedEncodingEnabled(false))
                 .overrideConfiguration(o -> o.retryStrategy(
-                        AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(attempts).build()));
+                        AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(attempts).build())
+                        .addExecutionInterceptor(NO_EXPECT_WITHOUT_BODY));
         if (config.awsEndpoint() && config.region().isEmpty()) {
             b.crossRegionAccessEnabled(true);
         }
