@@ -86,7 +86,7 @@ final class ReceiveCommand implements Callable<Integer> {
             arity = "0..1", description = "Snappy-compress WAL records (--no-tsdb.wal-compression to turn off). Default: true.")
     boolean walCompression;
     @Option(names = "--tsdb.max-exemplars", defaultValue = "0",
-            description = "Only 0: exemplars are dropped (counted in jreceive_exemplars_dropped_total); other values are refused.")
+            description = "Exemplars kept per tenant in a circular buffer (the oldest is evicted when full); 0 (or less) disables exemplar storage (exemplars are dropped and counted in jreceive_exemplars_dropped_total), as in Thanos.")
     long maxExemplars;
     @Option(names = "--tsdb.max-retention-bytes", defaultValue = "0",
             description = "Per-tenant size limit (WAL + head chunks + blocks); the oldest uploaded blocks over it are deleted. Units as Thanos: 512MB, 1GiB (powers of 2). 0 = off.")

@@ -88,10 +88,6 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
         if (!c.tenantCertField.isEmpty()) {
             throw new IllegalArgumentException("--receive.tenant-certificate-field is not supported yet");
         }
-        if (c.maxExemplars > 0) {
-            throw new IllegalArgumentException("--tsdb.max-exemplars: exemplar storage is not implemented; jreceive "
-                    + "drops exemplars (counted in jreceive_exemplars_dropped_total), as Thanos does with 0");
-        }
         if (c.nativeHistograms) {
             throw new IllegalArgumentException("--tsdb.enable-native-histograms: native histograms are not stored "
                     + "yet; jreceive drops them (counted in jreceive_histograms_dropped_total), as Thanos does when "
@@ -109,7 +105,7 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
         TsdbConfig tsdb = new TsdbConfig(c.tsdbPath.toAbsolutePath(), minBlock,
                 duration("--tsdb.retention", c.tsdbRetention), c.walCompression,
                 duration("--tsdb.too-far-in-future.time-window", c.tooFarInFuture), labels, c.tenantLabelName)
-                .withLockfile(!c.noLockfile);
+                .withLockfile(!c.noLockfile).withMaxExemplars(Math.max(0, c.maxExemplars));
         Address grpc = Address.parse("--grpc-address", c.grpcAddress);
         StoreConfig store;
         try {

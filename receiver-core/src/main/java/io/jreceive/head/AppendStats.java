@@ -2,7 +2,8 @@ package io.jreceive.head;
 
 /**
  * What one request's append did: samples appended, samples rejected per reason, series rejected per
- * {@link SeriesError}, series created. Reused per event-loop thread ({@link #reset()}).
+ * {@link SeriesError}, series created, exemplars written and rejected per reason. Reused per event-loop thread
+ * ({@link #reset()}).
  */
 public final class AppendStats {
     public int appended;
@@ -12,6 +13,14 @@ public final class AppendStats {
     public int duplicates;
     public int seriesCreated;
     public final int[] seriesErrors = new int[SeriesError.values().length];
+    /** Exemplars logged, or ignored as duplicates of the newest one stored (answered as written, as Prometheus). */
+    public int exemplarsWritten;
+    /** Exemplars older than their series' newest one: a conflict, as in Thanos. */
+    public int exemplarsOutOfOrder;
+    /** Exemplars whose labels exceed Prometheus' 128 UTF-8 characters: a conflict, as in Thanos. */
+    public int exemplarsLabelLength;
+    /** Exemplars dropped without an error: exemplar storage is off, or their series is not in the head. */
+    public int exemplarsDropped;
 
     public void reset() {
         appended = 0;
@@ -21,11 +30,20 @@ public final class AppendStats {
         duplicates = 0;
         seriesCreated = 0;
         java.util.Arrays.fill(seriesErrors, 0);
+        exemplarsWritten = 0;
+        exemplarsOutOfOrder = 0;
+        exemplarsLabelLength = 0;
+        exemplarsDropped = 0;
+    }
+
+    /** Exemplars not stored because they were rejected or dropped ({@code jreceive_exemplars_dropped_total}). */
+    public int exemplarsRejected() {
+        return exemplarsOutOfOrder + exemplarsLabelLength + exemplarsDropped;
     }
 
     /** Whether anything in the request was rejected (the request is then answered as a conflict). */
     public boolean hasConflicts() {
-        if (outOfBounds + outOfOrder + duplicates > 0) {
+        if (outOfBounds + outOfOrder + duplicates + exemplarsOutOfOrder + exemplarsLabelLength > 0) {
             return true;
         }
         for (int e : seriesErrors) {
@@ -55,6 +73,14 @@ public final class AppendStats {
         }
         if (duplicates > 0) {
             parts.add("add " + duplicates + " samples: duplicate sample for timestamp");
+        }
+        if (exemplarsOutOfOrder > 0) {
+            parts.add("add " + exemplarsOutOfOrder + " exemplars: out of order exemplar");
+        }
+        if (exemplarsLabelLength > 0) {
+            // Prometheus' storage.ErrExemplarLabelLength, with its ExemplarMaxLabelSetLength of 128.
+            parts.add("add " + exemplarsLabelLength + " exemplars: label length for exemplar exceeds maximum of 128 "
+                    + "UTF-8 characters");
         }
         return parts.size() == 1 ? parts.get(0) : parts.size() + " errors: " + String.join("; ", parts);
     }

@@ -468,6 +468,34 @@ public final class Head implements SeriesIndex, AutoCloseable {
         return created;
     }
 
+    /**
+     * The id of batch series {@code s} after {@link #append} of {@code b} with {@code ctx}: the series its samples
+     * went to, else the head's series of its labels (a series that came with exemplars only); -1 when it has none,
+     * invalid labels, or its series record is not in the WAL yet (another request is creating it). Call it inside
+     * {@link #exclusive}, so a series found here has its series record ahead of whatever the caller logs.
+     */
+    public int seriesId(WriteBatch b, int s, AppendContext ctx) {
+        MemSeries ms = ctx.resolved[s];
+        if (ms == null && b.seriesError(s) == null) {
+            hash(b, s, ctx.hash);
+            ms = table.find(ctx.hash.h1, ctx.hash.h2);
+        }
+        return ms == null || ms.removed || !ms.walLogged ? -1 : ms.id;
+    }
+
+    /**
+     * Runs {@code action} under the append lock, as an append's WAL logging runs: records it hands the WAL follow
+     * the series records of every series it can see.
+     */
+    public <T> T exclusive(java.util.function.Supplier<T> action) {
+        appendLock.lock();
+        try {
+            return action.get();
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
     /** Finds or creates batch series {@code s} again after truncation removed the series it had resolved to. */
     private MemSeries resolveAgain(WriteBatch b, int s, AppendContext ctx) {
         MemSeries ms = table.find(ctx.h1[s], ctx.h2[s]);

@@ -7,8 +7,8 @@ import io.jreceive.labels.Labels;
 /**
  * One decoded remote-write request, as flat primitive arrays that point into the decoded body: per series its
  * labels (offset/length of each name and value in {@link #buf}) and its float samples (timestamps and raw value
- * bits); histograms and exemplars are only counted for the whole request. A decoder fills it; the head consumes
- * it. One instance is reused per event-loop thread, so steady-state decoding allocates nothing.
+ * bits); its exemplars in {@link #exemplars()}; histograms are only counted for the whole request. A decoder fills
+ * it; the head consumes it. One instance is reused per event-loop thread, so steady-state decoding allocates nothing.
  *
  * <p>Memory: the arrays grow with the request (at most 17 bytes per series, 16 per stored label, 16 per sample,
  * each element taking at least 2 bytes of the decoded body) and {@link #trim()} gives back what grew past
@@ -52,7 +52,7 @@ public final class WriteBatch {
     final int[] droppedErrors = new int[SeriesError.values().length];
 
     long histogramTotal;
-    long exemplarTotal;
+    private final BatchExemplars exemplars = new BatchExemplars();
     int seriesWithoutName;
 
     public void reset(byte[] buf) {
@@ -61,7 +61,7 @@ public final class WriteBatch {
         labelTotal = 0;
         sampleTotal = 0;
         histogramTotal = 0;
-        exemplarTotal = 0;
+        exemplars.reset(buf);
         seriesWithoutName = 0;
         Arrays.fill(droppedErrors, 0);
     }
@@ -69,6 +69,7 @@ public final class WriteBatch {
     /** Releases the arrays that grew past their retained sizes for one large request (see the class comment). */
     public void trim() {
         buf = null;
+        exemplars.trim();
         if (labelStart.length > RETAINED_SERIES) {
             labelStart = new int[64];
             labelCount = new int[64];
@@ -160,6 +161,7 @@ public final class WriteBatch {
             labelTotal = labelStart[series];
             sampleTotal = sampleStart[series];
             seriesCount = series;
+            exemplars.dropFrom(series);
         }
     }
 
@@ -206,7 +208,12 @@ public final class WriteBatch {
     }
 
     public long exemplarTotal() {
-        return exemplarTotal;
+        return exemplars.count();
+    }
+
+    /** The request's exemplars, by batch series. */
+    public BatchExemplars exemplars() {
+        return exemplars;
     }
 
     public int seriesWithoutName() {
@@ -278,10 +285,6 @@ public final class WriteBatch {
 
     public void addHistogram() {
         histogramTotal++;
-    }
-
-    public void addExemplar() {
-        exemplarTotal++;
     }
 
     public void countSeriesWithoutName() {

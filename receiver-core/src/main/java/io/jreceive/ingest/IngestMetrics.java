@@ -36,7 +36,9 @@ final class IngestMetrics {
                 .description("Native histogram samples received but not stored (not supported yet)")
                 .register(registry);
         exemplarsDropped = Counter.builder("jreceive.exemplars.dropped")
-                .description("Exemplars received but not stored (not supported yet)").register(registry);
+                .description("Exemplars not stored: rejected (out of order, label length), of a series the head "
+                        + "does not hold, with exemplar storage off (--tsdb.max-exemplars=0), or routed (not forwarded)")
+                .register(registry);
         seriesWithoutName = Counter.builder("jreceive.series.without.metric.name")
                 .description("Series created without a __name__ label (accepted)").register(registry);
         conflictSamples = Counter.builder("jreceive.samples.rejected")

@@ -1,5 +1,6 @@
 package io.jreceive.ingest;
 
+import io.jreceive.head.BatchExemplars;
 import io.jreceive.head.WriteBatch;
 
 import java.util.Arrays;
@@ -8,7 +9,9 @@ import java.util.Arrays;
  * Decodes a remote write 2.0 {@code io.prometheus.write.v2.Request} straight from its bytes into a
  * {@link WriteBatch}: {@code symbols = 4} (string table, {@code symbols[0]} must be ""), {@code timeseries = 5};
  * {@code TimeSeries.labels_refs = 1} (packed or not), {@code samples = 2}, {@code histograms = 3},
- * {@code exemplars = 4}, {@code metadata = 5}; {@code Sample.value = 1, timestamp = 2, start_timestamp = 3}.
+ * {@code exemplars = 4}, {@code metadata = 5}; {@code Sample.value = 1, timestamp = 2, start_timestamp = 3};
+ * {@code Exemplar.labels_refs = 1, value = 2, timestamp = 3}. Metadata is skipped: Thanos Receive keeps none (its
+ * write path stores series, samples, histograms and exemplars only), and neither does jreceive.
  * Label offsets in the batch point at the symbol bytes, so nothing is copied. A reference outside the symbol table
  * or an odd number of references makes the request undecodable (400), and so does a series over the label limits
  * (as in {@link RemoteWriteDecoder}, checked before the references are stored).
@@ -17,6 +20,7 @@ public final class RemoteWrite2Decoder {
     private final ProtoReader req = new ProtoReader();
     private final ProtoReader ts = new ProtoReader();
     private final ProtoReader msg = new ProtoReader();
+    private final ProtoReader exemplarMsg = new ProtoReader();
     private int[] symOff = new int[256];
     private int[] symLen = new int[256];
     private int symCount;
@@ -106,8 +110,10 @@ public final class RemoteWrite2Decoder {
                     out.addHistogram();
                 }
                 case 4 -> {
-                    ts.skip(tag & 7);
-                    out.addExemplar();
+                    ProtoReader.expect(tag, ProtoReader.WIRE_LEN, "TimeSeries.exemplars");
+                    int n = ts.len();
+                    exemplar(out, s, ts.pos, ts.pos + n);
+                    ts.pos += n;
                 }
                 default -> ts.skip(tag & 7);
             }
@@ -122,6 +128,73 @@ public final class RemoteWrite2Decoder {
             out.addLabel(s, symOff[n], symLen[n], symOff[v], symLen[v]);
         }
         out.endSeries(s);
+    }
+
+    /**
+     * Decodes one 2.0 {@code Exemplar} ({@code labels_refs = 1} packed or not, {@code value = 2},
+     * {@code timestamp = 3}); its label references are checked as the series' are.
+     */
+    private void exemplar(WriteBatch out, int s, int from, int to) {
+        final BatchExemplars ex = out.exemplars();
+        final int e = ex.begin(s);
+        exemplarMsg.reset(out.buf(), from, to);
+        long bits = 0;
+        long t = 0;
+        int nrefs = 0;
+        int pendingName = -1;
+        while (exemplarMsg.hasMore()) {
+            int tag = exemplarMsg.tag();
+            switch (tag >>> 3) {
+                case 1 -> {
+                    if ((tag & 7) == ProtoReader.WIRE_LEN) {
+                        int n = exemplarMsg.len();
+                        int end = exemplarMsg.pos + n;
+                        msg.reset(out.buf(), exemplarMsg.pos, end);
+                        while (msg.hasMore()) {
+                            pendingName = exemplarRef(ex, e, pendingName, msg.varint(), ++nrefs);
+                        }
+                        exemplarMsg.pos = end;
+                    } else {
+                        ProtoReader.expect(tag, ProtoReader.WIRE_VARINT, "Exemplar.labels_refs");
+                        pendingName = exemplarRef(ex, e, pendingName, exemplarMsg.varint(), ++nrefs);
+                    }
+                }
+                case 2 -> {
+                    ProtoReader.expect(tag, ProtoReader.WIRE_FIXED64, "Exemplar.value");
+                    bits = exemplarMsg.fixed64();
+                }
+                case 3 -> {
+                    ProtoReader.expect(tag, ProtoReader.WIRE_VARINT, "Exemplar.timestamp");
+                    t = exemplarMsg.varint();
+                }
+                default -> exemplarMsg.skip(tag & 7);
+            }
+        }
+        if ((nrefs & 1) != 0) {
+            throw new DecodeException("invalid exemplar labels_refs: odd number of references (" + nrefs + ")");
+        }
+        ex.end(e, t, bits);
+    }
+
+    /**
+     * Takes the {@code n}-th label reference of exemplar {@code e}: a name is held until its value arrives, then the
+     * pair is added. Returns the name held, or -1.
+     */
+    private int exemplarRef(BatchExemplars ex, int e, int pendingName, long ref, int n) {
+        if (ref < 0 || ref >= symCount) {
+            throw new DecodeException("invalid exemplar labels_refs: reference " + ref + " outside the " + symCount
+                    + " symbols");
+        }
+        if (n > 2 * maxLabels) {
+            throw RemoteWriteDecoder.tooManyLabels(maxLabels);
+        }
+        if ((n & 1) == 1) {
+            return (int) ref;
+        }
+        int v = (int) ref;
+        RemoteWriteDecoder.checkLabelBytes(symLen[pendingName], symLen[v], maxLabelBytes);
+        ex.addLabel(e, symOff[pendingName], symLen[pendingName], symOff[v], symLen[v]);
+        return -1;
     }
 
     /** Releases the arrays one large request grew past {@link #RETAINED} entries. */

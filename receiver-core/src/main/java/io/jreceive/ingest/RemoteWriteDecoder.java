@@ -1,12 +1,15 @@
 package io.jreceive.ingest;
 
+import io.jreceive.head.BatchExemplars;
 import io.jreceive.head.WriteBatch;
 
 /**
  * Decodes a remote write 1.0 {@code prometheus.WriteRequest} straight from its bytes into a {@link WriteBatch},
  * without message objects: {@code WriteRequest.timeseries = 1}, {@code TimeSeries.labels = 1, samples = 2,
  * exemplars = 3, histograms = 4}, {@code Label.name = 1, value = 2}, {@code Sample.value = 1 (double LE),
- * timestamp = 2}. Metadata (field 3) and unknown fields are skipped. Histograms and exemplars are only counted.
+ * timestamp = 2}, {@code Exemplar.labels = 1, value = 2, timestamp = 3} (into the batch's
+ * {@link io.jreceive.head.BatchExemplars}). Metadata (field 3) and unknown fields are skipped. Histograms are only
+ * counted.
  * The label limits are enforced while decoding, before any space grows with them: a series with more than
  * {@link RemoteWriteLimits#maxLabelsPerSeries()} labels (empty ones included) or a label name or value longer than
  * {@link RemoteWriteLimits#maxLabelBytes()} makes the whole request undecodable (400, naming the limit).
@@ -16,6 +19,7 @@ public final class RemoteWriteDecoder {
     private final ProtoReader req = new ProtoReader();
     private final ProtoReader ts = new ProtoReader();
     private final ProtoReader msg = new ProtoReader();
+    private final ProtoReader exemplarReader = new ProtoReader();
     private int maxLabels;
     private int maxLabelBytes;
 
@@ -61,8 +65,10 @@ public final class RemoteWriteDecoder {
                     ts.pos += n;
                 }
                 case 3 -> {
-                    ts.skip(tag & 7);
-                    out.addExemplar();
+                    ProtoReader.expect(tag, ProtoReader.WIRE_LEN, "TimeSeries.exemplars");
+                    int n = ts.len();
+                    exemplar(out, s, ts.pos, ts.pos + n);
+                    ts.pos += n;
                 }
                 case 4 -> {
                     ts.skip(tag & 7);
@@ -112,6 +118,69 @@ public final class RemoteWriteDecoder {
         }
         checkLabelBytes(nLen, vLen, maxLabelBytes);
         out.addLabel(s, nOff, nLen, vOff, vLen);
+    }
+
+    /** Decodes one 1.0 {@code Exemplar}: its labels ({@code Label} messages), value and timestamp. */
+    private void exemplar(WriteBatch out, int s, int from, int to) {
+        final BatchExemplars ex = out.exemplars();
+        final int e = ex.begin(s);
+        final ProtoReader r = exemplarReader;
+        r.reset(out.buf(), from, to);
+        long bits = 0;
+        long t = 0;
+        int labels = 0;
+        while (r.hasMore()) {
+            int tag = r.tag();
+            switch (tag >>> 3) {
+                case 1 -> {
+                    ProtoReader.expect(tag, ProtoReader.WIRE_LEN, "Exemplar.labels");
+                    if (++labels > maxLabels) {
+                        throw tooManyLabels(maxLabels);
+                    }
+                    int n = r.len();
+                    exemplarLabel(ex, e, r.pos, r.pos + n);
+                    r.pos += n;
+                }
+                case 2 -> {
+                    ProtoReader.expect(tag, ProtoReader.WIRE_FIXED64, "Exemplar.value");
+                    bits = r.fixed64();
+                }
+                case 3 -> {
+                    ProtoReader.expect(tag, ProtoReader.WIRE_VARINT, "Exemplar.timestamp");
+                    t = r.varint();
+                }
+                default -> r.skip(tag & 7);
+            }
+        }
+        ex.end(e, t, bits);
+    }
+
+    private void exemplarLabel(BatchExemplars ex, int e, int from, int to) {
+        msg.reset(ex.buf(), from, to);
+        int nOff = from;
+        int nLen = 0;
+        int vOff = from;
+        int vLen = 0;
+        while (msg.hasMore()) {
+            int tag = msg.tag();
+            switch (tag >>> 3) {
+                case 1 -> {
+                    ProtoReader.expect(tag, ProtoReader.WIRE_LEN, "Label.name");
+                    nLen = msg.len();
+                    nOff = msg.pos;
+                    msg.pos += nLen;
+                }
+                case 2 -> {
+                    ProtoReader.expect(tag, ProtoReader.WIRE_LEN, "Label.value");
+                    vLen = msg.len();
+                    vOff = msg.pos;
+                    msg.pos += vLen;
+                }
+                default -> msg.skip(tag & 7);
+            }
+        }
+        checkLabelBytes(nLen, vLen, maxLabelBytes);
+        ex.addLabel(e, nOff, nLen, vOff, vLen);
     }
 
     /**

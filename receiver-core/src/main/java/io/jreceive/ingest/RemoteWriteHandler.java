@@ -291,9 +291,6 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         if (batch.histogramTotal() > 0) {
             metrics.histogramsDropped.increment(batch.histogramTotal());
         }
-        if (batch.exemplarTotal() > 0) {
-            metrics.exemplarsDropped.increment(batch.exemplarTotal());
-        }
         if (relabel != null && batch.seriesCount() > 0) {
             if (relabel.apply(batch, sc.relabelled) == 0 && !batch.hasDropped()) {
                 done(ctx, slot, keepAlive, start, written(empty(), v2, 0));
@@ -303,6 +300,9 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         }
 
         if (router != null) {
+            if (batch.exemplarTotal() > 0) {
+                metrics.exemplarsDropped.increment(batch.exemplarTotal()); // not forwarded yet
+            }
             route(ctx, slot, keepAlive, start, replica, tenant, batch, v2);
             return;
         }
@@ -321,6 +321,10 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             metrics.seriesWithoutName.increment(batch.seriesWithoutName());
         }
         final long writtenSamples = (long) st.appended + st.duplicatesIgnored;
+        final long writtenExemplars = st.exemplarsWritten;
+        if (st.exemplarsRejected() > 0) {
+            metrics.exemplarsDropped.increment(st.exemplarsRejected());
+        }
         final FullHttpResponse answer;
         if (st.hasConflicts()) {
             metrics.conflictSamples.increment(st.outOfBounds + st.outOfOrder + st.duplicates);
@@ -329,9 +333,10 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
                 badSeries += e;
             }
             metrics.conflictSeries.increment(badSeries);
-            answer = written(error(HttpResponseStatus.CONFLICT, st.conflictMessage()), v2, writtenSamples);
+            answer = written(error(HttpResponseStatus.CONFLICT, st.conflictMessage()), v2, writtenSamples,
+                    writtenExemplars);
         } else {
-            answer = written(empty(), v2, writtenSamples);
+            answer = written(empty(), v2, writtenSamples, writtenExemplars);
         }
         durable.whenCompleteAsync((ok, err) -> {
             Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
@@ -498,12 +503,17 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         return r;
     }
 
-    /** Adds the 2.0 written-count headers (histograms and exemplars are not stored yet: always 0). */
+    /** Adds the 2.0 written-count headers (histograms are not stored yet: always 0), nothing written. */
     private static FullHttpResponse written(FullHttpResponse r, boolean v2, long samples) {
+        return written(r, v2, samples, 0);
+    }
+
+    /** Adds the 2.0 written-count headers (histograms are not stored yet: always 0). */
+    private static FullHttpResponse written(FullHttpResponse r, boolean v2, long samples, long exemplars) {
         if (v2) {
             r.headers().set(SAMPLES_WRITTEN, samples);
             r.headers().set(HISTOGRAMS_WRITTEN, 0);
-            r.headers().set(EXEMPLARS_WRITTEN, 0);
+            r.headers().set(EXEMPLARS_WRITTEN, exemplars);
         }
         return r;
     }

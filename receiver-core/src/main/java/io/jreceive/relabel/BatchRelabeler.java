@@ -10,8 +10,8 @@ import io.jreceive.head.WriteBatch;
 
 /**
  * Relabels a decoded remote-write request before it is stored, as Thanos' handler does before routing: each series'
- * labels go through the {@link Relabeler}; a dropped series vanishes with its samples, a kept one is rebuilt with
- * its labels sorted. The tenant label is not among them (it is an external label of the tenant's blocks). Only
+ * labels go through the {@link Relabeler}; a dropped series vanishes with its samples and exemplars, a kept one is
+ * rebuilt with its labels sorted (its exemplars keep theirs). The tenant label is not among them (it is an external label of the tenant's blocks). Only
  * built when relabel rules are configured: the path without rules never reaches this class.
  */
 public final class BatchRelabeler {
@@ -56,6 +56,7 @@ public final class BatchRelabeler {
         out.reset(outBuf);
         out.carryDropped(in);
         int pos = 0;
+        int ex = 0; // the exemplars are in batch series order
         for (int k = 0; k < kept.size(); k++) {
             byte[][] nv = kept.get(k);
             int src = from.get(k);
@@ -72,6 +73,12 @@ public final class BatchRelabeler {
             int t0 = in.sampleStart(src);
             for (int t = t0; t < t0 + in.sampleCount(src); t++) {
                 out.addSample(s, in.timestamp(t), in.valueBits(t));
+            }
+            while (ex < in.exemplars().count() && in.exemplars().series(ex) < src) {
+                ex++;
+            }
+            while (ex < in.exemplars().count() && in.exemplars().series(ex) == src) {
+                out.exemplars().copy(in.exemplars(), ex++, s);
             }
             // A series relabelled to no labels at all is invalid: dropped here and counted, as the decoder does.
             out.endSeries(s);

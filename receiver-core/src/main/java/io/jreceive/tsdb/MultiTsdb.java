@@ -20,6 +20,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.jreceive.exemplar.ExemplarStorage;
 import io.jreceive.head.Head;
 import io.jreceive.head.WriteBatch;
 import io.jreceive.ingest.TenantWriter;
@@ -154,6 +155,28 @@ public final class MultiTsdb implements TenantWriter, Closeable {
                         .register(registry),
                 FunctionCounter.builder("jreceive.wal.appends", db.wal(), w -> w.appends()).tag("tenant", t)
                         .description("Requests committed to the WAL; appends / fsyncs is the group-commit factor")
+                        .register(registry),
+                // Prometheus' exemplar storage metrics (tsdb/exemplar.go), per tenant as Thanos' multi-TSDB has them.
+                FunctionCounter.builder("prometheus.tsdb.exemplar.exemplars.appended", db.exemplars(),
+                        ExemplarStorage::appended).tag("tenant", t).description("Total number of appended exemplars.")
+                        .register(registry),
+                Gauge.builder("prometheus.tsdb.exemplar.exemplars.in.storage", db.exemplars(),
+                        ExemplarStorage::size).tag("tenant", t)
+                        .description("Number of exemplars currently in circular storage.").register(registry),
+                Gauge.builder("prometheus.tsdb.exemplar.series.with.exemplars.in.storage", db.exemplars(),
+                        ExemplarStorage::seriesCount).tag("tenant", t)
+                        .description("Number of series with exemplars currently in circular storage.")
+                        .register(registry),
+                Gauge.builder("prometheus.tsdb.exemplar.last.exemplars.timestamp", db.exemplars(),
+                        ExemplarStorage::oldestTimestampSeconds).tag("tenant", t).baseUnit("seconds")
+                        .description("The timestamp of the oldest exemplar stored in circular storage.")
+                        .register(registry),
+                Gauge.builder("prometheus.tsdb.exemplar.max.exemplars", db.exemplars(), ExemplarStorage::capacity)
+                        .tag("tenant", t).description("Total number of exemplars the exemplar storage can store.")
+                        .register(registry),
+                FunctionCounter.builder("prometheus.tsdb.exemplar.out.of.order.exemplars", db.exemplars(),
+                        ExemplarStorage::outOfOrder).tag("tenant", t)
+                        .description("Total number of out of order exemplar ingestion failed attempts.")
                         .register(registry)));
         announce(listeners, db);
     }

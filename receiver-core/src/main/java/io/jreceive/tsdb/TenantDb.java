@@ -29,6 +29,8 @@ import io.jreceive.block.ReadLease;
 import io.jreceive.block.Ulid;
 import io.jreceive.chunk.ChunkSeries;
 import io.jreceive.encoding.EncBuf;
+import io.jreceive.exemplar.ExemplarStorage;
+import io.jreceive.exemplar.TenantExemplars;
 import io.jreceive.head.BlockRanges;
 import io.jreceive.head.ClosedChunks;
 import io.jreceive.head.Head;
@@ -69,6 +71,7 @@ public final class TenantDb implements Closeable {
     private final TsdbConfig config;
     private final Labels externalLabels;
     private final Head head;
+    private final TenantExemplars exemplars;
     private final WalWriter wal;
     /** The directory's lock; null with {@code --tsdb.no-lockfile}. */
     private final DirectoryLock lock;
@@ -82,13 +85,14 @@ public final class TenantDb implements Closeable {
     private volatile boolean sealed;
     private final java.util.concurrent.atomic.AtomicLong blocksWritten = new java.util.concurrent.atomic.AtomicLong();
 
-    private TenantDb(String tenant, Path dir, TsdbConfig config, Labels externalLabels, Head head, WalWriter wal,
-                     DirectoryLock lock, List<BlockReader> blocks) {
+    private TenantDb(String tenant, Path dir, TsdbConfig config, Labels externalLabels, Head head,
+                     TenantExemplars exemplars, WalWriter wal, DirectoryLock lock, List<BlockReader> blocks) {
         this.tenant = tenant;
         this.dir = dir;
         this.config = config;
         this.externalLabels = externalLabels;
         this.head = head;
+        this.exemplars = exemplars;
         this.wal = wal;
         this.lock = lock;
         this.blocks = new CopyOnWriteArrayList<>(blocks);
@@ -124,8 +128,9 @@ public final class TenantDb implements Closeable {
             head.setMinValidTime(b.meta().maxTime());
         }
         Path walDir = dir.resolve("wal");
+        TenantExemplars exemplars = new TenantExemplars(new ExemplarStorage(config.maxExemplars()));
         long t0 = System.nanoTime();
-        ReplayStats rs = replay(walDir, head);
+        ReplayStats rs = replay(walDir, head, exemplars);
         if (rs == null) {
             LOG.info("tenant {}: {} blocks, no WAL yet", tenant, blocks.size());
         } else {
@@ -134,7 +139,8 @@ public final class TenantDb implements Closeable {
         }
         WalWriter wal = WalWriter.open(walDir, WalConfig.defaults().withCompress(config.walCompression())
                 .withMaxQueuedBytes(WAL_MAX_QUEUED_BYTES), head.walUndo());
-        return new TenantDb(tenant, dir, config, externalLabels(tenant, config), head, wal, lock, blocks);
+        return new TenantDb(tenant, dir, config, externalLabels(tenant, config), head, exemplars, wal, lock,
+                blocks);
     }
 
     /** The tenant's external labels: the {@code --label} set plus {@code tenant_id=<tenant>}, which wins. */
@@ -144,7 +150,7 @@ public final class TenantDb implements Closeable {
         return Labels.fromMap(m);
     }
 
-    private static ReplayStats replay(Path walDir, Head head) throws IOException {
+    private static ReplayStats replay(Path walDir, Head head, TenantExemplars exemplars) throws IOException {
         if (!Files.isDirectory(walDir)) {
             return null;
         }
@@ -174,6 +180,16 @@ public final class TenantDb implements Closeable {
                 } else if (head.replaySample((int) id, t, valueBits)) {
                     head.keepInWalUntil(ref, t);
                 }
+            }
+
+            @Override
+            public void onExemplar(long ref, long t, long valueBits, Labels labels) {
+                // A checkpoint keeps exemplars whose series record it dropped: their ref must not be reused either.
+                if (ref > maxSampleRef[0]) {
+                    maxSampleRef[0] = ref;
+                }
+                long id = remap.get(ref);
+                exemplars.replay(head.labels((int) (id < 0 ? ref : id)), t, valueBits, labels);
             }
         });
         // A samples record may outlive the series record of its ref (removed series): no new series may take it.
@@ -231,6 +247,11 @@ public final class TenantDb implements Closeable {
         return head;
     }
 
+    /** The tenant's exemplars ({@code --tsdb.max-exemplars}; empty and refusing when 0). */
+    public ExemplarStorage exemplars() {
+        return exemplars.storage();
+    }
+
     public WalWriter wal() {
         return wal;
     }
@@ -266,7 +287,8 @@ public final class TenantDb implements Closeable {
     }
 
     /**
-     * Appends a request; the future completes when the accepted samples are durable. When the WAL's queue is past
+     * Appends a request; the future completes when the accepted samples and exemplars are durable (the exemplars go
+     * through {@link TenantExemplars} after the samples, in a WAL record of their own). When the WAL's queue is past
      * {@link TsdbConfig#walBackpressureBytes()} the request is refused before the head is touched
      * ({@link WalOverloadedException}, answered 503 and retried by the client): samples in the head but not in the
      * WAL would otherwise be acknowledged as duplicates on the retry without ever being durable.
@@ -284,7 +306,13 @@ public final class TenantDb implements Closeable {
                 return CompletableFuture.failedFuture(new TenantUnavailableException("tenant " + tenant
                         + " is being flushed by tenant pruning; retry later"));
             }
-            return head.append(batch, ctx, this::log);
+            CompletableFuture<Void> durable = head.append(batch, ctx, this::log);
+            if (batch.exemplars().count() == 0 || durable.isCompletedExceptionally()) {
+                return durable;
+            }
+            CompletableFuture<Void> exemplarsDurable = exemplars.append(batch, head, ctx, wal::append);
+            return exemplarsDurable.isDone() && !exemplarsDurable.isCompletedExceptionally() ? durable
+                    : CompletableFuture.allOf(durable, exemplarsDurable);
         } finally {
             appendGate.readLock().unlock();
         }

@@ -15,7 +15,7 @@ import io.jreceive.labels.Labels;
 
 /**
  * WAL checkpoints: {@code wal/checkpoint.NNNNNNNN/} ({@code %08d}, N = last segment covered) holds, in the ordinary
- * segment format, the series and samples of the previous checkpoint and of segments up to N that are still needed,
+ * segment format, the series, samples and exemplars of the previous checkpoint and of segments up to N that are still needed,
  * so those segments can be deleted. Replay reads the newest checkpoint, then segments above N.
  *
  * <p>{@link #create} writes {@code checkpoint.N.tmp/} (fsynced), renames it to {@code checkpoint.N}, then deletes
@@ -36,7 +36,8 @@ public final class Checkpoint {
      *
      * @param dir the new checkpoint directory
      */
-    public record Stats(Path dir, long series, long droppedSeries, long samples, long droppedSamples) {
+    public record Stats(Path dir, long series, long droppedSeries, long samples, long droppedSamples, long exemplars,
+                        long droppedExemplars) {
     }
 
     /** {@code checkpoint.%08d}. */
@@ -70,7 +71,8 @@ public final class Checkpoint {
 
     /**
      * Checkpoints segments up to {@code last}: reads the newest checkpoint and segments after it up to {@code last},
-     * keeps series whose ref passes {@code keepSeries} and samples with {@code t >= minTime} of kept series, writes
+     * keeps series whose ref passes {@code keepSeries}, samples with {@code t >= minTime} of kept series and
+     * exemplars with {@code t >= minTime}, writes
      * them as {@code checkpoint.last}, then deletes segments {@code <= last} and older checkpoints.
      *
      * @param last the newest segment to fold in; must be older than the newest segment, which a writer may be
@@ -142,7 +144,8 @@ public final class Checkpoint {
             }
         }
         WalSegmentWriter.syncDir(walDir);
-        return new Stats(target, filter.series, filter.droppedSeries, filter.samples, filter.droppedSamples);
+        return new Stats(target, filter.series, filter.droppedSeries, filter.samples, filter.droppedSamples,
+                filter.exemplars, filter.droppedExemplars);
     }
 
     private static void deleteTmp(Path walDir) throws IOException {
@@ -178,12 +181,16 @@ public final class Checkpoint {
         private final EncBuf samplesBuf = new EncBuf(64 * 1024);
         private final SeriesRecordEncoder seriesEnc = new SeriesRecordEncoder().wrap(seriesBuf);
         private final SamplesRecordEncoder samplesEnc = new SamplesRecordEncoder().wrap(samplesBuf);
+        private final EncBuf exemplarsBuf = new EncBuf(64 * 1024);
+        private final ExemplarsRecordEncoder exemplarsEnc = new ExemplarsRecordEncoder().wrap(exemplarsBuf);
         private WalSegmentWriter out;
         private IOException failure;
         long series;
         long droppedSeries;
         long samples;
         long droppedSamples;
+        long exemplars;
+        long droppedExemplars;
 
         Filter(LongPredicate keep, long minTime) {
             this.keep = keep;
@@ -212,8 +219,24 @@ public final class Checkpoint {
             maybeFlush();
         }
 
+        /**
+         * Keeps exemplars from {@code minTime} on, whatever their series, as Prometheus' checkpoint does (replay drops
+         * those whose series record is gone).
+         */
+        @Override
+        public void onExemplar(long ref, long t, long valueBits, Labels labels) {
+            if (t < minTime) {
+                droppedExemplars++;
+                return;
+            }
+            exemplarsEnc.add(ref, t, valueBits, labels);
+            exemplars++;
+            maybeFlush();
+        }
+
         private void maybeFlush() {
-            if (failure == null && (seriesBuf.len() >= FLUSH_BYTES || samplesBuf.len() >= FLUSH_BYTES)) {
+            if (failure == null && (seriesBuf.len() >= FLUSH_BYTES || samplesBuf.len() >= FLUSH_BYTES
+                    || exemplarsBuf.len() >= FLUSH_BYTES)) {
                 try {
                     flush();
                 } catch (IOException e) {
@@ -230,6 +253,10 @@ public final class Checkpoint {
             if (samplesBuf.len() > 0) {
                 out.append(samplesBuf.array(), 0, samplesBuf.len());
                 samplesEnc.wrap(samplesBuf);
+            }
+            if (exemplarsBuf.len() > 0) {
+                out.append(exemplarsBuf.array(), 0, exemplarsBuf.len());
+                exemplarsEnc.wrap(exemplarsBuf);
             }
         }
 

@@ -9,10 +9,11 @@ package io.jreceive.wal;
  * @param records      records read (checkpoint included)
  * @param series       series entries delivered
  * @param samples      samples delivered
- * @param skipped      records of types the decoder does not handle (tombstones, exemplars, ...), skipped
+ * @param exemplars    exemplars delivered
+ * @param skipped      records of types the decoder does not handle (tombstones, metadata, ...), skipped
  * @param corruption   the corruption replay stopped at and repaired, or null if the log was read to its end
  * @param removedSegments segments deleted by the repair because they followed the corrupt one
  */
 public record ReplayStats(int checkpoint, int firstSegment, int lastSegment, long records, long series,
-        long samples, long skipped, WalCorruptionException corruption, int removedSegments) {
+        long samples, long exemplars, long skipped, WalCorruptionException corruption, int removedSegments) {
 }

@@ -66,12 +66,12 @@ public final class WalReader {
                 }
                 int removed = repair(walDir, segments, i, e);
                 return new ReplayStats(checkpoint, segments[0], segments[i], c.records, c.series, c.samples,
-                        c.skipped, e, removed);
+                        c.exemplars, c.skipped, e, removed);
             }
         }
         return new ReplayStats(checkpoint, segments.length == 0 ? WalSegments.NONE : segments[0],
                 segments.length == 0 ? WalSegments.NONE : segments[segments.length - 1], c.records, c.series,
-                c.samples, c.skipped, null, 0);
+                c.samples, c.exemplars, c.skipped, null, 0);
     }
 
     /** Reads every record of one segment file; throws {@link WalCorruptionException} at the first bad one. */
@@ -90,6 +90,8 @@ public final class WalReader {
                     c.skipped++;
                 } else if (WalRecord.type(r.record()) == WalRecord.SERIES) {
                     c.series += n;
+                } else if (WalRecord.type(r.record()) == WalRecord.EXEMPLARS) {
+                    c.exemplars += n;
                 } else {
                     c.samples += n;
                 }
@@ -136,6 +138,7 @@ public final class WalReader {
         long records;
         long series;
         long samples;
+        long exemplars;
         long skipped;
     }
 }

@@ -16,10 +16,16 @@ package io.jreceive.wal;
  *  | 0x02   | first_ref (u64)  | first_t (i64)    | ( ref-first_ref (varint), t-first_t (varint), value (u64) ) ...
  *  +--------+------------------+------------------+---------------------------------------------------------+
  *   value = IEEE-754 bits as written ({@code Double.doubleToRawLongBits}); the stale marker NaN keeps its payload.
+ *
+ * Exemplars (type 4), deltas against the header as in samples, each entry followed by the exemplar's labels:
+ *  +--------+------------------+------------------+------------------------------------------------------------------+
+ *  | 0x04   | first_ref (u64)  | first_t (i64)    | ( ref-first_ref (varint), t-first_t (varint), value (u64),
+ *  |        |                  |                  |   #labels (uvarint), #labels x ( name (uvarint str), value (uvarint str) ) ) ...
+ *  +--------+------------------+------------------+------------------------------------------------------------------+
  * </pre>
  *
- * Other Prometheus record types (tombstones, exemplars, metadata, histograms) are recognised by number and skipped
- * on replay; jreceive does not write them.
+ * Other Prometheus record types (tombstones, metadata, histograms) are recognised by number and skipped on replay;
+ * jreceive does not write them.
  */
 public final class WalRecord {
     public static final int SERIES = 1;
@@ -40,6 +46,11 @@ public final class WalRecord {
     /** First (delta-encoded) sample of a samples record. */
     public static final int SAMPLES_ENTRIES_OFFSET = SAMPLES_FIRST_T_OFFSET + 8;
     public static final int SAMPLE_VALUE_SIZE = 8;
+
+    public static final int EXEMPLARS_FIRST_REF_OFFSET = TYPE_OFFSET + TYPE_SIZE;
+    public static final int EXEMPLARS_FIRST_T_OFFSET = EXEMPLARS_FIRST_REF_OFFSET + 8;
+    /** First (delta-encoded) exemplar of an exemplars record. */
+    public static final int EXEMPLARS_ENTRIES_OFFSET = EXEMPLARS_FIRST_T_OFFSET + 8;
 
     /**
      * Largest record (before compression) the writer accepts and the reader decodes: 256 MiB. A larger append fails

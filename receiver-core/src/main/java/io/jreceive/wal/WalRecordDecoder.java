@@ -8,7 +8,7 @@ import io.jreceive.encoding.FormatException;
 import io.jreceive.labels.Labels;
 
 /**
- * Decodes series and samples records (layout in {@link WalRecord}) into a {@link WalVisitor}. Entries are delivered
+ * Decodes series, samples and exemplars records (layout in {@link WalRecord}) into a {@link WalVisitor}. Entries are delivered
  * while decoding, so a record that passed its CRC but is malformed may have delivered a prefix before the
  * {@link FormatException}; a CRC-valid malformed record only arises from a writer bug, and replay stops there.
  */
@@ -37,6 +37,8 @@ public final class WalRecordDecoder {
                 return series(new DecBuf(b, off + WalRecord.SERIES_ENTRIES_OFFSET, off + len), visitor);
             case WalRecord.SAMPLES:
                 return samples(new DecBuf(b, off + WalRecord.SAMPLES_FIRST_REF_OFFSET, off + len), visitor);
+            case WalRecord.EXEMPLARS:
+                return exemplars(new DecBuf(b, off + WalRecord.EXEMPLARS_FIRST_REF_OFFSET, off + len), visitor);
             default:
                 return -1;
         }
@@ -83,6 +85,37 @@ public final class WalRecordDecoder {
             long ref = firstRef + d.varint();
             long t = firstT + d.varint();
             visitor.onSample(ref, t, d.be64());
+            n++;
+        }
+        return n;
+    }
+
+    private static int exemplars(DecBuf d, WalVisitor visitor) {
+        if (d.remaining() == 0) {
+            return 0; // Prometheus writes a bare type byte for an empty exemplars record
+        }
+        final long firstRef = d.be64();
+        final long firstT = d.be64();
+        int n = 0;
+        while (d.remaining() > 0) {
+            long ref = firstRef + d.varint();
+            long t = firstT + d.varint();
+            long bits = d.be64();
+            int pairs = d.uvarint32();
+            if (pairs > d.remaining() / 2) {
+                throw new FormatException("exemplar of series " + ref + " claims " + pairs + " labels in "
+                        + d.remaining() + " bytes at offset " + d.position());
+            }
+            byte[][] nv = new byte[pairs * 2][];
+            boolean sorted = true;
+            for (int i = 0; i < nv.length; i += 2) {
+                nv[i] = d.uvarintBytes();
+                nv[i + 1] = d.uvarintBytes();
+                if (i > 0 && Arrays.compareUnsigned(nv[i - 2], nv[i]) >= 0) {
+                    sorted = false;
+                }
+            }
+            visitor.onExemplar(ref, t, bits, sorted ? Labels.wrapSorted(nv) : rebuild(nv));
             n++;
         }
         return n;

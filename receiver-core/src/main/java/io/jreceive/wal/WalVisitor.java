@@ -17,4 +17,11 @@ public interface WalVisitor {
      * @param valueBits raw IEEE-754 bits as logged (stale markers keep their NaN payload)
      */
     void onSample(long ref, long t, long valueBits);
+
+    /**
+     * One exemplar of an exemplars record: series {@code ref}'s exemplar with its own labels (as logged, which may
+     * be unsorted), value bits and timestamp. Replay that keeps no exemplars ignores it.
+     */
+    default void onExemplar(long ref, long t, long valueBits, Labels labels) {
+    }
 }

@@ -53,6 +53,71 @@ class RemoteWriteDecoderTest {
         assertSample(batch);
     }
 
+    private static RemoteWriteRequests withExemplars() {
+        return new RemoteWriteRequests()
+                .series(Labels.of("__name__", "up", "job", "a"), 1000, 1)
+                .exemplar(Labels.of("trace_id", "abc", "span_id", "s1"), 0.5, 990)
+                .exemplar(Labels.of("trace_id", "def", "empty", ""), 2, 995)
+                // A series that carries only an exemplar, as Prometheus' 1.0 queue sends them.
+                .series(Labels.of("__name__", "x"), new long[0], new double[0])
+                .exemplar(Labels.EMPTY, -1, 7);
+    }
+
+    private static void assertExemplars(WriteBatch b) {
+        io.jreceive.head.BatchExemplars ex = b.exemplars();
+        assertEquals(3, ex.count());
+        assertEquals(3, b.exemplarTotal());
+        assertEquals(0, ex.series(0));
+        assertEquals(Labels.of("span_id", "s1", "trace_id", "abc"), ex.labels(0), "sorted by name");
+        assertEquals(990, ex.timestamp(0));
+        assertEquals(Double.doubleToRawLongBits(0.5), ex.valueBits(0));
+        assertEquals(Labels.of("trace_id", "def"), ex.labels(1), "an empty value is left out, as Prometheus does");
+        assertEquals(1, ex.series(2));
+        assertEquals(Labels.EMPTY, ex.labels(2));
+        assertEquals(7, ex.timestamp(2));
+        assertEquals(Double.doubleToRawLongBits(-1), ex.valueBits(2));
+    }
+
+    @Test
+    void decodesV1Exemplars() {
+        byte[] raw = withExemplars().v1Message().toByteArray();
+        new RemoteWriteDecoder().decode(raw, raw.length, batch, RemoteWriteLimits.DEFAULTS);
+        assertExemplars(batch);
+    }
+
+    @Test
+    void decodesV2Exemplars() {
+        byte[] raw = withExemplars().v2Message().toByteArray();
+        new RemoteWrite2Decoder().decode(raw, raw.length, batch, RemoteWriteLimits.DEFAULTS);
+        assertExemplars(batch);
+    }
+
+    @Test
+    void exemplarsOfADroppedSeriesGoWithIt() {
+        byte[] raw = new RemoteWriteRequests()
+                .series(Labels.of("__name__", "a"), 1, 1).exemplar(Labels.of("t", "1"), 1, 1)
+                .series(Labels.of("__name__", ""), 1, 1).exemplar(Labels.of("t", "2"), 1, 1)
+                .series(Labels.of("__name__", "c"), 1, 1).exemplar(Labels.of("t", "3"), 1, 1)
+                .v1Message().toByteArray();
+        new RemoteWriteDecoder().decode(raw, raw.length, batch, RemoteWriteLimits.DEFAULTS);
+        assertEquals(2, batch.seriesCount());
+        assertEquals(2, batch.exemplars().count());
+        assertEquals(Labels.of("t", "3"), batch.exemplars().labels(1));
+        assertEquals(1, batch.exemplars().series(1));
+    }
+
+    @Test
+    void v2RejectsBadExemplarReferences() {
+        byte[] raw = Request.newBuilder().addSymbols("").addSymbols("a")
+                .addTimeseries(io.jreceive.proto.write.v2.TimeSeries.newBuilder().addLabelsRefs(1).addLabelsRefs(1)
+                        .addExemplars(io.jreceive.proto.write.v2.Exemplar.newBuilder().addLabelsRefs(1)
+                                .addLabelsRefs(9)))
+                .build().toByteArray();
+        DecodeException e = assertThrows(DecodeException.class,
+                () -> new RemoteWrite2Decoder().decode(raw, raw.length, batch, RemoteWriteLimits.DEFAULTS));
+        assertEquals("invalid exemplar labels_refs: reference 9 outside the 2 symbols", e.getMessage());
+    }
+
     @Test
     void v2RejectsBadReferences() {
         byte[] oob = Request.newBuilder().addSymbols("").addSymbols("a")

@@ -79,6 +79,15 @@ public final class PrometheusProcess implements AutoCloseable {
         return start(Release.V2_42, dir, config, "--storage.tsdb.path=" + tsdb, "--storage.tsdb.retention.time=100y");
     }
 
+    /** Starts a Prometheus server of {@code release} on an existing TSDB directory, with {@code extraArgs}. */
+    public static PrometheusProcess server(Release release, Path dir, Path tsdb, String config, String... extraArgs)
+            throws Exception {
+        List<String> args = new ArrayList<>(List.of("--storage.tsdb.path=" + tsdb,
+                "--storage.tsdb.retention.time=100y"));
+        args.addAll(List.of(extraArgs));
+        return start(release, dir, config, args.toArray(String[]::new));
+    }
+
     /** Starts a Prometheus server with an empty TSDB under {@code dir/tsdb} and its remote-write receiver on. */
     public static PrometheusProcess receiver(Path dir, String config) throws Exception {
         return start(Release.V2_42, dir, config, "--web.enable-remote-write-receiver",

@@ -24,12 +24,24 @@ public final class RemoteWriteRequests {
     private final List<Labels> labels = new ArrayList<>();
     private final List<long[]> ts = new ArrayList<>();
     private final List<double[]> vs = new ArrayList<>();
+    /** Per series: its exemplars (labels, value, timestamp). */
+    private final List<List<Ex>> exemplars = new ArrayList<>();
+
+    private record Ex(Labels labels, double value, long t) {
+    }
 
     /** Adds a series with its samples (timestamps and values pairwise). */
     public RemoteWriteRequests series(Labels l, long[] timestamps, double[] values) {
         labels.add(l);
         ts.add(timestamps);
         vs.add(values);
+        exemplars.add(new ArrayList<>());
+        return this;
+    }
+
+    /** Adds an exemplar to the series added last (a series without samples carries exemplars only). */
+    public RemoteWriteRequests exemplar(Labels exemplarLabels, double value, long t) {
+        exemplars.get(exemplars.size() - 1).add(new Ex(exemplarLabels, value, t));
         return this;
     }
 
@@ -47,6 +59,15 @@ public final class RemoteWriteRequests {
             }
             for (int j = 0; j < ts.get(i).length; j++) {
                 s.addSamples(Sample.newBuilder().setTimestamp(ts.get(i)[j]).setValue(vs.get(i)[j]));
+            }
+            for (Ex e : exemplars.get(i)) {
+                io.jreceive.proto.prometheus.Exemplar.Builder x = io.jreceive.proto.prometheus.Exemplar.newBuilder()
+                        .setValue(e.value()).setTimestamp(e.t());
+                for (int j = 0; j < e.labels().size(); j++) {
+                    x.addLabels(Label.newBuilder().setName(e.labels().nameString(j))
+                            .setValue(e.labels().valueString(j)));
+                }
+                s.addExemplars(x);
             }
             b.addTimeseries(s);
         }
@@ -67,6 +88,15 @@ public final class RemoteWriteRequests {
             for (int j = 0; j < ts.get(i).length; j++) {
                 s.addSamples(io.jreceive.proto.write.v2.Sample.newBuilder().setTimestamp(ts.get(i)[j])
                         .setValue(vs.get(i)[j]));
+            }
+            for (Ex e : exemplars.get(i)) {
+                io.jreceive.proto.write.v2.Exemplar.Builder x = io.jreceive.proto.write.v2.Exemplar.newBuilder()
+                        .setValue(e.value()).setTimestamp(e.t());
+                for (int j = 0; j < e.labels().size(); j++) {
+                    x.addLabelsRefs(symbols.computeIfAbsent(e.labels().nameString(j), k -> symbols.size()));
+                    x.addLabelsRefs(symbols.computeIfAbsent(e.labels().valueString(j), k -> symbols.size()));
+                }
+                s.addExemplars(x);
             }
             b.addTimeseries(s);
         }

@@ -27,6 +27,15 @@ final class RecordingVisitor implements WalVisitor {
         events.add(sample(ref, t, valueBits));
     }
 
+    static String exemplar(long ref, long t, long valueBits, Labels labels) {
+        return "exemplar " + ref + " " + t + " " + Long.toHexString(valueBits) + " " + labels;
+    }
+
+    @Override
+    public void onExemplar(long ref, long t, long valueBits, Labels labels) {
+        events.add(exemplar(ref, t, valueBits, labels));
+    }
+
     /** The events {@code record[0, len)} decodes to. */
     static List<String> of(byte[] record, int len) {
         RecordingVisitor v = new RecordingVisitor();
