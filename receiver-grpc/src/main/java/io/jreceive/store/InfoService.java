@@ -21,8 +21,9 @@ import io.jreceive.tsdb.TenantDb;
 /**
  * {@code thanos.info.Info/Info}, which Thanos Query 0.37+ calls to discover the receiver (it has no fallback): a
  * {@code receive} component exposing the StoreAPI (sharding and {@code without_replica_labels} supported) over one
- * label set per tenant, and the Exemplars API as an empty {@code ExemplarsInfo}. Answers {@code UNKNOWN "Not
- * ready"} until the storage is ready, so Query keeps the endpoint unhealthy meanwhile.
+ * label set per tenant, and the Exemplars API ({@link ExemplarsService}) as an empty {@code ExemplarsInfo}: min and
+ * max time 0, as Thanos Receive v0.38 announces it ({@code info.WithExemplarsInfoFunc()} without a function).
+ * Answers {@code UNKNOWN "Not ready"} until the storage is ready, so Query keeps the endpoint unhealthy meanwhile.
  */
 public final class InfoService extends InfoGrpc.InfoImplBase {
     private final MultiTsdb tsdb;

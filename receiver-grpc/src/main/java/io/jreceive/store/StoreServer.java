@@ -31,7 +31,8 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContextBuilder;
 
 /**
- * The receiver's gRPC endpoint ({@code --grpc-address}): the StoreAPI, the Info API and {@code grpc.health.v1}
+ * The receiver's gRPC endpoint ({@code --grpc-address}): the StoreAPI, the Info API, the Exemplars API and
+ * {@code grpc.health.v1}
  * on a grpc-netty server using jreceive's Netty transport (epoll when available). Inbound messages are unlimited
  * in size as in Thanos; the {@code snappy} (framed) and {@code gzip} compressors are registered, and an answer is
  * compressed with whatever the request came compressed with, as grpc-go does. TLS is optional, with client
@@ -83,6 +84,7 @@ public final class StoreServer implements Closeable {
                 .addService(ServerInterceptors.intercept(new StoreService(tsdb, config.maxSeries(),
                         config.maxSamples()), new AnswerCompression(), metrics))
                 .addService(ServerInterceptors.intercept(new InfoService(tsdb), new AnswerCompression(), metrics))
+                .addService(ServerInterceptors.intercept(new ExemplarsService(tsdb), new AnswerCompression(), metrics))
                 .addService(health.getHealthService());
         if (config.maxConnectionAgeMs() > 0) {
             b.maxConnectionAge(config.maxConnectionAgeMs(), TimeUnit.MILLISECONDS);
