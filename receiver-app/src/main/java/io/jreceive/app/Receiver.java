@@ -108,8 +108,12 @@ final class Receiver implements AutoCloseable {
             peers = new PeerClients(rs.client(), registry);
             rings = rs.file() != null
                     ? HashringWatcher.watch(rs.file(), rs.algorithm(), rs.replicationFactor(), rs.refreshMs(),
-                            ring -> peers.retainOnly(ring.distinctNodes()), registry)
+                            ring -> {
+                                peers.retainOnly(ring.distinctNodes());
+                                tsdb.refreshHashringLabels();
+                            }, registry)
                     : HashringWatcher.fixed(rs.content(), rs.algorithm(), rs.replicationFactor(), registry);
+            tsdb.hashringLabels(tenant -> rings.get().externalLabels(tenant));
         }
         Router router = new Router(mode, rings, rs.localEndpoint(), rs.replicationFactor(),
                 mode == Mode.ROUTER_ONLY ? null : tsdb, peers);
@@ -120,7 +124,7 @@ final class Receiver implements AutoCloseable {
         bucket = objstore == null || mode == Mode.ROUTER_ONLY ? null : Buckets.create(objstore);
         if (bucket != null) {
             tsdb.onTenantOpened(db -> shippers.put(db.tenant(), new Shipper(db.dir(), bucket,
-                    db.externalLabels().toMap(), Clock.systemUTC(), registry)));
+                    () -> db.externalLabels().toMap(), Clock.systemUTC(), registry)));
             tsdb.onTenantRemoved(db -> {
                 Shipper s = shippers.remove(db.tenant());
                 if (s != null) {
