@@ -58,6 +58,7 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
     private final RemoteWriteConfig config;
     private final TenantWriter writer;
     private final IngestMetrics metrics;
+    private final IngestMetrics.HandlerMeters receiveMeters;
     /** Distributes writes over a hashring; null = every write goes to {@link #writer} (ingestor mode). */
     private final WriteRouter router;
     private final String replicaHeader;
@@ -129,6 +130,7 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         this.router = router;
         this.replicaHeader = replicaHeader;
         this.metrics = new IngestMetrics(registry);
+        this.receiveMeters = metrics.handler(IngestMetrics.RECEIVE, "post");
         this.limiter = limiter;
         this.relabel = relabel;
     }
@@ -162,6 +164,7 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             reply(ctx, slot, keepAlive, start, r);
             return;
         }
+        slot.meters = receiveMeters.tenant(headerTenant(req));
         if (!writer.ready()) {
             reply(ctx, slot, keepAlive, start, plain(HttpResponseStatus.SERVICE_UNAVAILABLE, "Service Unavailable"));
             return;
@@ -400,6 +403,12 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         }, ctx.executor());
     }
 
+    /** The tenant label of the request meters, as Thanos' middleware takes it: the tenant header or the default. */
+    private String headerTenant(FullHttpRequest req) {
+        String tenant = req.headers().get(config.tenantHeader());
+        return tenant == null || tenant.isEmpty() ? config.defaultTenant() : tenant;
+    }
+
     /** Thanos' order: the configured header, then {@code THANOS-TENANT}, then the default tenant. */
     private String tenant(FullHttpRequest req) {
         String tenant = req.headers().get(config.tenantHeader());
@@ -523,7 +532,9 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
     /** Answers the request of {@code slot}, in request order ({@link ResponseQueue}). */
     private void reply(ChannelHandlerContext ctx, ResponseQueue.Slot slot, boolean keepAlive, long start,
                        FullHttpResponse r) {
-        metrics.request(r.status().code(), start);
+        if (slot.meters != null) {
+            slot.meters.record(r.status().code(), start);
+        }
         if (keepAlive) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
