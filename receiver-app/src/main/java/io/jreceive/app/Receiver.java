@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import io.jreceive.ingest.IngestWarmup;
 import io.jreceive.ingest.RemoteWriteConfig;
 import io.jreceive.ingest.RemoteWriteServer;
+import io.jreceive.ingest.TsdbStatusApi;
 import io.jreceive.limits.WriteLimiter;
 import io.jreceive.objstore.Bucket;
 import io.jreceive.relabel.BatchRelabeler;
@@ -36,6 +37,7 @@ import io.jreceive.store.StoreServer;
 import io.jreceive.tsdb.MultiTsdb;
 import io.jreceive.tsdb.TenantDb;
 import io.jreceive.tsdb.TenantPruning;
+import io.jreceive.tsdb.TsdbStatus;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -120,9 +122,11 @@ final class Receiver implements AutoCloseable {
         }
         Router router = new Router(mode, rings, rs.localEndpoint(), rs.replicationFactor(),
                 mode == Mode.ROUTER_ONLY ? null : tsdb, peers);
+        TsdbStatusApi status = new TsdbStatusApi((tenants, limit) -> TsdbStatus.json(tsdb, tenants, limit),
+                config.remoteWrite().tenantHeader(), config.remoteWrite().defaultTenant(), tsdb::ready);
         ops = listen("--http-address", config.http().host(), config.http().port(),
                 () -> new OpsServer(config.http().host(), config.http().port(), registry,
-                        () -> serving && tsdb.ready()));
+                        () -> serving && tsdb.ready(), status));
         ObjstoreConfig objstore = config.objstore();
         // A router-only node stores nothing, so it ships nothing.
         bucket = objstore == null || mode == Mode.ROUTER_ONLY ? null : Buckets.create(objstore);
@@ -153,7 +157,8 @@ final class Receiver implements AutoCloseable {
         remoteWrite = listen("--remote-write.address", config.remoteWrite().host(), config.remoteWrite().port(),
                 () -> new RemoteWriteServer(config.remoteWrite(), tsdb, mode == Mode.INGESTOR_ONLY ? null : router,
                         rs.replicaHeader(), registry, limiter,
-                        config.relabel().isEmpty() ? null : new BatchRelabeler(new Relabeler(config.relabel()))));
+                        config.relabel().isEmpty() ? null : new BatchRelabeler(new Relabeler(config.relabel())),
+                        status));
         shipperLoop = bucket == null ? null
                 : new ShipperLoop(shippers::values, ShipperLoop.DEFAULT_INTERVAL, 2);
         if (shipperLoop != null) {
