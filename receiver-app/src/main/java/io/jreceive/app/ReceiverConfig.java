@@ -216,16 +216,15 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
     private static ObjstoreConfig objstore(ReceiveCommand c) {
         try {
             if (c.objstoreConfigFile != null) {
-                return ObjstoreConfig.load(c.objstoreConfigFile);
+                return ObjstoreConfig.parse(PathOrContent.read("--objstore.config-file", c.objstoreConfigFile));
             }
             if (c.objstoreConfig != null && !c.objstoreConfig.isBlank()) {
                 return ObjstoreConfig.parse(c.objstoreConfig);
             }
             return null;
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("--objstore.config-file: " + e.getMessage());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("objstore config: " + e.getMessage());
+            throw new IllegalArgumentException(e.getMessage().startsWith("--objstore.config-file: ") ? e.getMessage()
+                    : "objstore config: " + e.getMessage());
         }
     }
 
