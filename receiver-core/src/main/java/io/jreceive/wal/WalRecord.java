@@ -24,8 +24,8 @@ package io.jreceive.wal;
  *  +--------+------------------+------------------+------------------------------------------------------------------+
  * </pre>
  *
- * Other Prometheus record types (tombstones, metadata, histograms) are recognised by number and skipped on replay;
- * jreceive does not write them.
+ * Histogram sample records (types 7 to 10) are laid out in {@link HistogramRecord}. Other Prometheus record types
+ * (tombstones, metadata) are recognised by number and skipped on replay; jreceive does not write them.
  */
 public final class WalRecord {
     public static final int SERIES = 1;
