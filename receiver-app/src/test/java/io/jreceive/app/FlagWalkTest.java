@@ -82,7 +82,7 @@ class FlagWalkTest {
         v("--store.limits.request-series", Kind.WIRED, "10", null);
         v("--store.limits.request-samples", Kind.WIRED, "10", null);
         v("--log.level", Kind.WIRED, "debug", null);
-        v("--tsdb.max-exemplars", Kind.WIRED, "100", null);
+        v("--tsdb.max-exemplars", Kind.EFFECTIVE, "100", "ExemplarsIT");
         v("--tsdb.enable-native-histograms", Kind.REFUSED, "true", null);
         v("--receive.tenant-certificate-field", Kind.REFUSED, "commonName", null);
         v("--receive.split-tenant-label-name", Kind.EFFECTIVE, "team", "SplitTenantIT");
