@@ -143,7 +143,8 @@ final class ReceiveCommand implements Callable<Integer> {
             description = "External label carrying the tenant.")
     String tenantLabelName;
     @Option(names = "--receive.split-tenant-label-name", defaultValue = "",
-            description = "Not implemented: any value is refused.")
+            description = "Label name whose value, on a series that carries it, names the series' tenant (the label "
+                    + "is removed), as Thanos; empty = off.")
     String splitTenantLabel;
     @Option(names = "--receive.replica-header", defaultValue = "THANOS-REPLICA",
             description = "HTTP header with the replica number of a forwarded write (hashring mode).")

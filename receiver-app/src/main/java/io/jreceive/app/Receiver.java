@@ -17,6 +17,8 @@ import org.slf4j.LoggerFactory;
 import io.jreceive.ingest.IngestWarmup;
 import io.jreceive.ingest.RemoteWriteConfig;
 import io.jreceive.ingest.RemoteWriteServer;
+import io.jreceive.ingest.SplitTenantRouter;
+import io.jreceive.ingest.WriteRouter;
 import io.jreceive.ingest.TsdbStatusApi;
 import io.jreceive.limits.WriteLimiter;
 import io.jreceive.objstore.Bucket;
@@ -120,8 +122,10 @@ final class Receiver implements AutoCloseable {
                     : HashringWatcher.fixed(rs.content(), rs.algorithm(), rs.replicationFactor(), registry);
             tsdb.hashringLabels(tenant -> rings.get().externalLabels(tenant));
         }
-        Router router = new Router(mode, rings, rs.localEndpoint(), rs.replicationFactor(),
+        Router ring = new Router(mode, rings, rs.localEndpoint(), rs.replicationFactor(),
                 mode == Mode.ROUTER_ONLY ? null : tsdb, peers);
+        WriteRouter router = rs.splitTenantLabel().isEmpty() ? ring
+                : new SplitTenantRouter(ring, rs.splitTenantLabel());
         TsdbStatusApi status = new TsdbStatusApi((tenants, limit) -> TsdbStatus.json(tsdb, tenants, limit),
                 config.remoteWrite().tenantHeader(), config.remoteWrite().defaultTenant(), tsdb::ready);
         ops = listen("--http-address", config.http().host(), config.http().port(),
@@ -153,9 +157,11 @@ final class Receiver implements AutoCloseable {
                         config.remoteWrite().defaultTenant(), config.remoteWrite().limits()).definition())).start());
         limiter = config.limits() == null ? null : new WriteLimiter(config.limits().text(), config.limits().file(),
                 config.limits().reloadMs(), tsdb::headSeries, registry);
-        // Ingestor-only: the HTTP path appends directly (no hop through the router); gRPC writes go via the router.
+        // Ingestor-only: the HTTP path appends directly (no hop through the router) unless tenants are split from a
+        // label; gRPC writes go via the router.
         remoteWrite = listen("--remote-write.address", config.remoteWrite().host(), config.remoteWrite().port(),
-                () -> new RemoteWriteServer(config.remoteWrite(), tsdb, mode == Mode.INGESTOR_ONLY ? null : router,
+                () -> new RemoteWriteServer(config.remoteWrite(), tsdb,
+                        mode == Mode.INGESTOR_ONLY && rs.splitTenantLabel().isEmpty() ? null : router,
                         rs.replicaHeader(), registry, limiter,
                         config.relabel().isEmpty() ? null : new BatchRelabeler(new Relabeler(config.relabel())),
                         status));

@@ -68,7 +68,6 @@ class ReceiverConfigTest {
         assertTrue(refusal("--label=a=\"1\"", "--receive.relabel-config=x").contains("relabel"));
         assertTrue(refusal("--label=a=\"1\"", "--receive.relabel-config=[{action: bogus}]")
                 .contains("unknown relabel action"));
-        assertTrue(refusal("--label=a=\"1\"", "--receive.split-tenant-label-name=t").contains("split-tenant"));
         assertTrue(refusal("--label=a=\"1\"", "--receive.limits-config=x").contains("limits"));
         assertTrue(refusal("--label=a=\"1\"", "--receive.limits-config={write: {defaults: {}}}")
                 .contains("unknown field \"defaults\""), "strict limits YAML");
