@@ -199,7 +199,15 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             return;
         }
         final boolean v2 = version == RemoteWriteVersion.V2;
-        final String tenant = tenant(req);
+        final String tenant;
+        try {
+            tenant = config.tenantCertificateField() == null ? tenant(req)
+                    : CertificateTenant.of(ctx, config.tenantCertificateField());
+        } catch (CertificateTenant.Missing e) {
+            metrics.decodeError("bad_tenant");
+            reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST, e.getMessage()), v2, 0));
+            return;
+        }
         if (!Tenants.valid(tenant)) {
             metrics.decodeError("bad_tenant");
             reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST, "Tenant name not valid"),
