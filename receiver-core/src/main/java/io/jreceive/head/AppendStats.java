@@ -12,6 +12,14 @@ public final class AppendStats {
     public int outOfOrder;
     public int duplicates;
     public int seriesCreated;
+    /**
+     * Native histogram samples appended, identical resends ignored, rejected for a conflict (counted in the
+     * reasons above too) and invalid.
+     */
+    public int histogramsAppended;
+    public int histogramsIgnored;
+    public int histogramsRejected;
+    public int histogramsInvalid;
     public final int[] seriesErrors = new int[SeriesError.values().length];
     /** Exemplars logged, or ignored as duplicates of the newest one stored (answered as written, as Prometheus). */
     public int exemplarsWritten;
@@ -29,6 +37,10 @@ public final class AppendStats {
         outOfOrder = 0;
         duplicates = 0;
         seriesCreated = 0;
+        histogramsAppended = 0;
+        histogramsIgnored = 0;
+        histogramsRejected = 0;
+        histogramsInvalid = 0;
         java.util.Arrays.fill(seriesErrors, 0);
         exemplarsWritten = 0;
         exemplarsOutOfOrder = 0;
@@ -43,7 +55,8 @@ public final class AppendStats {
 
     /** Whether anything in the request was rejected (the request is then answered as a conflict). */
     public boolean hasConflicts() {
-        if (outOfBounds + outOfOrder + duplicates + exemplarsOutOfOrder + exemplarsLabelLength > 0) {
+        if (outOfBounds + outOfOrder + duplicates + histogramsInvalid + exemplarsOutOfOrder + exemplarsLabelLength
+                > 0) {
             return true;
         }
         for (int e : seriesErrors) {
@@ -73,6 +86,9 @@ public final class AppendStats {
         }
         if (duplicates > 0) {
             parts.add("add " + duplicates + " samples: duplicate sample for timestamp");
+        }
+        if (histogramsInvalid > 0) {
+            parts.add("add " + histogramsInvalid + " samples: invalid histogram");
         }
         if (exemplarsOutOfOrder > 0) {
             parts.add("add " + exemplarsOutOfOrder + " exemplars: out of order exemplar");

@@ -199,7 +199,15 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             return;
         }
         final boolean v2 = version == RemoteWriteVersion.V2;
-        final String tenant = tenant(req);
+        final String tenant;
+        try {
+            tenant = config.tenantCertificateField() == null ? tenant(req)
+                    : CertificateTenant.of(ctx, config.tenantCertificateField());
+        } catch (CertificateTenant.Missing e) {
+            metrics.decodeError("bad_tenant");
+            reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST, e.getMessage()), v2, 0));
+            return;
+        }
         if (!Tenants.valid(tenant)) {
             metrics.decodeError("bad_tenant");
             reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST, "Tenant name not valid"),
@@ -307,9 +315,6 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             return;
         }
         metrics.samplesReceived.increment(batch.sampleTotal());
-        if (batch.histogramTotal() > 0) {
-            metrics.histogramsDropped.increment(batch.histogramTotal());
-        }
         if (relabel != null && batch.seriesCount() > 0) {
             if (relabel.apply(batch, sc.relabelled) == 0 && !batch.hasDropped()) {
                 done(ctx, slot, keepAlive, start, written(empty(), v2, 0));
@@ -340,6 +345,10 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             metrics.seriesWithoutName.increment(batch.seriesWithoutName());
         }
         final long writtenSamples = (long) st.appended + st.duplicatesIgnored;
+        final long writtenHistograms = (long) st.histogramsAppended + st.histogramsIgnored;
+        if (st.histogramsRejected + st.histogramsInvalid > 0) {
+            metrics.histogramsDropped.increment(st.histogramsRejected + st.histogramsInvalid);
+        }
         final long writtenExemplars = st.exemplarsWritten;
         if (st.exemplarsRejected() > 0) {
             metrics.exemplarsDropped.increment(st.exemplarsRejected());
@@ -353,9 +362,9 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             }
             metrics.conflictSeries.increment(badSeries);
             answer = written(error(HttpResponseStatus.CONFLICT, st.conflictMessage()), v2, writtenSamples,
-                    writtenExemplars);
+                    writtenHistograms, writtenExemplars);
         } else {
-            answer = written(empty(), v2, writtenSamples, writtenExemplars);
+            answer = written(empty(), v2, writtenSamples, writtenHistograms, writtenExemplars);
         }
         durable.whenCompleteAsync((ok, err) -> {
             Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
@@ -557,16 +566,17 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         return r;
     }
 
-    /** Adds the 2.0 written-count headers (histograms are not stored yet: always 0), nothing written. */
+    /** Adds the 2.0 written-count headers for an answer that stored no histogram and no exemplar. */
     private static FullHttpResponse written(FullHttpResponse r, boolean v2, long samples) {
-        return written(r, v2, samples, 0);
+        return written(r, v2, samples, 0, 0);
     }
 
-    /** Adds the 2.0 written-count headers (histograms are not stored yet: always 0). */
-    private static FullHttpResponse written(FullHttpResponse r, boolean v2, long samples, long exemplars) {
+    /** Adds the 2.0 written-count headers. */
+    private static FullHttpResponse written(FullHttpResponse r, boolean v2, long samples, long histograms,
+                                            long exemplars) {
         if (v2) {
             r.headers().set(SAMPLES_WRITTEN, samples);
-            r.headers().set(HISTOGRAMS_WRITTEN, 0);
+            r.headers().set(HISTOGRAMS_WRITTEN, histograms);
             r.headers().set(EXEMPLARS_WRITTEN, exemplars);
         }
         return r;

@@ -34,8 +34,11 @@ import io.jreceive.exemplar.TenantExemplars;
 import io.jreceive.head.BlockRanges;
 import io.jreceive.head.ClosedChunks;
 import io.jreceive.head.Head;
+import io.jreceive.head.WalSink;
 import io.jreceive.head.WriteBatch;
 import io.jreceive.ingest.TenantUnavailableException;
+import io.jreceive.histogram.FloatHistogram;
+import io.jreceive.histogram.Histogram;
 import io.jreceive.labels.Labels;
 import io.jreceive.wal.Checkpoint;
 import io.jreceive.wal.ReplayStats;
@@ -206,6 +209,28 @@ public final class TenantDb implements Closeable {
             }
 
             @Override
+            public void onHistogram(long ref, long t, Histogram h) {
+                replayHistogram(ref, t, h);
+            }
+
+            @Override
+            public void onFloatHistogram(long ref, long t, FloatHistogram h) {
+                replayHistogram(ref, t, h);
+            }
+
+            private void replayHistogram(long ref, long t, Object h) {
+                if (ref > maxSampleRef[0]) {
+                    maxSampleRef[0] = ref;
+                }
+                long id = remap.get(ref);
+                if (id < 0) {
+                    head.replayHistogram((int) ref, t, h);
+                } else if (head.replayHistogram((int) id, t, h)) {
+                    head.keepInWalUntil(ref, t);
+                }
+            }
+
+            @Override
             public void onExemplar(long ref, long t, long valueBits, Labels labels) {
                 // A checkpoint keeps exemplars whose series record it dropped: their ref must not be reused either.
                 if (ref > maxSampleRef[0]) {
@@ -329,7 +354,7 @@ public final class TenantDb implements Closeable {
                 return CompletableFuture.failedFuture(new TenantUnavailableException("tenant " + tenant
                         + " is being flushed by tenant pruning; retry later"));
             }
-            CompletableFuture<Void> durable = head.append(batch, ctx, this::log);
+            CompletableFuture<Void> durable = head.append(batch, ctx, walSink);
             if (batch.exemplars().count() == 0 || durable.isCompletedExceptionally()) {
                 return durable;
             }
@@ -377,9 +402,22 @@ public final class TenantDb implements Closeable {
      */
     static final long WAL_MAX_QUEUED_BYTES = 512L * 1024 * 1024;
 
-    private CompletableFuture<Void> log(EncBuf series, EncBuf samples) {
-        return wal.append(series, samples);
-    }
+    /** The head's WAL: float and histogram sample records go into one WAL append, all or nothing. */
+    private final WalSink walSink = new WalSink() {
+        @Override
+        public CompletableFuture<Void> log(EncBuf series, EncBuf samples) {
+            return wal.append(series, samples);
+        }
+
+        @Override
+        public CompletableFuture<Void> log(EncBuf series, EncBuf samples, EncBuf[] histogramRecords) {
+            EncBuf[] all = new EncBuf[2 + histogramRecords.length];
+            all[0] = series;
+            all[1] = samples;
+            System.arraycopy(histogramRecords, 0, all, 2, histogramRecords.length);
+            return wal.append(all);
+        }
+    };
 
     /**
      * Cuts blocks while the head spans more than 1.5 block ranges, as Prometheus: each covers
