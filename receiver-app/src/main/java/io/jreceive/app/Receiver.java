@@ -150,7 +150,11 @@ final class Receiver implements AutoCloseable {
         }
         // The warm-up runs beside the WAL replay: a tenant's replay keeps one core busy, the warm-up the other.
         CompletableFuture<Void> warmUp = startWarmUp(config.remoteWrite());
-        tsdb.open();
+        if (mode == Mode.ROUTER_ONLY) {
+            tsdb.openWithoutStorage();
+        } else {
+            tsdb.open();
+        }
         pruning = new TenantPruning(tsdb, this::uploadedAll, System.currentTimeMillis());
         finishWarmUp(warmUp);
         store = listen("--grpc-address", config.store().host(), config.store().port(),
