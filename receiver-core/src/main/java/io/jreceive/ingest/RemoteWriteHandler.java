@@ -315,6 +315,11 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             return;
         }
         metrics.samplesReceived.increment(batch.sampleTotal());
+        if (!config.nativeHistograms() && batch.histograms().count() > 0) {
+            // --tsdb.enable-native-histograms=false: dropped and counted, as Thanos with the flag off.
+            metrics.histogramsDropped.increment(batch.histograms().count());
+            batch.histograms().clear();
+        }
         if (relabel != null && batch.seriesCount() > 0) {
             if (relabel.apply(batch, sc.relabelled) == 0 && !batch.hasDropped()) {
                 done(ctx, slot, keepAlive, start, written(empty(), v2, 0));
@@ -324,7 +329,7 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         }
 
         if (router != null) {
-            if (batch.exemplarTotal() > 0) {
+            if (batch.exemplarTotal() > 0 && !router.storesExemplars()) {
                 metrics.exemplarsDropped.increment(batch.exemplarTotal()); // not forwarded yet
             }
             route(ctx, slot, keepAlive, start, replica, tenant, batch, v2);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import io.jreceive.head.BatchHistograms;
 import io.jreceive.head.WriteBatch;
 
 /**
@@ -56,6 +57,8 @@ public final class BatchRelabeler {
         out.reset(outBuf);
         out.carryDropped(in);
         int pos = 0;
+        final BatchHistograms hin = in.histograms();
+        int h = 0;
         int ex = 0; // the exemplars are in batch series order
         for (int k = 0; k < kept.size(); k++) {
             byte[][] nv = kept.get(k);
@@ -73,6 +76,16 @@ public final class BatchRelabeler {
             int t0 = in.sampleStart(src);
             for (int t = t0; t < t0 + in.sampleCount(src); t++) {
                 out.addSample(s, in.timestamp(t), in.valueBits(t));
+            }
+            while (h < hin.count() && hin.series(h) < src) {
+                h++;
+            }
+            for (; h < hin.count() && hin.series(h) == src; h++) {
+                if (hin.histogram(h) != null) {
+                    out.histograms().add(s, hin.timestamp(h), hin.histogram(h));
+                } else {
+                    out.histograms().add(s, hin.timestamp(h), hin.floatHistogram(h));
+                }
             }
             while (ex < in.exemplars().count() && in.exemplars().series(ex) < src) {
                 ex++;

@@ -50,6 +50,8 @@ public final class MultiTsdb implements TenantWriter, Closeable {
     private final ConcurrentHashMap<String, List<Meter>> meters = new ConcurrentHashMap<>();
     private volatile boolean ready;
     private volatile boolean closed;
+    /** Set by {@link #openWithoutStorage}. */
+    private volatile boolean storageless;
     /** Each tenant's hashring labels (none without a hashring); see {@link #hashringLabels}. */
     private volatile Function<String, Map<String, String>> hashringLabels = tenant -> Map.of();
 
@@ -70,6 +72,17 @@ public final class MultiTsdb implements TenantWriter, Closeable {
     /** Registers a listener for every tenant removed by pruning, after its directory is gone. */
     public synchronized void onTenantRemoved(Consumer<TenantDb> listener) {
         removalListeners.add(listener);
+    }
+
+    /**
+     * Turns ready without storage, for a router-only node (Thanos' RouterOnly mode has no TSDB): the data path is
+     * neither created nor read, no tenant is ever opened ({@link #tenant} refuses), and the StoreAPI over this finds
+     * no tenant.
+     */
+    public void openWithoutStorage() {
+        storageless = true;
+        ready = true;
+        LOG.info("no local storage (router only): {} is not used", config.path());
     }
 
     /**
@@ -244,6 +257,9 @@ public final class MultiTsdb implements TenantWriter, Closeable {
         TenantDb db = tenants.get(name);
         if (db != null) {
             return db;
+        }
+        if (storageless) {
+            throw new IllegalStateException("tenant " + name + ": this node stores nothing (router only)");
         }
         synchronized (this) {
             db = tenants.get(name);
