@@ -9,6 +9,7 @@ import java.util.function.LongPredicate;
 import org.agrona.collections.Long2LongHashMap;
 
 import io.jreceive.chunk.ChunkSeries;
+import io.jreceive.chunk.XorChunk;
 import io.jreceive.encoding.EncBuf;
 import io.jreceive.index.SeriesIndex;
 import io.jreceive.labels.Labels;
@@ -61,6 +62,10 @@ public final class Head implements SeriesIndex, AutoCloseable {
      */
     private final Long2LongHashMap walExpiries = new Long2LongHashMap(Long.MIN_VALUE);
     private final ReentrantLock appendLock = new ReentrantLock();
+    /** Chunks read back from the head chunk files, waiting for their series' WAL records; null after the replay. */
+    private RecoveredChunks recovered;
+    /** Chunks mapped from the head chunk files during the replay. */
+    private long chunksRecovered;
     /** Written under the append lock, read by metrics. */
     private volatile long samplesAppended;
     /** Written under the series lock, read by metrics. */
@@ -79,11 +84,16 @@ public final class Head implements SeriesIndex, AutoCloseable {
         this(chunkRange, tooFarInFutureMs, ClosedChunks.inMemory());
     }
 
-    /** As {@link #Head(long, long)} with the closed chunks in {@code closedChunks}, which the head closes. */
+    /**
+     * As {@link #Head(long, long)} with the closed chunks in {@code closedChunks}, which the head closes. The chunks
+     * the store read back from a previous process's files are mapped to their series as the WAL replay creates them
+     * ({@link #replaySeries}), until {@link #endReplay}.
+     */
     public Head(long chunkRange, long tooFarInFutureMs, ClosedChunks closedChunks) {
         this.chunkRange = chunkRange;
         this.tooFarInFutureMs = tooFarInFutureMs;
         this.closedChunks = closedChunks;
+        this.recovered = closedChunks.takeRecovered();
     }
 
     /** Per-thread scratch space for {@link #append}; reused across requests. */
@@ -651,18 +661,84 @@ public final class Head implements SeriesIndex, AutoCloseable {
         LabelHash.Pair p = new LabelHash.Pair();
         hash(labels, p);
         int[] ids = symbolIds(labels.pairs());
+        MemSeries ms;
         synchronized (seriesLock) {
             raiseNextIdLocked(ref);
-            MemSeries ms = table.findLocked(p.h1, p.h2);
+            ms = table.findLocked(p.h1, p.h2);
             if (ms != null) {
                 symbols.release(ids, 0, ids.length);
-                return ms.id;
+            } else {
+                ms = registerLocked(p.h1, p.h2, labelPairs(ids, 0, ids.length), (int) ref);
+                ms.walLogged = true;
+                postings.add(ms.id, ids, ids.length);
             }
-            ms = registerLocked(p.h1, p.h2, labelPairs(ids, 0, ids.length), (int) ref);
-            ms.walLogged = true;
-            postings.add(ms.id, ids, ids.length);
-            return ms.id;
         }
+        attachRecovered(ms, ref);
+        return ms.id;
+    }
+
+    /**
+     * Gives {@code ms} the chunks the head chunk files hold for WAL ref {@code ref} (its own id, or a ref the replay
+     * merged into it), skipping those wholly before the newest block's end (a truncation dropped them; their file
+     * stayed for other chunks). The samples they hold are then skipped by the replay ({@link MemSeries#append}'s
+     * in-order check). A series with a chunk of an encoding this head does not append takes none of them: the WAL
+     * replay rebuilds it all.
+     */
+    private void attachRecovered(MemSeries ms, long ref) {
+        final RecoveredChunks rc = recovered;
+        if (rc == null) {
+            return;
+        }
+        final int first = rc.take(ref);
+        if (first < 0) {
+            return;
+        }
+        for (int p = first; rc.isOf(p, ref); p++) {
+            if (rc.encoding(p) != XorChunk.ENCODING) {
+                return;
+            }
+        }
+        final long minValid = minValidTime;
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        int n = 0;
+        synchronized (ms) {
+            if (ms.numSamples() > 0) {
+                // Samples replayed before this series record: the WAL rebuilds the series, as without the files.
+                return;
+            }
+            for (int p = first; rc.isOf(p, ref); p++) {
+                if (rc.maxt(p) >= minValid) {
+                    ms.attach(rc.mint(p), rc.maxt(p), rc.ref(p));
+                    min = Math.min(min, rc.mint(p));
+                    max = Math.max(max, rc.maxt(p));
+                    n++;
+                }
+            }
+        }
+        if (n > 0) {
+            chunksRecovered += n;
+            if (min < minTime) {
+                minTime = min;
+            }
+            if (max > maxTime) {
+                maxTime = max;
+            }
+        }
+    }
+
+    /**
+     * Ends the WAL replay: chunks of the head chunk files no series record claimed are left to their files (which
+     * go with the next truncations). Returns the number of chunks mapped to series.
+     */
+    public long endReplay() {
+        recovered = null;
+        return chunksRecovered;
+    }
+
+    /** Chunks mapped from the head chunk files when the head was opened. */
+    public long chunksMapped() {
+        return chunksRecovered;
     }
 
     /** Raises the next series id above {@code ref}, a ref the WAL holds (a samples record's, for instance). */

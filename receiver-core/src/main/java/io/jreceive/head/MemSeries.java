@@ -86,6 +86,8 @@ final class MemSeries extends XorAppender {
                 }
                 return OUT_OF_ORDER;
             }
+        } else if (closedCount > 0 && t <= closed[(closedCount - 1) * CLOSED_STRIDE + 1]) {
+            return againstClosed(t, bits, store);
         }
         if (n == 0 || sizeBytes() > XorChunk.MAX_BYTES) {
             cut(t, chunkRange, store);
@@ -99,6 +101,46 @@ final class MemSeries extends XorAppender {
         }
         appendBits(t, bits);
         return OK;
+    }
+
+    /**
+     * The in-order check of a sample at or before the newest closed chunk's end when there is no open chunk: a
+     * series whose chunks came back from the head chunk files and whose WAL held nothing after them (replay skips
+     * such samples this way, as Prometheus' does the samples its memory-mapped chunks hold), or one whose open chunk
+     * an undo emptied. Rare, so the last value is read back from the store.
+     */
+    private int againstClosed(long t, long bits, ClosedChunks store) {
+        final int last = (closedCount - 1) * CLOSED_STRIDE;
+        if (t < closed[last + 1]) {
+            return OUT_OF_ORDER;
+        }
+        byte[] data = store.read(closed[last + 2]);
+        XorIterator it = new XorIterator();
+        it.reset(data, 0, data.length);
+        long lastBits = 0;
+        while (it.next()) {
+            lastBits = it.valueBits();
+        }
+        return bits == lastBits ? DUPLICATE_IGNORED : DUPLICATE;
+    }
+
+    /**
+     * Adds a chunk read back from the head chunk files (before any sample of this process): it follows the chunks
+     * added before it, and replaces those it overlaps, which an earlier write of the same samples left in the files
+     * (an undo reopened a closed chunk that was cut again later: the later write is the one the series holds).
+     */
+    void attach(long mint, long maxt, long ref) {
+        while (closedCount > 0 && closed[(closedCount - 1) * CLOSED_STRIDE + 1] >= mint) {
+            closedCount--;
+        }
+        int at = closedCount * CLOSED_STRIDE;
+        if (at == closed.length) {
+            closed = Arrays.copyOf(closed, Math.max(2 * CLOSED_STRIDE, closed.length * 2));
+        }
+        closed[at] = mint;
+        closed[at + 1] = maxt;
+        closed[at + 2] = ref;
+        closedCount++;
     }
 
     /**
@@ -122,7 +164,8 @@ final class MemSeries extends XorAppender {
         }
         closed[at] = openMint;
         closed[at + 1] = lastTimestamp();
-        closed[at + 2] = store.write(buffer(), sizeBytes(), lastTimestamp());
+        closed[at + 2] = store.write(id, openMint, lastTimestamp(), XorChunk.ENCODING, buffer(),
+                sizeBytes());
         closedCount++;
     }
 

@@ -145,7 +145,7 @@ public final class MultiTsdb implements TenantWriter, Closeable {
                         .tag("tenant", t).description("Series created in the head").register(registry),
                 Gauge.builder("prometheus.tsdb.head.chunks.storage.size", db.head(), Head::closedChunkBytes)
                         .tag("tenant", t).baseUnit("bytes")
-                        .description("Bytes of the head's closed chunks, in head_chunks/ files").register(registry),
+                        .description("Bytes of the head's closed chunks, in chunks_head/ files").register(registry),
                 FunctionCounter.builder("prometheus.tsdb.compactions", db, TenantDb::blocksWritten).tag("tenant", t)
                         .description("Blocks cut from the head").register(registry),
                 FunctionTimer.builder("prometheus.tsdb.wal.fsync.duration", db.wal(), w -> w.batches(),

@@ -45,7 +45,7 @@ import io.jreceive.wal.WalVisitor;
 import io.jreceive.wal.WalWriter;
 
 /**
- * One tenant's TSDB under {@code <tsdb.path>/<tenant>/}: the head (its closed chunks in {@code head_chunks/}), its
+ * One tenant's TSDB under {@code <tsdb.path>/<tenant>/}: the head (its closed chunks in {@code chunks_head/}), its
  * Prometheus-format WAL in {@code wal/} and the local blocks. Lifecycle: {@link #open} (remove temporary dirs, load
  * blocks, replay the WAL, start the WAL writer) → {@link #write} → {@link #compact} when the head spans more than
  * 1.5 block ranges → {@link #flush} on shutdown → {@link #close}. Tenant pruning ({@link TenantPruning}) may
@@ -59,10 +59,12 @@ public final class TenantDb implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(TenantDb.class);
 
     /**
-     * The head's closed chunks, in files of jreceive's own (scratch space, emptied at start: the WAL recovers the
-     * head). Not Prometheus' {@code chunks_head}, whose format they do not have.
+     * The head's closed chunks, in Prometheus' {@code chunks_head} files: read back at start and mapped to their
+     * series during the WAL replay, which then skips the samples they hold.
      */
-    static final String HEAD_CHUNKS_DIR = "head_chunks";
+    static final String HEAD_CHUNKS_DIR = "chunks_head";
+    /** Where releases before {@link #HEAD_CHUNKS_DIR} kept closed chunks, in a format of their own: deleted at start. */
+    private static final String OLD_HEAD_CHUNKS_DIR = "head_chunks";
 
     private final String tenant;
     private final Path dir;
@@ -117,6 +119,7 @@ public final class TenantDb implements Closeable {
     private static TenantDb open(String tenant, Path dir, TsdbConfig config, DirectoryLock lock)
             throws IOException {
         removeTemporary(dir);
+        deleteRecursively(dir.resolve(OLD_HEAD_CHUNKS_DIR));
         List<BlockReader> blocks = loadBlocks(dir);
         Head head = new Head(config.blockDurationMs(), config.tooFarInFutureMs(),
                 ClosedChunks.files(dir.resolve(HEAD_CHUNKS_DIR)));
@@ -126,11 +129,12 @@ public final class TenantDb implements Closeable {
         Path walDir = dir.resolve("wal");
         long t0 = System.nanoTime();
         ReplayStats rs = replay(walDir, head);
+        long mapped = head.endReplay();
         if (rs == null) {
             LOG.info("tenant {}: {} blocks, no WAL yet", tenant, blocks.size());
         } else {
-            LOG.info("tenant {}: {} blocks, WAL replayed in {} ms: {}", tenant, blocks.size(),
-                    (System.nanoTime() - t0) / 1_000_000, rs);
+            LOG.info("tenant {}: {} blocks, {} head chunks mapped, WAL replayed in {} ms: {}", tenant, blocks.size(),
+                    mapped, (System.nanoTime() - t0) / 1_000_000, rs);
         }
         WalWriter wal = WalWriter.open(walDir, WalConfig.defaults().withCompress(config.walCompression())
                 .withMaxQueuedBytes(WAL_MAX_QUEUED_BYTES), head.walUndo());

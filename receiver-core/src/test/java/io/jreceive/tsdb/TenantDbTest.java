@@ -57,25 +57,58 @@ class TenantDbTest {
     }
 
     @Test
-    void closedChunksLiveInScratchFilesThatCloseDeletesAndAStartEmpties() throws Exception {
+    void closedChunksSurviveARestartInChunksHeadFilesAndTheReplaySkipsTheirSamples() throws Exception {
         Path chunks = dir.resolve("t").resolve(TenantDb.HEAD_CHUNKS_DIR);
+        List<String> before;
         try (TenantDb db = open(0)) {
             // 2:00 .. 6:59 at 60 s: every series cuts chunks at the range boundaries and by count.
             write(db, RANGE, 3 * RANGE + 59 * 60_000, 60_000);
             assertTrue(db.head().closedChunkBytes() > 0, "closed chunks in the store");
             assertEquals(List.of("000001"), list(chunks));
+            before = headDump(db.head());
+            assertEquals(2 * 300, before.size());
+        }
+        assertEquals(List.of("000001"), list(chunks), "close keeps the files");
+        java.nio.file.Files.createDirectories(dir.resolve("t").resolve("head_chunks"));
+        java.nio.file.Files.writeString(chunks.resolve("000007"), "left after a gap: not trusted");
+        try (TenantDb db = open(0)) {
+            assertEquals(before, headDump(db.head()), "every sample once: the chunks mapped, the WAL's rest replayed");
+            assertTrue(db.head().chunksMapped() >= 4, db.head().chunksMapped() + " chunks mapped");
+            assertEquals(List.of("000001"), list(chunks), "the file after the gap deleted");
+            assertTrue(!java.nio.file.Files.exists(dir.resolve("t").resolve("head_chunks")),
+                    "the older releases' directory deleted");
             List<BlockMeta> cut = db.compact();
             assertEquals(1, cut.size(), cut.toString());
             assertEquals(2 * 120, cut.stream().mapToLong(m -> m.stats().numSamples()).sum(),
-                    "the blocks hold every sample of their ranges, read back from the store");
+                    "the blocks hold every sample of their ranges, mapped chunks included");
+            write(db, 3 * RANGE + 60 * 60_000, 3 * RANGE + 90 * 60_000, 60_000);
+            before = headDump(db.head());
         }
-        assertEquals(List.of(), list(chunks), "close deletes the files");
-        java.nio.file.Files.writeString(chunks.resolve("000007"), "left by a crashed process");
         try (TenantDb db = open(0)) {
-            assertEquals(List.of("000001"), list(chunks),
-                    "a start empties the directory; the replay (the WAL rebuilds the head) wrote a new file");
-            assertEquals(2, db.head().numSeries(), "the head after the block replayed from the WAL");
-            assertEquals(2 * RANGE, db.head().minTime());
+            assertEquals(before, headDump(db.head()), "after a cut and a second restart");
+            db.flush();
+            assertEquals(List.of(), headDump(db.head()));
+        }
+        assertEquals(List.of(), list(chunks), "a flush of the whole head deletes every file");
+    }
+
+    @Test
+    void aCorruptHeadChunkFileIsCutAndTheWalRebuildsTheRest() throws Exception {
+        Path file = dir.resolve("t").resolve(TenantDb.HEAD_CHUNKS_DIR).resolve("000001");
+        List<String> before;
+        try (TenantDb db = open(0)) {
+            write(db, RANGE, 3 * RANGE + 59 * 60_000, 60_000);
+            before = headDump(db.head());
+        }
+        byte[] bytes = java.nio.file.Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 0x01;
+        java.nio.file.Files.write(file, bytes);
+        try (TenantDb db = open(0)) {
+            assertEquals(before, headDump(db.head()));
+            assertTrue(java.nio.file.Files.size(file) <= bytes.length / 2, "cut before the corrupt record");
+        }
+        try (TenantDb db = open(0)) {
+            assertEquals(before, headDump(db.head()), "and again after a restart on the cut file");
         }
     }
 
