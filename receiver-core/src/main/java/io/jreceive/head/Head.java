@@ -1,5 +1,7 @@
 package io.jreceive.head;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -94,6 +96,9 @@ public final class Head implements SeriesIndex, AutoCloseable {
         this.tooFarInFutureMs = tooFarInFutureMs;
         this.closedChunks = closedChunks;
         this.recovered = closedChunks.takeRecovered();
+        // A chunk reaches its file before its series' WAL record may (appends go to the head, then to the WAL): a
+        // series killed before its record was written must not lend its id, and so its chunks, to a new series.
+        raiseNextIdLocked(recovered.maxSeriesRef());
     }
 
     /** Per-thread scratch space for {@link #append}; reused across requests. */
@@ -724,6 +729,82 @@ public final class Head implements SeriesIndex, AutoCloseable {
             if (max > maxTime) {
                 maxTime = max;
             }
+        }
+    }
+
+    // ---- snapshots --------------------------------------------------------------------------------------------
+
+    /**
+     * Writes the head's snapshot to {@code file} (new; forced to disk before this returns): see {@link HeadSnapshot}.
+     * Appends must have stopped, and the closed chunks' store must hold every chunk in its files (a closed store
+     * does). Returns the number of series written.
+     */
+    public long writeSnapshot(Path file) throws IOException {
+        appendLock.lock();
+        try {
+            return HeadSnapshot.write(this, file);
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /**
+     * Loads a snapshot into this new head, whose head chunk files were recovered when it was made; returns the
+     * number of series loaded, or -1 when the snapshot cannot be used ({@code why} then says why, and the head is
+     * to be discarded: it may hold part of the snapshot).
+     */
+    public long loadSnapshot(Path file, StringBuilder why) throws IOException {
+        try {
+            return HeadSnapshot.load(this, file);
+        } catch (HeadSnapshot.Unusable e) {
+            why.append(e.getMessage());
+            return -1;
+        }
+    }
+
+    /** The pages of the id index, for a snapshot's scan. */
+    MemSeries[][] seriesPages() {
+        return byId.pages();
+    }
+
+    /** The WAL expiries as {@code ref, until} pairs. */
+    long[] walExpiries() {
+        synchronized (walExpiries) {
+            long[] out = new long[walExpiries.size() * 2];
+            int[] i = {0};
+            walExpiries.longForEach((ref, until) -> {
+                out[i[0]++] = ref;
+                out[i[0]++] = until;
+            });
+            return out;
+        }
+    }
+
+    /** The id the next new series gets. */
+    int nextId() {
+        synchronized (seriesLock) {
+            return nextId;
+        }
+    }
+
+    /** Creates series {@code id} from a snapshot and maps its closed chunks from the recovered head chunk files. */
+    MemSeries restoreSeries(long id, Labels labels) {
+        return replaySeries(id, labels) == id ? byId.get(id) : null;
+    }
+
+    /** Takes a restored series' time range into the head's. */
+    void noteRestored(MemSeries ms) {
+        long min;
+        long max;
+        synchronized (ms) {
+            min = ms.minTime();
+            max = ms.numSamples() > 0 ? ms.lastTimestamp() : ms.lastClosedMaxt();
+        }
+        if (min < minTime) {
+            minTime = min;
+        }
+        if (max > maxTime && max != Long.MIN_VALUE) {
+            maxTime = max;
         }
     }
 

@@ -256,6 +256,33 @@ final class MemSeries extends XorAppender {
         }
     }
 
+    /** Number of closed chunks. */
+    int closedCount() {
+        return closedCount;
+    }
+
+    /** End time of the newest closed chunk, {@link Long#MIN_VALUE} without one. */
+    long lastClosedMaxt() {
+        return closedCount == 0 ? Long.MIN_VALUE : closed[(closedCount - 1) * CLOSED_STRIDE + 1];
+    }
+
+    /**
+     * Makes the chunk {@code data} (an open chunk a snapshot saved) the open chunk again, re-appended sample by
+     * sample as {@link #append} built it, so that the series continues exactly as before the snapshot.
+     */
+    void restoreOpen(byte[] data, long chunkRange) {
+        XorIterator it = new XorIterator();
+        it.reset(data, 0, data.length);
+        long[] ts = new long[it.numSamples()];
+        long[] vs = new long[ts.length];
+        int n = 0;
+        while (it.next()) {
+            ts[n] = it.timestamp();
+            vs[n++] = it.valueBits();
+        }
+        reopen(ts, vs, n, chunkRange);
+    }
+
     /** Whether the series holds no chunk at all (candidate for removal after truncation). */
     boolean isEmpty() {
         return closedCount == 0 && numSamples() == 0;

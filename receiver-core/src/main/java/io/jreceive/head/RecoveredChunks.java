@@ -28,6 +28,11 @@ final class RecoveredChunks {
         this.encodings = encodings;
     }
 
+    /** The largest series ref a chunk names, -1 without chunks. */
+    long maxSeriesRef() {
+        return keys.length == 0 ? -1 : keys[keys.length - 1] >>> 32;
+    }
+
     /** Number of chunks. */
     int size() {
         return keys.length;

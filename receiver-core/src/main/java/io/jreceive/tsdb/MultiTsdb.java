@@ -256,6 +256,21 @@ public final class MultiTsdb implements TenantWriter, Closeable {
         }
     }
 
+    /**
+     * Writes every head's snapshot instead of flushing it ({@code --tsdb.memory-snapshot-on-shutdown}, shutdown);
+     * a tenant whose snapshot fails is flushed instead, so its head still reaches a block.
+     */
+    public void snapshotAll() {
+        for (TenantDb db : tenants.values()) {
+            try {
+                db.snapshot();
+            } catch (IOException | RuntimeException e) {
+                LOG.error("tenant {}: head snapshot failed ({}); the next start replays its WAL", db.tenant(),
+                        e.toString());
+            }
+        }
+    }
+
     @Override
     public void close() throws IOException {
         closed = true;

@@ -112,6 +112,87 @@ class TenantDbTest {
         }
     }
 
+    private List<String> snapshots() throws java.io.IOException {
+        return list(dir.resolve("t")).stream().filter(n -> n.startsWith(Snapshot.PREFIX)).toList();
+    }
+
+    @Test
+    void aSnapshotOnShutdownIsLoadedAtStartAndOnlyTheWalAfterItReplayed() throws Exception {
+        List<String> before;
+        try (TenantDb db = open(0)) {
+            // 2:00 .. 6:59 at 60 s: closed chunks in the files, open chunks with samples in both series.
+            write(db, RANGE, 3 * RANGE + 59 * 60_000, 60_000);
+            before = headDump(db.head());
+            assertTrue(db.snapshot() == 2);
+        }
+        assertEquals(1, snapshots().size(), snapshots().toString());
+        try (TenantDb db = open(0)) {
+            assertEquals(before, headDump(db.head()), "the snapshot's head, sample for sample");
+            assertEquals(List.of(), snapshots(), "a snapshot is used once");
+            // The head goes on as before: appends continue the open chunks, a cut reads the mapped chunks.
+            write(db, 3 * RANGE + 60 * 60_000, 3 * RANGE + 70 * 60_000, 60_000);
+            before = headDump(db.head());
+        }
+        try (TenantDb db = open(0)) {
+            assertEquals(before, headDump(db.head()), "a restart without a snapshot replays the whole WAL");
+            assertEquals(2, db.compact().size(), "blocks [2h, 4h) and [4h, 6h)");
+            before = headDump(db.head());
+            db.snapshot();
+        }
+        try (TenantDb db = open(0)) {
+            assertEquals(before, headDump(db.head()), "a snapshot after a cut");
+        }
+    }
+
+    @Test
+    void aSnapshotThatDoesNotCheckOutIsIgnoredAndTheWalReplayed() throws Exception {
+        List<String> before;
+        try (TenantDb db = open(0)) {
+            write(db, RANGE, 3 * RANGE + 59 * 60_000, 60_000);
+            before = headDump(db.head());
+            db.snapshot();
+        }
+        Path file = dir.resolve("t").resolve(snapshots().get(0)).resolve(Snapshot.FILE);
+        byte[] bytes = java.nio.file.Files.readAllBytes(file);
+        // Torn: the END record is missing.
+        java.nio.file.Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 10));
+        try (TenantDb db = open(0)) {
+            assertEquals(before, headDump(db.head()), "torn snapshot");
+            assertEquals(List.of(), snapshots());
+            db.snapshot();
+        }
+        file = dir.resolve("t").resolve(snapshots().get(0)).resolve(Snapshot.FILE);
+        bytes = java.nio.file.Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 0x04;
+        java.nio.file.Files.write(file, bytes);
+        try (TenantDb db = open(0)) {
+            assertEquals(before, headDump(db.head()), "corrupt snapshot");
+            db.snapshot();
+        }
+        // The head chunk files lost their last file: the snapshot's closed chunks are not all there.
+        Path chunks = dir.resolve("t").resolve(TenantDb.HEAD_CHUNKS_DIR);
+        List<String> files = list(chunks);
+        java.nio.file.Files.delete(chunks.resolve(files.get(files.size() - 1)));
+        try (TenantDb db = open(0)) {
+            assertEquals(before, headDump(db.head()), "snapshot without its chunk files");
+        }
+        // A snapshot whose WAL went on (a later process did not delete it): not used.
+        try (TenantDb db = open(0)) {
+            db.snapshot();
+        }
+        String name = snapshots().get(0);
+        try (TenantDb db = open(0)) {
+            write(db, 3 * RANGE + 60 * 60_000, 3 * RANGE + 61 * 60_000, 60_000);
+            before = headDump(db.head());
+        }
+        java.nio.file.Files.createDirectories(dir.resolve("t").resolve(name));
+        java.nio.file.Files.write(dir.resolve("t").resolve(name).resolve(Snapshot.FILE), new byte[] {1, 2, 3});
+        try (TenantDb db = open(0)) {
+            assertEquals(before, headDump(db.head()), "a stale snapshot");
+            assertEquals(List.of(), snapshots());
+        }
+    }
+
     private static List<String> list(Path d) throws java.io.IOException {
         try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(d)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
