@@ -4,7 +4,7 @@
 # that is already there. Nothing of the peers' source or binaries is kept in the repository.
 #
 #   tools/peers.sh            build every missing peer
-#   tools/peers.sh thanos     build only the named ones (thanos, prometheus, minio)
+#   tools/peers.sh thanos     build only the named ones (thanos, prometheus, promtool, minio)
 #   tools/peers.sh --lenient  as the README's test command runs it: outside CI (CI != true) a peer that cannot be
 #                             built is reported and the tests that need it skip; under CI=true it fails the build
 #
@@ -21,6 +21,7 @@ export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=readonly
 peers=(
   "thanos github.com/thanos-io/thanos v0.38.0 ./cmd/thanos"
   "prometheus github.com/prometheus/prometheus v0.307.3 ./cmd/prometheus"
+  "promtool github.com/prometheus/prometheus v0.307.3 ./cmd/promtool"
   "minio github.com/minio/minio v0.0.0-20260212201848-7aac2a2c5b7c ."
 )
 
@@ -29,7 +30,7 @@ ldflags() {
   local name=$1 version=$2
   case $name in
     thanos) prom_version 0.38.0 "$version" ;;
-    prometheus) prom_version 3.7.3 "$version" ;;
+    prometheus | promtool) prom_version 3.7.3 "$version" ;;
     minio)
       # v0.0.0-YYYYMMDDhhmmss-commit: MinIO's Version is the commit time, its ReleaseTag DEVELOPMENT.<time>
       # (what MinIO's own Makefile gives a build from source that is not a release).

@@ -47,6 +47,10 @@ public final class Main {
                 System.err.println("jreceive: " + ex.getMessage());
                 return 2;
             }
+            if (ex instanceof ListenException) {
+                System.err.println("jreceive: " + ex.getMessage());
+                return 1;
+            }
             LoggerFactory.getLogger(Main.class).error("start-up failed", ex);
             System.err.println("jreceive: " + ex);
             return 1;

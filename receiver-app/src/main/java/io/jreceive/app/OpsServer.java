@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.jreceive.ingest.Transport;
+import io.jreceive.ingest.TsdbStatusApi;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -23,6 +24,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -33,7 +35,10 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 /**
  * The operations listener ({@code --http-address}, default {@code 0.0.0.0:10902}): {@code /metrics} in the
  * Prometheus text format, {@code /-/healthy} (200 {@code OK} while the process runs) and {@code /-/ready} (200
- * {@code OK} once storage is open, else 503 {@code NOT OK}), as Thanos answers them.
+ * {@code OK} once storage is open, else 503 {@code NOT OK}), as Thanos answers them, and
+ * {@code GET /api/v1/status/tsdb} ({@link TsdbStatusApi}; Thanos serves it on the remote-write listener only, where
+ * jreceive serves it too). Its one event loop computes the statistics itself: nothing else waits on it but probes
+ * and scrapes.
  */
 final class OpsServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OpsServer.class);
@@ -41,10 +46,10 @@ final class OpsServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel channel;
 
-    OpsServer(String host, int port, PrometheusMeterRegistry registry, BooleanSupplier ready)
+    OpsServer(String host, int port, PrometheusMeterRegistry registry, BooleanSupplier ready, TsdbStatusApi status)
             throws InterruptedException {
         group = Transport.group(1, "ops-http");
-        Handler handler = new Handler(registry, ready);
+        Handler handler = new Handler(registry, ready, status);
         channel = new ServerBootstrap().group(group).channel(Transport.serverChannel())
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -69,10 +74,12 @@ final class OpsServer implements AutoCloseable {
     private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final PrometheusMeterRegistry registry;
         private final BooleanSupplier ready;
+        private final TsdbStatusApi status;
 
-        Handler(PrometheusMeterRegistry registry, BooleanSupplier ready) {
+        Handler(PrometheusMeterRegistry registry, BooleanSupplier ready, TsdbStatusApi status) {
             this.registry = registry;
             this.ready = ready;
+            this.status = status;
         }
 
         @Override
@@ -85,6 +92,9 @@ final class OpsServer implements AutoCloseable {
                 case "/-/ready" -> ready.getAsBoolean()
                         ? text(HttpResponseStatus.OK, "OK", "text/plain; charset=utf-8")
                         : text(HttpResponseStatus.SERVICE_UNAVAILABLE, "NOT OK", "text/plain; charset=utf-8");
+                case TsdbStatusApi.PATH -> req.method().equals(HttpMethod.GET) ? status.answer(req)
+                        : text(HttpResponseStatus.METHOD_NOT_ALLOWED, "Method Not Allowed\n",
+                                "text/plain; charset=utf-8");
                 default -> text(HttpResponseStatus.NOT_FOUND, "404 page not found\n", "text/plain; charset=utf-8");
             };
             if (HttpUtil.isKeepAlive(req)) {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
  * (Cap'n Proto replication, OTLP, tracing) are accepted, and refused with a clear message only where ignoring them
  * would change what is stored. Picocli rejects unknown flags.
  */
-@Command(name = "jreceive", mixinStandardHelpOptions = true, version = "jreceive " + ProcessMetrics.VERSION,
+@Command(name = "jreceive", version = "jreceive " + ProcessMetrics.VERSION,
         description = "Thanos Receive compatible remote-write ingestion server.", sortOptions = false,
         showDefaultValues = true)
 final class ReceiveCommand implements Callable<Integer> {
@@ -35,8 +35,12 @@ final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--http.config", defaultValue = "",
             description = "Not implemented: TLS and authentication of the ops listener; any value is refused.")
     String httpConfig;
-    @Option(names = "--help-long", usageHelp = true, description = "Show this help (as Thanos' --help-long).")
-    boolean helpLong;
+    /** One option for all three names: picocli warns at every start about two usage-help options. */
+    @Option(names = {"-h", "--help", "--help-long"}, usageHelp = true,
+            description = "Show this help (--help-long as Thanos').")
+    boolean help;
+    @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print the version and exit.")
+    boolean version;
     @Option(names = "--grpc-address", defaultValue = "0.0.0.0:10901", description = "gRPC StoreAPI listener.")
     String grpcAddress;
     @Option(names = "--http-address", defaultValue = "0.0.0.0:10902", description = "Metrics and probes listener.")
@@ -141,7 +145,8 @@ final class ReceiveCommand implements Callable<Integer> {
             description = "External label carrying the tenant.")
     String tenantLabelName;
     @Option(names = "--receive.split-tenant-label-name", defaultValue = "",
-            description = "Not implemented: any value is refused.")
+            description = "Label name whose value, on a series that carries it, names the series' tenant (the label "
+                    + "is removed), as Thanos; empty = off.")
     String splitTenantLabel;
     @Option(names = "--receive.replica-header", defaultValue = "THANOS-REPLICA",
             description = "HTTP header with the replica number of a forwarded write (hashring mode).")

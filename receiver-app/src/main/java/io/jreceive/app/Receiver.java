@@ -17,6 +17,9 @@ import org.slf4j.LoggerFactory;
 import io.jreceive.ingest.IngestWarmup;
 import io.jreceive.ingest.RemoteWriteConfig;
 import io.jreceive.ingest.RemoteWriteServer;
+import io.jreceive.ingest.SplitTenantRouter;
+import io.jreceive.ingest.WriteRouter;
+import io.jreceive.ingest.TsdbStatusApi;
 import io.jreceive.limits.WriteLimiter;
 import io.jreceive.objstore.Bucket;
 import io.jreceive.relabel.BatchRelabeler;
@@ -36,6 +39,7 @@ import io.jreceive.store.StoreServer;
 import io.jreceive.tsdb.MultiTsdb;
 import io.jreceive.tsdb.TenantDb;
 import io.jreceive.tsdb.TenantPruning;
+import io.jreceive.tsdb.TsdbStatus;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -100,7 +104,10 @@ final class Receiver implements AutoCloseable {
         tsdb = new MultiTsdb(config.tsdb(), registry);
         RingSettings rs = config.ring();
         mode = rs.mode();
-        LOG.info("mode {}", mode);
+        LOG.info("starting jreceive {} (Java {}): remote write {}:{}, gRPC {}:{}, HTTP {}:{}, mode {}, data {}",
+                ProcessMetrics.VERSION, System.getProperty("java.version"), config.remoteWrite().host(),
+                config.remoteWrite().port(), config.store().host(), config.store().port(), config.http().host(),
+                config.http().port(), thanosName(mode), config.tsdb().path());
         if (mode == Mode.INGESTOR_ONLY) {
             peers = null;
             rings = null;
@@ -108,19 +115,28 @@ final class Receiver implements AutoCloseable {
             peers = new PeerClients(rs.client(), registry);
             rings = rs.file() != null
                     ? HashringWatcher.watch(rs.file(), rs.algorithm(), rs.replicationFactor(), rs.refreshMs(),
-                            ring -> peers.retainOnly(ring.distinctNodes()), registry)
+                            ring -> {
+                                peers.retainOnly(ring.distinctNodes());
+                                tsdb.refreshHashringLabels();
+                            }, registry)
                     : HashringWatcher.fixed(rs.content(), rs.algorithm(), rs.replicationFactor(), registry);
+            tsdb.hashringLabels(tenant -> rings.get().externalLabels(tenant));
         }
-        Router router = new Router(mode, rings, rs.localEndpoint(), rs.replicationFactor(),
+        Router ring = new Router(mode, rings, rs.localEndpoint(), rs.replicationFactor(),
                 mode == Mode.ROUTER_ONLY ? null : tsdb, peers);
-        ops = new OpsServer(config.http().host(), config.http().port(), registry,
-                () -> serving && tsdb.ready());
+        WriteRouter router = rs.splitTenantLabel().isEmpty() ? ring
+                : new SplitTenantRouter(ring, rs.splitTenantLabel());
+        TsdbStatusApi status = new TsdbStatusApi((tenants, limit) -> TsdbStatus.json(tsdb, tenants, limit),
+                config.remoteWrite().tenantHeader(), config.remoteWrite().defaultTenant(), tsdb::ready);
+        ops = listen("--http-address", config.http().host(), config.http().port(),
+                () -> new OpsServer(config.http().host(), config.http().port(), registry,
+                        () -> serving && tsdb.ready(), status));
         ObjstoreConfig objstore = config.objstore();
         // A router-only node stores nothing, so it ships nothing.
         bucket = objstore == null || mode == Mode.ROUTER_ONLY ? null : Buckets.create(objstore);
         if (bucket != null) {
             tsdb.onTenantOpened(db -> shippers.put(db.tenant(), new Shipper(db.dir(), bucket,
-                    db.externalLabels().toMap(), Clock.systemUTC(), registry)));
+                    () -> db.externalLabels().toMap(), Clock.systemUTC(), registry)));
             tsdb.onTenantRemoved(db -> {
                 Shipper s = shippers.remove(db.tenant());
                 if (s != null) {
@@ -136,14 +152,19 @@ final class Receiver implements AutoCloseable {
         tsdb.open();
         pruning = new TenantPruning(tsdb, this::uploadedAll, System.currentTimeMillis());
         finishWarmUp(warmUp);
-        store = new StoreServer(config.store(), tsdb, registry, List.of(new WriteableStoreService(router,
-                config.remoteWrite().defaultTenant(), config.remoteWrite().limits()).definition())).start();
+        store = listen("--grpc-address", config.store().host(), config.store().port(),
+                () -> new StoreServer(config.store(), tsdb, registry, List.of(new WriteableStoreService(router,
+                        config.remoteWrite().defaultTenant(), config.remoteWrite().limits()).definition())).start());
         limiter = config.limits() == null ? null : new WriteLimiter(config.limits().text(), config.limits().file(),
                 config.limits().reloadMs(), tsdb::headSeries, registry);
-        // Ingestor-only: the HTTP path appends directly (no hop through the router); gRPC writes go via the router.
-        remoteWrite = new RemoteWriteServer(config.remoteWrite(), tsdb, mode == Mode.INGESTOR_ONLY ? null : router,
-                rs.replicaHeader(), registry, limiter,
-                config.relabel().isEmpty() ? null : new BatchRelabeler(new Relabeler(config.relabel())));
+        // Ingestor-only: the HTTP path appends directly (no hop through the router) unless tenants are split from a
+        // label; gRPC writes go via the router.
+        remoteWrite = listen("--remote-write.address", config.remoteWrite().host(), config.remoteWrite().port(),
+                () -> new RemoteWriteServer(config.remoteWrite(), tsdb,
+                        mode == Mode.INGESTOR_ONLY && rs.splitTenantLabel().isEmpty() ? null : router,
+                        rs.replicaHeader(), registry, limiter,
+                        config.relabel().isEmpty() ? null : new BatchRelabeler(new Relabeler(config.relabel())),
+                        status));
         shipperLoop = bucket == null ? null
                 : new ShipperLoop(shippers::values, ShipperLoop.DEFAULT_INTERVAL, 2);
         if (shipperLoop != null) {
@@ -157,6 +178,47 @@ final class Receiver implements AutoCloseable {
         background.scheduleWithFixedDelay(this::maintain, config.compactionIntervalMs(),
                 config.compactionIntervalMs(), TimeUnit.MILLISECONDS);
         serving = true;
+        LOG.info("ready: remote write on {}:{}, gRPC on {}:{}, HTTP on {}:{}", config.remoteWrite().host(),
+                remoteWrite.port(), config.store().host(), store.port(), config.http().host(), ops.port());
+    }
+
+    /** Thanos' name of a mode, as its logs and flags documentation write it. */
+    private static String thanosName(Mode mode) {
+        return switch (mode) {
+            case INGESTOR_ONLY -> "IngestorOnly";
+            case ROUTER_INGESTOR -> "RouterIngestor";
+            case ROUTER_ONLY -> "RouterOnly";
+        };
+    }
+
+    /** Starts a listener; an address it cannot bind stops start-up with a {@link ListenException} naming the flag. */
+    private static <T> T listen(String flag, String host, int port, Listener<T> listener)
+            throws IOException, InterruptedException {
+        try {
+            return listener.start();
+        } catch (Exception e) {
+            // Netty's sync() rethrows a bind failure as the checked BindException itself, gRPC wraps it.
+            IOException bind = ListenException.bindCause(e);
+            if (bind != null) {
+                throw new ListenException(flag, host + ":" + port, bind);
+            }
+            if (e instanceof IOException io) {
+                throw io;
+            }
+            if (e instanceof InterruptedException ie) {
+                throw ie;
+            }
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** What {@link #listen} starts. */
+    @FunctionalInterface
+    private interface Listener<T> {
+        T start() throws Exception;
     }
 
     /**

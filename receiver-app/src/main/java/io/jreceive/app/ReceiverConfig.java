@@ -19,7 +19,7 @@ import io.jreceive.tsdb.TsdbConfig;
  * The validated configuration of a whole receiver, one immutable record per component, built once from the
  * command line. Start-up refuses, with one line naming the problem, what Thanos refuses (no {@code --label}, an
  * invalid tenant label name, unequal block durations with object storage) and what jreceive cannot do faithfully
- * yet (out-of-order ingestion, Cap'n Proto replication, tenant splitting): a flag
+ * yet (out-of-order ingestion, Cap'n Proto replication): a flag
  * that silently did nothing would change what is stored or rejected.
  */
 record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address http, StoreConfig store,
@@ -98,9 +98,6 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
                     + "the flag is off");
         }
         refuseNotImplemented(c);
-        if (!c.splitTenantLabel.isEmpty()) {
-            throw new IllegalArgumentException("--receive.split-tenant-label-name is not supported yet");
-        }
         Address rw = Address.parse("--remote-write.address", c.remoteWriteAddress);
         RemoteWriteLimits limits = new RemoteWriteLimits(c.maxBodyBytes, c.maxBodyBytes, 0, 0,
                 RemoteWriteLimits.DEFAULT_MAX_LABELS, RemoteWriteLimits.DEFAULT_MAX_LABEL_BYTES);
@@ -164,7 +161,7 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
                         duration("--receive-forward-timeout", c.forwardTimeout),
                         duration("--receive-forward-max-backoff", c.forwardMaxBackoff), c.grpcCompression,
                         c.clientTlsSecure, c.clientTlsSkipVerify, path(c.clientTlsCert), path(c.clientTlsKey),
-                        path(c.clientTlsCa), c.clientServerName));
+                        path(c.clientTlsCa), c.clientServerName), c.splitTenantLabel);
     }
 
     private static ConnectionLimits connectionLimits(ReceiveCommand c) {
@@ -216,16 +213,15 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
     private static ObjstoreConfig objstore(ReceiveCommand c) {
         try {
             if (c.objstoreConfigFile != null) {
-                return ObjstoreConfig.load(c.objstoreConfigFile);
+                return ObjstoreConfig.parse(PathOrContent.read("--objstore.config-file", c.objstoreConfigFile));
             }
             if (c.objstoreConfig != null && !c.objstoreConfig.isBlank()) {
                 return ObjstoreConfig.parse(c.objstoreConfig);
             }
             return null;
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("--objstore.config-file: " + e.getMessage());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("objstore config: " + e.getMessage());
+            throw new IllegalArgumentException(e.getMessage().startsWith("--objstore.config-file: ") ? e.getMessage()
+                    : "objstore config: " + e.getMessage());
         }
     }
 

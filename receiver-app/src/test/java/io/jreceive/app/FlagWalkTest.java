@@ -85,7 +85,7 @@ class FlagWalkTest {
         v("--tsdb.max-exemplars", Kind.REFUSED, "100", null);
         v("--tsdb.enable-native-histograms", Kind.REFUSED, "true", null);
         v("--receive.tenant-certificate-field", Kind.REFUSED, "commonName", null);
-        v("--receive.split-tenant-label-name", Kind.REFUSED, "team", null);
+        v("--receive.split-tenant-label-name", Kind.EFFECTIVE, "team", "SplitTenantIT");
         v("--remote-write.server-tls-cert", Kind.REFUSED, "/tmp/cert.pem", null);
         v("--remote-write.server-tls-key", Kind.REFUSED, "/tmp/key.pem", null);
         v("--remote-write.server-tls-client-ca", Kind.REFUSED, "/tmp/ca.pem", null);

@@ -105,6 +105,11 @@ final class JreceiveProcess implements AutoCloseable {
                 PrometheusProcess.freePort(), extra);
     }
 
+    /** As {@link #spawn(Path, String...)} on given ports (one may be held by the test, to see the refusal). */
+    static JreceiveProcess spawnOn(Path dataDir, int rw, int http, int grpc, String... extra) throws Exception {
+        return spawn(dataDir, List.of(), rw, http, grpc, extra);
+    }
+
     private static JreceiveProcess spawn(Path dataDir, List<String> jvmArgs, int rw, int http, int grpc,
             String... extra) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(

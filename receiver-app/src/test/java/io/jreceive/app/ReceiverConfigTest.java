@@ -68,13 +68,14 @@ class ReceiverConfigTest {
         assertTrue(refusal("--label=a=\"1\"", "--receive.relabel-config=x").contains("relabel"));
         assertTrue(refusal("--label=a=\"1\"", "--receive.relabel-config=[{action: bogus}]")
                 .contains("unknown relabel action"));
-        assertTrue(refusal("--label=a=\"1\"", "--receive.split-tenant-label-name=t").contains("split-tenant"));
         assertTrue(refusal("--label=a=\"1\"", "--receive.limits-config=x").contains("limits"));
         assertTrue(refusal("--label=a=\"1\"", "--receive.limits-config={write: {defaults: {}}}")
                 .contains("unknown field \"defaults\""), "strict limits YAML");
         assertTrue(refusal("--label=a=\"1\"", "--receive.limits-config-file=/nonexistent/limits.yaml")
                 .contains("no such file"));
         assertTrue(refusal("--label=a=\"1\"", "--tsdb.retention=forever").contains("--tsdb.retention"));
+        assertEquals("--objstore.config-file: open /nonexistent/objstore.yaml: no such file or directory",
+                refusal("--label=a=\"1\"", "--objstore.config-file=/nonexistent/objstore.yaml"));
         assertTrue(refusal("--label=a=\"1\"", "--objstore.config={type: S3, config: {bucket: b, bogus: 1}}")
                 .contains("bogus"), "unknown objstore key named");
     }

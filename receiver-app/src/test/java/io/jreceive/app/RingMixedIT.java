@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -41,6 +43,7 @@ import io.jreceive.testing.ThanosProcess;
 class RingMixedIT {
     private static final String TENANT = "default-tenant";
     private static final int SERIES = 2000;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path tmp;
@@ -71,6 +74,29 @@ class RingMixedIT {
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, r.statusCode(), "via port " + rwPort + ": " + r.body());
         }
+    }
+
+    /**
+     * The {@code ring} label Thanos Query sees on each replica's copy of the series, once it has all three; the
+     * external labels of every node come through Query's store set, so this asks each implementation for its own.
+     */
+    private static Map<String, String> ringLabelByReplica(ThanosProcess query, long t) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        Map<String, String> seen = new HashMap<>();
+        while (System.nanoTime() < deadline) {
+            JsonNode result = JSON.readTree(query.query("count by (receive_replica, ring) (mixed_via_jreceive)",
+                    t + 1000)).at("/data/result");
+            seen.clear();
+            for (JsonNode r : result) {
+                assertEquals(Integer.toString(SERIES), r.at("/value/1").asText(), r.toString());
+                seen.put(r.at("/metric/receive_replica").asText(), r.at("/metric/ring").asText());
+            }
+            if (seen.size() == 3) {
+                return seen;
+            }
+            Thread.sleep(500);
+        }
+        return seen;
     }
 
     /**
@@ -106,7 +132,9 @@ class RingMixedIT {
                 p[k] = PrometheusProcess.freePort();
             }
         }
-        String ringJson = "[{\"endpoints\": [\"127.0.0.1:" + ports[2][2] + "\", {\"address\": \"127.0.0.1:"
+        // The tenant is listed by name, so both implementations add the hashring's external_labels to its own.
+        String ringJson = "[{\"tenants\": [\"" + TENANT + "\"], \"external_labels\": {\"ring\": \"mixed\"}, "
+                + "\"endpoints\": [\"127.0.0.1:" + ports[2][2] + "\", {\"address\": \"127.0.0.1:"
                 + ports[0][2] + "\"}, \"127.0.0.1:" + ports[1][2] + "\"]}]";
         Path ringFile = tmp.resolve("hashring.json");
         Files.writeString(ringFile, ringJson);
@@ -134,6 +162,16 @@ class RingMixedIT {
         primeThanosTenant(ports[2][0], ports[2][1], t - 1000);
         send(ports[2][0], "mixed_via_thanos", t);
         send(ports[0][0], "mixed_via_jreceive", t);
+        if (rf == 3) {
+            List<String> endpoints = new ArrayList<>();
+            for (int[] p : ports) {
+                endpoints.add("--endpoint=127.0.0.1:" + p[2]);
+            }
+            try (ThanosProcess query = ThanosProcess.query(tmp.resolve("query"), endpoints.toArray(String[]::new))) {
+                assertEquals(Map.of("0", "mixed", "1", "mixed", "2", "mixed"), ringLabelByReplica(query, t),
+                        "every node, Thanos and jreceive, carries the hashring's external label");
+            }
+        }
         for (JreceiveProcess p : jr) {
             assertEquals(0, p.stop());
         }

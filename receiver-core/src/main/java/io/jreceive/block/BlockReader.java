@@ -12,6 +12,8 @@ import com.fasterxml.jackson.core.JacksonException;
 import io.jreceive.chunk.ChunkSegmentHeader;
 import io.jreceive.chunk.ChunkSegmentReader;
 import io.jreceive.chunk.ChunkSeries;
+import io.jreceive.chunk.FloatHistogramChunk;
+import io.jreceive.chunk.HistogramChunk;
 import io.jreceive.chunk.SeriesChunks;
 import io.jreceive.chunk.XorChunk;
 import io.jreceive.index.IndexReader;
@@ -132,22 +134,25 @@ public final class BlockReader implements SeriesIndex, Closeable {
         long[] mins = new long[n];
         long[] maxs = new long[n];
         byte[][] data = new byte[n][];
+        byte[] encodings = new byte[n];
         int k = 0;
         for (int i = 0; i < e.numChunks(); i++) {
             if (e.minTime(i) <= maxt && e.maxTime(i) >= mint) {
                 long cref = e.ref(i);
                 byte enc = chunks.encoding(cref);
-                if (enc != XorChunk.ENCODING) {
+                if (enc != XorChunk.ENCODING && enc != HistogramChunk.ENCODING
+                        && enc != FloatHistogramChunk.ENCODING) {
                     throw CorruptBlockException.format(chunks.files().get(ChunkSegmentHeader.position(cref)),
                             ChunkSegmentHeader.offset(cref), "unsupported chunk encoding " + enc);
                 }
                 mins[k] = e.minTime(i);
                 maxs[k] = e.maxTime(i);
                 data[k] = chunks.data(cref);
+                encodings[k] = enc;
                 k++;
             }
         }
-        return new SeriesChunks(e.labels(), mins, maxs, data);
+        return new SeriesChunks(e.labels(), mins, maxs, data, encodings);
     }
 
     /** Takes a reference for a reader; false when the block is already unmapped (retired and read by no one). */

@@ -57,7 +57,7 @@ public final class BlockWriter {
      *
      * @param minTime              block start, inclusive; no chunk may start before it
      * @param maxTime              block end, exclusive; no chunk may end at or after it
-     * @param seriesSortedByLabels series in strictly ascending {@link Labels} order, each with XOR chunks
+     * @param seriesSortedByLabels series in strictly ascending {@link Labels} order, each with its chunks (any encoding)
      * @param thanosExternalLabels the {@code thanos.labels} of the meta (the tenant's external labels)
      * @param maxSegmentSize       cap of a chunk segment file in bytes
      * @throws IllegalArgumentException if the series are unordered, a chunk lies outside the block range, or chunks
@@ -111,6 +111,7 @@ public final class BlockWriter {
         long numSeries = 0;
         long numChunks = 0;
         long numSamples = 0;
+        long numHistogramSamples = 0;
         long[] mins = new long[16];
         long[] maxs = new long[16];
         long[] refs = new long[16];
@@ -136,14 +137,18 @@ public final class BlockWriter {
                                 + " outside block range [" + minTime + ", " + maxTime + ")");
                     }
                     byte[] data = s.data(i);
-                    int samples = XorChunk.numSamples(data);
+                    byte encoding = s.encoding(i);
+                    int samples = XorChunk.numSamples(data); // the same uint16 in front of every encoding
                     if (samples == 0) {
                         throw new IllegalArgumentException("chunk " + i + " of " + s.labels() + " has no samples");
                     }
                     numSamples += samples;
+                    if (encoding != XorChunk.ENCODING) {
+                        numHistogramSamples += samples;
+                    }
                     mins[i] = mint;
                     maxs[i] = maxt;
-                    refs[i] = chunks.append(data);
+                    refs[i] = chunks.append(encoding, data, 0, data.length);
                 }
                 index.addSeries(s.labels(), n, mins, maxs, refs);
                 numSeries++;
@@ -165,7 +170,8 @@ public final class BlockWriter {
         files.add(new BlockMeta.FileEntry(BlockMeta.FILE_NAME, 0, null));
         files.sort(Comparator.comparing(BlockMeta.FileEntry::relPath, BlockMeta.UTF8_ORDER));
         BlockMeta meta = new BlockMeta(ulid.toString(), minTime, maxTime,
-                new BlockMeta.Stats(numSamples, numSamples, 0, numSeries, numChunks, 0),
+                new BlockMeta.Stats(numSamples, numSamples - numHistogramSamples, numHistogramSamples, numSeries,
+                        numChunks, 0),
                 BlockMeta.Compaction.level1(ulid.toString()), BlockMeta.VERSION,
                 new BlockMeta.Thanos(0, externalLabels, new BlockMeta.Downsample(0), BlockMeta.SOURCE_RECEIVE,
                         segmentNames, files, new BlockMeta.IndexStats(0, 0)));

@@ -12,24 +12,28 @@ final class HeadChunkSeries {
     private long[] mint = new long[4];
     private long[] maxt = new long[4];
     private byte[][] data = new byte[4][];
+    private byte[] encodings = new byte[4];
 
     HeadChunkSeries(Labels labels) {
         this.labels = labels;
     }
 
-    void add(long min, long max, byte[] d) {
+    void add(long min, long max, byte[] d, byte encoding) {
         if (n == data.length) {
             mint = Arrays.copyOf(mint, n * 2);
             maxt = Arrays.copyOf(maxt, n * 2);
             data = Arrays.copyOf(data, n * 2);
+            encodings = Arrays.copyOf(encodings, n * 2);
         }
         mint[n] = min;
         maxt[n] = max;
         data[n] = d;
+        encodings[n] = encoding;
         n++;
     }
 
     SeriesChunks build() {
-        return new SeriesChunks(labels, Arrays.copyOf(mint, n), Arrays.copyOf(maxt, n), Arrays.copyOf(data, n));
+        return new SeriesChunks(labels, Arrays.copyOf(mint, n), Arrays.copyOf(maxt, n), Arrays.copyOf(data, n),
+                Arrays.copyOf(encodings, n));
     }
 }

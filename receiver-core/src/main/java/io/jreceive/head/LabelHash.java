@@ -48,9 +48,16 @@ final class LabelHash {
                 c = Long.rotateLeft(c ^ (k * K4), 29) * K3;
             }
             if (i < end) {
-                long tail = 0;
-                for (int shift = 0; i < end; i++, shift += 8) {
-                    tail |= (b[i] & 0xFFL) << shift;
+                final int rest = end - i;
+                long tail;
+                if (i + 8 <= b.length) {
+                    // One read and a mask instead of a loop over the 1-7 bytes left (most label strings end so).
+                    tail = (long) LONG_LE.get(b, i) & (-1L >>> (64 - 8 * rest));
+                } else {
+                    tail = 0;
+                    for (int shift = 0; i < end; i++, shift += 8) {
+                        tail |= (b[i] & 0xFFL) << shift;
+                    }
                 }
                 a = Long.rotateLeft(a ^ (tail * K2), 31) * K1;
                 c = Long.rotateLeft(c ^ (tail * K4), 29) * K3;

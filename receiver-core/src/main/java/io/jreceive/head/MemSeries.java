@@ -304,12 +304,12 @@ final class MemSeries extends XorAppender {
         int added = 0;
         for (int i = 0; i < closedCount * CLOSED_STRIDE; i += CLOSED_STRIDE) {
             if (closed[i + 1] >= mint && closed[i] <= maxt) {
-                out.add(closed[i], closed[i + 1], store.read(closed[i + 2]));
+                out.add(closed[i], closed[i + 1], store.read(closed[i + 2]), XorChunk.ENCODING);
                 added++;
             }
         }
         if (numSamples() > 0 && lastTimestamp() >= mint && openMint <= maxt) {
-            out.add(openMint, lastTimestamp(), bytes());
+            out.add(openMint, lastTimestamp(), bytes(), XorChunk.ENCODING);
             added++;
         }
         return added;

@@ -37,6 +37,11 @@ final class ProtoReader {
     long varint() {
         final byte[] b = buf;
         int p = pos;
+        if (p < limit && b[p] >= 0) {
+            // One byte: nearly every tag and length of a remote-write request.
+            pos = p + 1;
+            return b[p];
+        }
         long result = 0;
         for (int shift = 0; shift < 64; shift += 7) {
             if (p >= limit) {

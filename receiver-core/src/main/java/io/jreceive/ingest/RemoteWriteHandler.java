@@ -58,6 +58,10 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
     private final RemoteWriteConfig config;
     private final TenantWriter writer;
     private final IngestMetrics metrics;
+    private final IngestMetrics.HandlerMeters receiveMeters;
+    private final IngestMetrics.HandlerMeters statusMeters;
+    /** Null: {@code /api/v1/status/tsdb} is not served here. */
+    private final TsdbStatusApi status;
     /** Distributes writes over a hashring; null = every write goes to {@link #writer} (ingestor mode). */
     private final WriteRouter router;
     private final String replicaHeader;
@@ -123,12 +127,22 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
     public RemoteWriteHandler(RemoteWriteConfig config, TenantWriter writer, WriteRouter router, String replicaHeader,
                               io.micrometer.core.instrument.MeterRegistry registry, WriteLimiter limiter,
                               BatchRelabeler relabel) {
+        this(config, writer, router, replicaHeader, registry, limiter, relabel, null);
+    }
+
+    /** As above, also serving {@code GET /api/v1/status/tsdb} from {@code status} (null: 404, as before). */
+    public RemoteWriteHandler(RemoteWriteConfig config, TenantWriter writer, WriteRouter router, String replicaHeader,
+                              io.micrometer.core.instrument.MeterRegistry registry, WriteLimiter limiter,
+                              BatchRelabeler relabel, TsdbStatusApi status) {
         super(true);
+        this.status = status;
         this.config = config;
         this.writer = writer;
         this.router = router;
         this.replicaHeader = replicaHeader;
         this.metrics = new IngestMetrics(registry);
+        this.receiveMeters = metrics.handler(IngestMetrics.RECEIVE, "post");
+        this.statusMeters = metrics.handler(IngestMetrics.TSDB_STATUS, "get");
         this.limiter = limiter;
         this.relabel = relabel;
     }
@@ -152,6 +166,10 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
     private void handle(ChannelHandlerContext ctx, FullHttpRequest req, ResponseQueue.Slot slot, boolean keepAlive,
                         long start) {
         String path = new QueryStringDecoder(req.uri()).path();
+        if (status != null && path.equals(TsdbStatusApi.PATH)) {
+            status(ctx, req, slot, keepAlive, start);
+            return;
+        }
         if (!path.equals(RemoteWriteConfig.PATH)) {
             reply(ctx, slot, keepAlive, start, error(HttpResponseStatus.NOT_FOUND, "404 page not found"));
             return;
@@ -162,6 +180,7 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             reply(ctx, slot, keepAlive, start, r);
             return;
         }
+        slot.meters = receiveMeters.tenant(headerTenant(req));
         if (!writer.ready()) {
             reply(ctx, slot, keepAlive, start, plain(HttpResponseStatus.SERVICE_UNAVAILABLE, "Service Unavailable"));
             return;
@@ -400,6 +419,41 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         }, ctx.executor());
     }
 
+    /**
+     * {@code GET /api/v1/status/tsdb}: the statistics walk every label pair of the tenant's head, so they are computed
+     * off the event loop (in the common pool) and answered in request order back on it.
+     */
+    private void status(ChannelHandlerContext ctx, FullHttpRequest req, ResponseQueue.Slot slot, boolean keepAlive,
+                        long start) {
+        if (!req.method().equals(HttpMethod.GET)) {
+            FullHttpResponse r = error(HttpResponseStatus.METHOD_NOT_ALLOWED, "Method Not Allowed");
+            r.headers().set(HttpHeaderNames.ALLOW, "GET");
+            reply(ctx, slot, keepAlive, start, r);
+            return;
+        }
+        slot.meters = statusMeters.tenant(status.meterTenant(req));
+        req.retain();
+        java.util.concurrent.ForkJoinPool.commonPool().execute(() -> {
+            FullHttpResponse r;
+            try {
+                r = status.answer(req);
+            } catch (RuntimeException e) {
+                LOG.error("tsdb status failed", e);
+                r = error(HttpResponseStatus.INTERNAL_SERVER_ERROR, e.toString());
+            } finally {
+                req.release();
+            }
+            FullHttpResponse answer = r;
+            ctx.executor().execute(() -> reply(ctx, slot, keepAlive, start, answer));
+        });
+    }
+
+    /** The tenant label of the request meters, as Thanos' middleware takes it: the tenant header or the default. */
+    private String headerTenant(FullHttpRequest req) {
+        String tenant = req.headers().get(config.tenantHeader());
+        return tenant == null || tenant.isEmpty() ? config.defaultTenant() : tenant;
+    }
+
     /** Thanos' order: the configured header, then {@code THANOS-TENANT}, then the default tenant. */
     private String tenant(FullHttpRequest req) {
         String tenant = req.headers().get(config.tenantHeader());
@@ -523,7 +577,9 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
     /** Answers the request of {@code slot}, in request order ({@link ResponseQueue}). */
     private void reply(ChannelHandlerContext ctx, ResponseQueue.Slot slot, boolean keepAlive, long start,
                        FullHttpResponse r) {
-        metrics.request(r.status().code(), start);
+        if (slot.meters != null) {
+            slot.meters.record(r.status().code(), start);
+        }
         if (keepAlive) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }

@@ -55,10 +55,18 @@ public final class RemoteWriteServer implements AutoCloseable {
     public RemoteWriteServer(RemoteWriteConfig config, TenantWriter writer, WriteRouter router, String replicaHeader,
                              MeterRegistry registry, io.jreceive.limits.WriteLimiter limiter,
                              io.jreceive.relabel.BatchRelabeler relabel) throws InterruptedException {
+        this(config, writer, router, replicaHeader, registry, limiter, relabel, null);
+    }
+
+    /** As above, also serving {@code GET /api/v1/status/tsdb} from {@code status} (may be null), as Thanos does. */
+    public RemoteWriteServer(RemoteWriteConfig config, TenantWriter writer, WriteRouter router, String replicaHeader,
+                             MeterRegistry registry, io.jreceive.limits.WriteLimiter limiter,
+                             io.jreceive.relabel.BatchRelabeler relabel, TsdbStatusApi status)
+            throws InterruptedException {
         boss = Transport.group(1, "rw-accept");
         workers = Transport.group(config.ioThreads(), "rw-io");
         final RemoteWriteHandler handler = new RemoteWriteHandler(config, writer, router, replicaHeader, registry,
-                limiter, relabel);
+                limiter, relabel, status);
         guard = new ConnectionGuard(config.connections());
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)

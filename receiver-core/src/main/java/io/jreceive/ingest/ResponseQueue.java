@@ -24,6 +24,8 @@ final class ResponseQueue {
     static final class Slot {
         private FullHttpResponse response;
         private boolean close;
+        /** Where the answer is counted; null for requests no handler took (404, 405), which are not counted. */
+        IngestMetrics.RequestMeters meters;
 
         /** Whether this request's answer is known (written, or waiting for earlier ones). */
         boolean answered() {

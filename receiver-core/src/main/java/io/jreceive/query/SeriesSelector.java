@@ -179,11 +179,13 @@ public final class SeriesSelector implements Iterator<SeriesChunks> {
         long[] mins = new long[n];
         long[] maxs = new long[n];
         byte[][] data = new byte[n][];
+        byte[] encs = new byte[n];
         int k = 0;
         for (ChunkSeries p : parts) {
             for (int i = 0; i < p.numChunks(); i++) {
                 mins[k] = p.minTime(i);
                 maxs[k] = p.maxTime(i);
+                encs[k] = p.encoding(i);
                 data[k++] = p.data(i);
             }
         }
@@ -192,6 +194,7 @@ public final class SeriesSelector implements Iterator<SeriesChunks> {
                 if (headPart.minTime(i) >= blocksEnd) {
                     mins[k] = headPart.minTime(i);
                     maxs[k] = headPart.maxTime(i);
+                    encs[k] = headPart.encoding(i);
                     data[k++] = headPart.data(i);
                 }
             }
@@ -208,6 +211,7 @@ public final class SeriesSelector implements Iterator<SeriesChunks> {
         long[] om = new long[k];
         long[] ox = new long[k];
         byte[][] od = new byte[k][];
+        byte[] oe = new byte[k];
         int m = 0;
         for (int i = 0; i < k; i++) {
             int j = order[i];
@@ -216,10 +220,12 @@ public final class SeriesSelector implements Iterator<SeriesChunks> {
             }
             om[m] = mins[j];
             ox[m] = maxs[j];
+            oe[m] = encs[j];
             od[m++] = data[j];
         }
-        return m == k ? new SeriesChunks(labels, om, ox, od)
-                : new SeriesChunks(labels, Arrays.copyOf(om, m), Arrays.copyOf(ox, m), Arrays.copyOf(od, m));
+        return m == k ? new SeriesChunks(labels, om, ox, od, oe)
+                : new SeriesChunks(labels, Arrays.copyOf(om, m), Arrays.copyOf(ox, m), Arrays.copyOf(od, m),
+                        Arrays.copyOf(oe, m));
     }
 
     /** A position in one source's label-ordered stream of matched references. */

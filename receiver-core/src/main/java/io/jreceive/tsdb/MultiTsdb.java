@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -16,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +49,8 @@ public final class MultiTsdb implements TenantWriter, Closeable {
     private final ConcurrentHashMap<String, List<Meter>> meters = new ConcurrentHashMap<>();
     private volatile boolean ready;
     private volatile boolean closed;
+    /** Each tenant's hashring labels (none without a hashring); see {@link #hashringLabels}. */
+    private volatile Function<String, Map<String, String>> hashringLabels = tenant -> Map.of();
 
     public MultiTsdb(TsdbConfig config, MeterRegistry registry) {
         this.config = config;
@@ -130,8 +134,28 @@ public final class MultiTsdb implements TenantWriter, Closeable {
         }
     }
 
+    /**
+     * Sets where each tenant's hashring {@code external_labels} come from and applies them to every open tenant;
+     * tenants opened later get them as they open. Call again (or {@link #refreshHashringLabels}) after a hashring
+     * reload.
+     */
+    public void hashringLabels(Function<String, Map<String, String>> labels) {
+        hashringLabels = labels;
+        refreshHashringLabels();
+    }
+
+    /** Applies the hashring labels again to every open tenant, for a hashring that changed. */
+    public void refreshHashringLabels() {
+        Function<String, Map<String, String>> labels = hashringLabels;
+        for (TenantDb db : tenants.values()) {
+            db.hashringLabels(labels.apply(db.tenant()));
+        }
+    }
+
     private void register(TenantDb db) {
         tenants.put(db.tenant(), db);
+        // After the put: a concurrent hashringLabels() either sees this tenant or has set what is read here.
+        db.hashringLabels(hashringLabels.apply(db.tenant()));
         String t = db.tenant();
         meters.put(t, List.of(
                 Gauge.builder("prometheus.tsdb.head.series", db.head(), Head::numSeries).tag("tenant", t)

@@ -70,7 +70,8 @@ public final class TenantDb implements Closeable {
     private final String tenant;
     private final Path dir;
     private final TsdbConfig config;
-    private final Labels externalLabels;
+    /** Replaced when the hashring's labels for this tenant change ({@link #hashringLabels}). */
+    private volatile Labels externalLabels;
     private final Head head;
     private final WalWriter wal;
     /** The directory's lock; null with {@code --tsdb.no-lockfile}. */
@@ -158,9 +159,31 @@ public final class TenantDb implements Closeable {
 
     /** The tenant's external labels: the {@code --label} set plus {@code tenant_id=<tenant>}, which wins. */
     public static Labels externalLabels(String tenant, TsdbConfig config) {
-        Map<String, String> m = new TreeMap<>(config.externalLabels());
+        return externalLabels(tenant, config, Map.of());
+    }
+
+    /**
+     * The tenant's external labels under a hashring, as Thanos' {@code extractTenantsLabels}: the hashring's
+     * {@code external_labels} for the tenant first, overridden by the {@code --label} set, overridden by
+     * {@code tenant_id=<tenant>}.
+     */
+    static Labels externalLabels(String tenant, TsdbConfig config, Map<String, String> hashringLabels) {
+        Map<String, String> m = new TreeMap<>(hashringLabels);
+        m.putAll(config.externalLabels());
         m.put(config.tenantLabelName(), tenant);
         return Labels.fromMap(m);
+    }
+
+    /**
+     * Sets the hashring's labels for this tenant: blocks cut from now on, the StoreAPI and the shipper carry the new
+     * external labels (Thanos updates open tenants the same way on a hashring reload).
+     */
+    public void hashringLabels(Map<String, String> labels) {
+        Labels updated = externalLabels(tenant, config, labels);
+        if (!updated.equals(externalLabels)) {
+            LOG.info("tenant {}: external labels now {}", tenant, updated);
+            externalLabels = updated;
+        }
     }
 
     /** A new head over the tenant's recovered head chunk files, appends bounded below by the newest block's end. */

@@ -11,6 +11,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import io.jreceive.encoding.EncBuf;
+import io.jreceive.histogram.FloatHistogram;
+import io.jreceive.histogram.Histogram;
 import io.jreceive.labels.Labels;
 
 /**
@@ -178,6 +180,13 @@ public final class Checkpoint {
         private final EncBuf samplesBuf = new EncBuf(64 * 1024);
         private final SeriesRecordEncoder seriesEnc = new SeriesRecordEncoder().wrap(seriesBuf);
         private final SamplesRecordEncoder samplesEnc = new SamplesRecordEncoder().wrap(samplesBuf);
+        private final EncBuf histBuf = new EncBuf(1024);
+        private final EncBuf histCustomBuf = new EncBuf(1024);
+        private final EncBuf floatHistBuf = new EncBuf(1024);
+        private final EncBuf floatHistCustomBuf = new EncBuf(1024);
+        private final HistogramRecordEncoder histEnc = new HistogramRecordEncoder().wrap(histBuf, histCustomBuf);
+        private final HistogramRecordEncoder floatHistEnc =
+                new HistogramRecordEncoder().wrap(floatHistBuf, floatHistCustomBuf);
         private WalSegmentWriter out;
         private IOException failure;
         long series;
@@ -212,8 +221,32 @@ public final class Checkpoint {
             maybeFlush();
         }
 
+        @Override
+        public void onHistogram(long ref, long t, Histogram h) {
+            if (t < minTime || !keep.test(ref)) {
+                droppedSamples++;
+                return;
+            }
+            histEnc.add(ref, t, h);
+            samples++;
+            maybeFlush();
+        }
+
+        @Override
+        public void onFloatHistogram(long ref, long t, FloatHistogram h) {
+            if (t < minTime || !keep.test(ref)) {
+                droppedSamples++;
+                return;
+            }
+            floatHistEnc.add(ref, t, h);
+            samples++;
+            maybeFlush();
+        }
+
         private void maybeFlush() {
-            if (failure == null && (seriesBuf.len() >= FLUSH_BYTES || samplesBuf.len() >= FLUSH_BYTES)) {
+            if (failure == null && (seriesBuf.len() >= FLUSH_BYTES || samplesBuf.len() >= FLUSH_BYTES
+                    || histBuf.len() + histCustomBuf.len() >= FLUSH_BYTES
+                    || floatHistBuf.len() + floatHistCustomBuf.len() >= FLUSH_BYTES)) {
                 try {
                     flush();
                 } catch (IOException e) {
@@ -231,6 +264,18 @@ public final class Checkpoint {
                 out.append(samplesBuf.array(), 0, samplesBuf.len());
                 samplesEnc.wrap(samplesBuf);
             }
+            flush(histEnc, histBuf, histCustomBuf);
+            flush(floatHistEnc, floatHistBuf, floatHistCustomBuf);
+        }
+
+        private void flush(HistogramRecordEncoder enc, EncBuf plain, EncBuf custom) throws IOException {
+            if (enc.plainCount() > 0) {
+                out.append(plain.array(), 0, plain.len());
+            }
+            if (enc.customCount() > 0) {
+                out.append(custom.array(), 0, custom.len());
+            }
+            enc.wrap(plain, custom);
         }
 
         /** Rethrows a write failure from inside a visitor callback. */

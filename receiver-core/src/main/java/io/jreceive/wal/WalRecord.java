@@ -18,8 +18,8 @@ package io.jreceive.wal;
  *   value = IEEE-754 bits as written ({@code Double.doubleToRawLongBits}); the stale marker NaN keeps its payload.
  * </pre>
  *
- * Other Prometheus record types (tombstones, exemplars, metadata, histograms) are recognised by number and skipped
- * on replay; jreceive does not write them.
+ * Histogram sample records (types 7 to 10) are laid out in {@link HistogramRecord}. Other Prometheus record types
+ * (tombstones, exemplars, metadata) are recognised by number and skipped on replay; jreceive does not write them.
  */
 public final class WalRecord {
     public static final int SERIES = 1;

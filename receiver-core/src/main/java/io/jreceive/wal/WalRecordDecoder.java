@@ -5,10 +5,13 @@ import java.util.Arrays;
 
 import io.jreceive.encoding.DecBuf;
 import io.jreceive.encoding.FormatException;
+import io.jreceive.histogram.FloatHistogram;
+import io.jreceive.histogram.Histogram;
+import io.jreceive.histogram.Schemas;
 import io.jreceive.labels.Labels;
 
 /**
- * Decodes series and samples records (layout in {@link WalRecord}) into a {@link WalVisitor}. Entries are delivered
+ * Decodes series, samples and histogram samples records (layout in {@link WalRecord}) into a {@link WalVisitor}. Entries are delivered
  * while decoding, so a record that passed its CRC but is malformed may have delivered a prefix before the
  * {@link FormatException}; a CRC-valid malformed record only arises from a writer bug, and replay stops there.
  */
@@ -19,7 +22,7 @@ public final class WalRecordDecoder {
     /**
      * Decodes {@code record[0, len)}.
      *
-     * @return the number of series or samples delivered, or -1 for a record type this decoder skips
+     * @return the number of series, samples or histograms delivered, or -1 for a record type this decoder skips
      * @throws FormatException if the record is truncated or has trailing bytes
      */
     public static int decode(byte[] record, int len, WalVisitor visitor) {
@@ -37,6 +40,10 @@ public final class WalRecordDecoder {
                 return series(new DecBuf(b, off + WalRecord.SERIES_ENTRIES_OFFSET, off + len), visitor);
             case WalRecord.SAMPLES:
                 return samples(new DecBuf(b, off + WalRecord.SAMPLES_FIRST_REF_OFFSET, off + len), visitor);
+            case HistogramRecord.HISTOGRAM_SAMPLES, HistogramRecord.CUSTOM_BUCKETS_HISTOGRAM_SAMPLES,
+                    HistogramRecord.FLOAT_HISTOGRAM_SAMPLES, HistogramRecord.CUSTOM_BUCKETS_FLOAT_HISTOGRAM_SAMPLES:
+                return histograms(buf[off + WalRecord.TYPE_OFFSET] & 0xFF,
+                        new DecBuf(b, off + HistogramRecord.BASE_REF_OFFSET, off + len), visitor);
             default:
                 return -1;
         }
@@ -73,6 +80,38 @@ public final class WalRecordDecoder {
             b.set(nv[i], nv[i + 1]);
         }
         return b.build();
+    }
+
+    /**
+     * Histogram entries; like Prometheus, entries with a schema no reader knows are skipped (after decoding them,
+     * since their length is only known then). An empty record (type byte only) holds no entries.
+     */
+    private static int histograms(int type, DecBuf d, WalVisitor visitor) {
+        if (d.remaining() == 0) {
+            return 0;
+        }
+        final long baseRef = d.be64();
+        final long baseT = d.be64();
+        final boolean isFloat = HistogramRecord.isFloat(type);
+        int n = 0;
+        while (d.remaining() > 0) {
+            long ref = baseRef + d.varint();
+            long t = baseT + d.varint();
+            if (isFloat) {
+                FloatHistogram h = HistogramRecord.readFloatHistogram(d);
+                if (Schemas.isKnown(h.schema())) {
+                    visitor.onFloatHistogram(ref, t, h);
+                    n++;
+                }
+            } else {
+                Histogram h = HistogramRecord.readHistogram(d);
+                if (Schemas.isKnown(h.schema())) {
+                    visitor.onHistogram(ref, t, h);
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     private static int samples(DecBuf d, WalVisitor visitor) {

@@ -1,5 +1,7 @@
 package io.jreceive.wal;
 
+import io.jreceive.histogram.FloatHistogram;
+import io.jreceive.histogram.Histogram;
 import io.jreceive.labels.Labels;
 
 /**
@@ -17,4 +19,15 @@ public interface WalVisitor {
      * @param valueBits raw IEEE-754 bits as logged (stale markers keep their NaN payload)
      */
     void onSample(long ref, long t, long valueBits);
+
+    /**
+     * One entry of a histogram samples record (types 7 and 9). Visitors that do not keep histograms ignore them: a
+     * log written by Prometheus or by a newer jreceive may hold them.
+     */
+    default void onHistogram(long ref, long t, Histogram h) {
+    }
+
+    /** One entry of a float histogram samples record (types 8 and 10); ignored unless overridden. */
+    default void onFloatHistogram(long ref, long t, FloatHistogram h) {
+    }
 }

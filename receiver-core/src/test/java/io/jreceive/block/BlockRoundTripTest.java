@@ -117,6 +117,11 @@ class BlockRoundTripTest {
             public byte[] data(int i) {
                 throw new IndexOutOfBoundsException();
             }
+
+            @Override
+            public byte encoding(int i) {
+                throw new IndexOutOfBoundsException();
+            }
         });
         CountingIterable it = new CountingIterable(input);
         BlockMeta meta = BlockWriter.write(tmp, MIN, MAX, it, Map.of("tenant_id", "t1", "replica", "0"), 16 * 1024);

@@ -6,6 +6,7 @@ import java.util.List;
 
 import io.jreceive.chunk.ChunkSeries;
 import io.jreceive.chunk.XorAppender;
+import io.jreceive.chunk.XorChunk;
 import io.jreceive.labels.Labels;
 
 /**
@@ -49,6 +50,11 @@ public final class TestSeries implements ChunkSeries {
             bits[i] = Double.doubleToRawLongBits(values[i]);
         }
         return of(labels, timestamps, bits, 120);
+    }
+
+    @Override
+    public byte encoding(int i) {
+        return XorChunk.ENCODING;
     }
 
     @Override

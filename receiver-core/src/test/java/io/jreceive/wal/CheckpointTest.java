@@ -17,6 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.jreceive.encoding.EncBuf;
+import io.jreceive.histogram.CounterResetHint;
+import io.jreceive.histogram.Histogram;
+import io.jreceive.histogram.Schemas;
+import io.jreceive.histogram.Span;
 import io.jreceive.labels.Labels;
 
 class CheckpointTest {
@@ -126,6 +130,55 @@ class CheckpointTest {
         for (String e : v2.events.subList(0, n)) {
             assertTrue(Long.parseLong(e.split(" ")[1]) % 4 == 0, e);
         }
+    }
+
+    @Test
+    void keepsHistogramsOfWantedSeriesAsPrometheusRecords() throws IOException {
+        List<String> expected = new ArrayList<>();
+        try (WalSegmentWriter w = WalSegmentWriter.open(wal, false, WalSegments.DEFAULT_SEGMENT_SIZE)) {
+            EncBuf buf = new EncBuf();
+            SeriesRecordEncoder se = new SeriesRecordEncoder().wrap(buf);
+            for (long r = 1; r <= 4; r++) {
+                se.add(r, labels(r));
+            }
+            w.append(buf.array(), 0, buf.len());
+            EncBuf plain = new EncBuf();
+            EncBuf custom = new EncBuf();
+            HistogramRecordEncoder ints = new HistogramRecordEncoder().wrap(plain, custom);
+            EncBuf fPlain = new EncBuf();
+            EncBuf fCustom = new EncBuf();
+            HistogramRecordEncoder floats = new HistogramRecordEncoder().wrap(fPlain, fCustom);
+            for (long t = 0; t < 10; t++) {
+                for (long r = 1; r <= 4; r++) {
+                    Histogram h = histogram(r, t);
+                    ints.add(r, t, h);
+                    floats.add(r, t, h.toFloat());
+                    if (r % 2 == 0 && t >= 5) {
+                        expected.add("histogram " + r + " " + t + " " + h);
+                        expected.add("floathistogram " + r + " " + t + " " + h.toFloat());
+                    }
+                }
+            }
+            w.append(plain.array(), 0, plain.len());
+            w.append(custom.array(), 0, custom.len());
+            w.append(fPlain.array(), 0, fPlain.len());
+            w.append(fCustom.array(), 0, fCustom.len());
+            w.cut();
+        }
+        Checkpoint.Stats st = Checkpoint.create(wal, 0, r -> r % 2 == 0, 5, false);
+        assertEquals(expected.size(), st.samples());
+        RecordingVisitor v = new RecordingVisitor();
+        WalReader.read(wal, v);
+        List<String> got = v.events.stream().filter(e -> e.contains("histogram ")).sorted().toList();
+        assertEquals(expected.stream().sorted().toList(), got);
+    }
+
+    /** Custom-bucket histograms for odd refs, exponential ones for even refs. */
+    private static Histogram histogram(long ref, long t) {
+        boolean custom = ref % 2 == 1;
+        return new Histogram(CounterResetHint.UNKNOWN, custom ? Schemas.CUSTOM_BUCKETS : 2, custom ? 0 : 0.001, t,
+                3 * t + ref, t * 0.5, new Span[] {new Span(1, 2)}, new long[] {t, ref}, new Span[0], new long[0],
+                custom ? new double[] {1, 2.5} : new double[0]);
     }
 
     @Test

@@ -3,6 +3,8 @@ package io.jreceive.wal;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.jreceive.histogram.FloatHistogram;
+import io.jreceive.histogram.Histogram;
 import io.jreceive.labels.Labels;
 
 /** Records every replayed entry as a line, so tests compare whole replays with {@code assertEquals}. */
@@ -25,6 +27,16 @@ final class RecordingVisitor implements WalVisitor {
     @Override
     public void onSample(long ref, long t, long valueBits) {
         events.add(sample(ref, t, valueBits));
+    }
+
+    @Override
+    public void onHistogram(long ref, long t, Histogram h) {
+        events.add("histogram " + ref + " " + t + " " + h);
+    }
+
+    @Override
+    public void onFloatHistogram(long ref, long t, FloatHistogram h) {
+        events.add("floathistogram " + ref + " " + t + " " + h);
     }
 
     /** The events {@code record[0, len)} decodes to. */

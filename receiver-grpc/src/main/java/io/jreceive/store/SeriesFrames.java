@@ -10,6 +10,8 @@ import java.util.function.Supplier;
 import com.google.protobuf.ByteString;
 
 import io.grpc.Status;
+import io.jreceive.chunk.FloatHistogramChunk;
+import io.jreceive.chunk.HistogramChunk;
 import io.jreceive.chunk.XorChunk;
 import io.jreceive.labels.Labels;
 import io.jreceive.proto.thanos.AggrChunk;
@@ -96,7 +98,8 @@ final class SeriesFrames {
                 used += d.length;
                 b.addChunks(AggrChunk.newBuilder().setMinTime(current.minTime(nextChunk))
                         .setMaxTime(current.maxTime(nextChunk))
-                        .setRaw(Chunk.newBuilder().setType(Chunk.Encoding.XOR).setData(ByteString.copyFrom(d))
+                        .setRaw(Chunk.newBuilder().setType(type(current.encoding(nextChunk)))
+                                .setData(ByteString.copyFrom(d))
                                 .setHash(XX.hashBytes(d))));
                 nextChunk++;
             }
@@ -105,6 +108,15 @@ final class SeriesFrames {
             current = null;
         }
         return SeriesResponse.newBuilder().setSeries(b).build();
+    }
+
+    /** The StoreAPI chunk type of a Prometheus chunk encoding byte. */
+    static Chunk.Encoding type(byte encoding) {
+        return switch (encoding) {
+            case HistogramChunk.ENCODING -> Chunk.Encoding.HISTOGRAM;
+            case FloatHistogramChunk.ENCODING -> Chunk.Encoding.FLOAT_HISTOGRAM;
+            default -> Chunk.Encoding.XOR;
+        };
     }
 
     /** Moves to the next series to send, if any, checking the limits. */

@@ -24,6 +24,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.jreceive.ingest.Transport;
 import io.jreceive.tsdb.MultiTsdb;
 import io.netty.channel.EventLoopGroup;
@@ -31,8 +32,9 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContextBuilder;
 
 /**
- * The receiver's gRPC endpoint ({@code --grpc-address}): the StoreAPI, the Info API and {@code grpc.health.v1}
- * on a grpc-netty server using jreceive's Netty transport (epoll when available). Inbound messages are unlimited
+ * The receiver's gRPC endpoint ({@code --grpc-address}): the StoreAPI, the Info API, {@code grpc.health.v1} and
+ * server reflection ({@code grpc.reflection.v1} and {@code v1alpha}, so grpcurl works without proto files, as with
+ * Thanos) on a grpc-netty server using jreceive's Netty transport (epoll when available). Inbound messages are unlimited
  * in size as in Thanos; the {@code snappy} (framed) and {@code gzip} compressors are registered, and an answer is
  * compressed with whatever the request came compressed with, as grpc-go does. TLS is optional, with client
  * certificates required when a client CA is given. Health turns SERVING once the storage is ready and back when it
@@ -83,7 +85,9 @@ public final class StoreServer implements Closeable {
                 .addService(ServerInterceptors.intercept(new StoreService(tsdb, config.maxSeries(),
                         config.maxSamples()), new AnswerCompression(), metrics))
                 .addService(ServerInterceptors.intercept(new InfoService(tsdb), new AnswerCompression(), metrics))
-                .addService(health.getHealthService());
+                .addService(health.getHealthService())
+                .addService(ProtoReflectionServiceV1.newInstance())
+                .addService(reflectionV1Alpha());
         if (config.maxConnectionAgeMs() > 0) {
             b.maxConnectionAge(config.maxConnectionAgeMs(), TimeUnit.MILLISECONDS);
         }
@@ -100,6 +104,15 @@ public final class StoreServer implements Closeable {
         }
         this.server = b.build();
         health.setStatus("", ServingStatus.NOT_SERVING);
+    }
+
+    /**
+     * Server reflection under its pre-release name {@code grpc.reflection.v1alpha}, which grpc-go (so Thanos) serves
+     * beside {@code v1} and which grpcurl before 1.8.8 and older tools only know.
+     */
+    @SuppressWarnings("deprecation")
+    private static io.grpc.BindableService reflectionV1Alpha() {
+        return io.grpc.protobuf.services.ProtoReflectionService.newInstance();
     }
 
     /** Binds and starts serving. */

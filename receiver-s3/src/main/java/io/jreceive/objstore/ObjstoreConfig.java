@@ -1,9 +1,5 @@
 package io.jreceive.objstore;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
 
 import com.fasterxml.jackson.core.JacksonException;
@@ -75,11 +71,6 @@ public record ObjstoreConfig(Type type, Provider provider, String prefix) {
             case FILESYSTEM -> FilesystemConfig.parse(config);
         };
         return new ObjstoreConfig(type, provider, prefix);
-    }
-
-    /** Reads and parses the file given to {@code --objstore.config-file}. */
-    public static ObjstoreConfig load(Path file) throws IOException {
-        return parse(Files.readString(file, StandardCharsets.UTF_8));
     }
 
     private static String trimSlashes(String s) {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -69,7 +70,8 @@ public final class Shipper implements AutoCloseable {
     private final Path dir;
     private final String tenant;
     private final Bucket bucket;
-    private final Map<String, String> labels;
+    /** Read at each upload: a hashring reload may change a tenant's labels while the shipper runs. */
+    private final Supplier<Map<String, String>> labels;
     private final Clock clock;
     private final MeterRegistry registry;
     private final Counter uploads;
@@ -94,13 +96,27 @@ public final class Shipper implements AutoCloseable {
      */
     public Shipper(Path tenantDir, Bucket bucket, Map<String, String> externalLabels, Clock clock,
                    MeterRegistry registry) {
-        if (externalLabels.isEmpty()) {
+        this(tenantDir, bucket, fixed(externalLabels), clock, registry);
+    }
+
+    private static Supplier<Map<String, String>> fixed(Map<String, String> labels) {
+        Map<String, String> copy = Map.copyOf(labels);
+        return () -> copy;
+    }
+
+    /**
+     * A shipper whose {@code thanos.labels} are read from {@code externalLabels} at each upload, as Thanos' shipper
+     * calls its labels function.
+     */
+    public Shipper(Path tenantDir, Bucket bucket, Supplier<Map<String, String>> externalLabels, Clock clock,
+                   MeterRegistry registry) {
+        if (externalLabels.get().isEmpty()) {
             throw new IllegalArgumentException("empty external labels are not allowed for Thanos block.");
         }
         this.dir = tenantDir;
         this.tenant = tenantDir.getFileName().toString();
         this.bucket = bucket;
-        this.labels = Map.copyOf(new TreeMap<>(externalLabels));
+        this.labels = externalLabels;
         this.clock = clock;
         this.registry = registry;
         Tags tags = Tags.of("tenant", tenant);
@@ -312,7 +328,7 @@ public final class Shipper implements AutoCloseable {
             t.set("version", old.get("version"));
         }
         ObjectNode l = t.putObject("labels");
-        new TreeMap<>(labels).forEach(l::put);
+        new TreeMap<>(labels.get()).forEach(l::put);
         if (old.get("downsample") instanceof ObjectNode d) {
             t.set("downsample", d);
         } else {

@@ -28,6 +28,7 @@ import io.jreceive.bench.SyntheticSeries;
 import io.jreceive.block.BlockMeta;
 import io.jreceive.block.BlockWriter;
 import io.jreceive.chunk.ChunkSeries;
+import io.jreceive.chunk.XorChunk;
 import io.jreceive.labels.Labels;
 
 /**
@@ -74,6 +75,11 @@ public class BlockWriteBenchmark {
         @Override
         public byte[] data(int i) {
             return data[i];
+        }
+
+        @Override
+        public byte encoding(int i) {
+            return XorChunk.ENCODING;
         }
     }
 

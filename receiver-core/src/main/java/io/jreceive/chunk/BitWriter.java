@@ -1,0 +1,119 @@
+package io.jreceive.chunk;
+
+import java.util.Arrays;
+
+/**
+ * A growable bit stream written most significant bit first, as Prometheus' {@code bstream}: {@code free} unwritten
+ * low bits in the last byte, 0 meaning the next write starts a new byte. The histogram chunk appenders write their
+ * whole chunk through one (header bytes included); {@link XorAppender} keeps its own copy of this logic inline for
+ * the float hot path.
+ */
+final class BitWriter {
+    private byte[] b;
+    private int len;
+    private int free;
+
+    /** A stream whose first {@code headerBytes} bytes are zero and already written. */
+    BitWriter(int headerBytes, int capacity) {
+        b = new byte[Math.max(capacity, headerBytes + 16)];
+        len = headerBytes;
+    }
+
+    /** A stream that continues after {@code bytes} (a whole number of bytes, no free bits). */
+    BitWriter(byte[] bytes, int length) {
+        b = Arrays.copyOf(bytes, Math.max(length + 16, length + (length >> 1)));
+        len = length;
+    }
+
+    byte[] buffer() {
+        return b;
+    }
+
+    int length() {
+        return len;
+    }
+
+    byte[] bytes() {
+        return Arrays.copyOf(b, len);
+    }
+
+    void writeBit(boolean one) {
+        if (free == 0) {
+            ensureRoom(1);
+            b[len++] = one ? (byte) 0x80 : 0;
+            free = 7;
+            return;
+        }
+        free--;
+        if (one) {
+            b[len - 1] |= (byte) (1 << free);
+        }
+    }
+
+    void writeByte(int v) {
+        writeBits(v & 0xFF, 8);
+    }
+
+    /** Writes the low {@code nbits} bits of {@code u} (0 to 64), most significant first. */
+    void writeBits(long u, int nbits) {
+        if (nbits == 0) {
+            return;
+        }
+        u <<= 64 - nbits;
+        if (free > 0) {
+            b[len - 1] |= (byte) (u >>> (64 - free));
+            if (nbits <= free) {
+                free -= nbits;
+                return;
+            }
+            u <<= free;
+            nbits -= free;
+            free = 0;
+        }
+        ensureRoom((nbits + 7) >>> 3);
+        while (nbits >= 8) {
+            b[len++] = (byte) (u >>> 56);
+            u <<= 8;
+            nbits -= 8;
+        }
+        if (nbits > 0) {
+            b[len++] = (byte) (u >>> 56);
+            free = 8 - nbits;
+        }
+    }
+
+    /**
+     * Writes {@code newBits} as the Gorilla XOR of the previous value in {@code prev}, as Prometheus' {@code xorWrite},
+     * and makes it the previous value.
+     */
+    void writeXor(long newBits, XorState prev) {
+        long delta = newBits ^ prev.bits;
+        prev.bits = newBits;
+        if (delta == 0) {
+            writeBit(false);
+            return;
+        }
+        writeBit(true);
+        int newLeading = Math.min(Long.numberOfLeadingZeros(delta), 31);
+        int newTrailing = Long.numberOfTrailingZeros(delta);
+        if (prev.leading != XorChunk.LEADING_UNSET && newLeading >= prev.leading && newTrailing >= prev.trailing) {
+            writeBit(false);
+            writeBits(delta >>> prev.trailing, 64 - prev.leading - prev.trailing);
+            return;
+        }
+        prev.leading = newLeading;
+        prev.trailing = newTrailing;
+        writeBit(true);
+        writeBits(newLeading, 5);
+        int sigbits = 64 - newLeading - newTrailing;
+        writeBits(sigbits, 6); // 64 is written as 0 (low 6 bits)
+        writeBits(delta >>> newTrailing, sigbits);
+    }
+
+    private void ensureRoom(int n) {
+        int need = len + n;
+        if (need > b.length) {
+            b = Arrays.copyOf(b, Math.max(need, b.length + (b.length >> 1)));
+        }
+    }
+}

@@ -1,0 +1,310 @@
+package io.jreceive.chunk;
+
+import java.util.List;
+
+import io.jreceive.histogram.CounterResetHint;
+import io.jreceive.histogram.Histogram;
+import io.jreceive.histogram.Schemas;
+import io.jreceive.histogram.Span;
+import io.jreceive.histogram.StaleNaN;
+
+/**
+ * Appends integer histograms to one {@link HistogramChunk} exactly as Prometheus' {@code HistogramAppender} does,
+ * including its cutting rules: {@link #append} starts a new chunk (with the counter-reset header Prometheus would
+ * write) on a counter reset, a schema, zero-threshold or custom-bounds change, a bucket that disappeared while in
+ * use, a sample after a stale marker, or a switch between gauge and counter histograms; it re-encodes the chunk into
+ * a wider layout when a sample brings new buckets, and widens the sample when it lacks buckets that are empty in
+ * the chunk. Size-based cuts are the head's (see {@link HistogramChunk#TARGET_BYTES}). The caller enforces
+ * increasing timestamps.
+ */
+public final class HistogramAppender {
+    private static final long[] NO_BUCKETS = new long[0];
+
+    private final BitWriter b;
+    private int count;
+
+    private int schema;
+    private double zThreshold;
+    private Span[] pSpans = HistogramLayout.NO_SPANS;
+    private Span[] nSpans = HistogramLayout.NO_SPANS;
+    private double[] customValues = HistogramLayout.NO_VALUES;
+
+    private long t;
+    private long cnt;
+    private long zCnt;
+    private long tDelta;
+    private long cntDelta;
+    private long zCntDelta;
+    private long[] pBuckets = NO_BUCKETS;
+    private long[] nBuckets = NO_BUCKETS;
+    private long[] pBucketsDelta = NO_BUCKETS;
+    private long[] nBucketsDelta = NO_BUCKETS;
+    private final XorState sum = new XorState(0, XorChunk.LEADING_UNSET);
+
+    /** An appender over a new, empty chunk. */
+    public HistogramAppender() {
+        b = new BitWriter(HistogramChunk.STREAM_OFFSET, XorAppender.DEFAULT_CAPACITY);
+    }
+
+    public int numSamples() {
+        return count;
+    }
+
+    /** Bytes of chunk data written so far. */
+    public int sizeBytes() {
+        return b.length();
+    }
+
+    public long lastTimestamp() {
+        return t;
+    }
+
+    /** The chunk's counter-reset header, one of {@link HistogramChunk}'s {@code HEADER_} values. */
+    public int counterResetHeader() {
+        return b.buffer()[HistogramChunk.FLAGS_OFFSET] & HistogramChunk.HEADER_MASK;
+    }
+
+    /** A copy of the chunk's data bytes as they stand now. */
+    public byte[] bytes() {
+        return b.bytes();
+    }
+
+    private void setCounterResetHeader(int header) {
+        HistogramChunk.setCounterResetHeader(b.buffer(), header);
+    }
+
+    /**
+     * Appends {@code h} at {@code ts}, as Prometheus' {@code AppendHistogram(prev, t, h, false)}. {@code prev} is the
+     * appender of the series' previous chunk when this (empty) appender was just cut for size or time, so that the
+     * new chunk's counter-reset header compares with it; null otherwise.
+     */
+    public HistogramAppend<HistogramAppender> append(HistogramAppender prev, long ts, Histogram h) {
+        if (count == 0) {
+            write(ts, h);
+            if (h.hint() == CounterResetHint.GAUGE) {
+                setCounterResetHeader(HistogramChunk.HEADER_GAUGE);
+            } else if (h.hint() == CounterResetHint.COUNTER_RESET) {
+                setCounterResetHeader(HistogramChunk.HEADER_COUNTER_RESET);
+            } else if (prev != null) {
+                setCounterResetHeader(prev.appendable(h).header);
+            }
+            return new HistogramAppend<>(this, false);
+        }
+        if (h.hint() != CounterResetHint.GAUGE) {
+            Appendable a = appendable(h);
+            if (!a.ok || a.header != HistogramChunk.HEADER_NOT_COUNTER_RESET) {
+                return startNew(ts, h, a.header);
+            }
+            if (!a.pos.backward().isEmpty() || !a.neg.backward().isEmpty()) {
+                Span[] ps;
+                Span[] ns;
+                if (a.pos.forward().isEmpty() && a.neg.forward().isEmpty()) {
+                    ps = pSpans;
+                    ns = nSpans;
+                } else {
+                    ps = BucketInserts.adjustForInserts(h.positiveSpans(), a.pos.backward());
+                    ns = BucketInserts.adjustForInserts(h.negativeSpans(), a.neg.backward());
+                }
+                h = widen(h, ps, ns, a.pos.backward(), a.neg.backward());
+            }
+            return appendMaybeRecoded(ts, h, a.pos.forward(), a.neg.forward());
+        }
+        if (counterResetHeader() != HistogramChunk.HEADER_GAUGE || !gaugeLayoutMatches(h)) {
+            return startNew(ts, h, HistogramChunk.HEADER_GAUGE);
+        }
+        if (StaleNaN.is(h.sum())) {
+            write(ts, h);
+            return new HistogramAppend<>(this, false);
+        }
+        BucketInserts.BothWays p = BucketInserts.expandBothWays(pSpans, h.positiveSpans());
+        BucketInserts.BothWays n = BucketInserts.expandBothWays(nSpans, h.negativeSpans());
+        if (!p.backward().isEmpty() || !n.backward().isEmpty()) {
+            h = widen(h, p.merged(), n.merged(), p.backward(), n.backward());
+        }
+        return appendMaybeRecoded(ts, h, p.forward(), n.forward());
+    }
+
+    /** Whether a gauge histogram fits this chunk's layout ({@code appendableGauge} before its span merge). */
+    private boolean gaugeLayoutMatches(Histogram h) {
+        if (StaleNaN.is(h.sum())) {
+            return true;
+        }
+        if (StaleNaN.is(sum.value())) {
+            return false;
+        }
+        if (h.schema() != schema || h.zeroThreshold() != zThreshold) {
+            return false;
+        }
+        return !Schemas.isCustomBuckets(h.schema()) || Schemas.boundsMatch(h.customValues(), customValues);
+    }
+
+    private HistogramAppend<HistogramAppender> startNew(long ts, Histogram h, int header) {
+        HistogramAppender next = new HistogramAppender();
+        next.setCounterResetHeader(header);
+        next.write(ts, h);
+        return new HistogramAppend<>(next, true);
+    }
+
+    private HistogramAppend<HistogramAppender> appendMaybeRecoded(long ts, Histogram h,
+            List<BucketInserts.Insert> pForward, List<BucketInserts.Insert> nForward) {
+        if (pForward.isEmpty() && nForward.isEmpty()) {
+            write(ts, h);
+            return new HistogramAppend<>(this, false);
+        }
+        HistogramAppender recoded = recode(pForward, nForward, h.positiveSpans(), h.negativeSpans());
+        recoded.write(ts, h);
+        return new HistogramAppend<>(recoded, false);
+    }
+
+    private static Histogram widen(Histogram h, Span[] ps, Span[] ns, List<BucketInserts.Insert> pBackward,
+            List<BucketInserts.Insert> nBackward) {
+        long[] pb = pBackward.isEmpty() ? h.positiveBuckets()
+                : BucketInserts.insertDeltas(h.positiveBuckets(), Span.count(ps), pBackward);
+        long[] nb = nBackward.isEmpty() ? h.negativeBuckets()
+                : BucketInserts.insertDeltas(h.negativeBuckets(), Span.count(ns), nBackward);
+        return h.withBuckets(ps, pb, ns, nb);
+    }
+
+    /** The chunk's samples re-encoded into the layout {@code ps}/{@code ns} in a new appender, header kept. */
+    private HistogramAppender recode(List<BucketInserts.Insert> pInserts, List<BucketInserts.Insert> nInserts,
+            Span[] ps, Span[] ns) {
+        byte[] old = b.buffer();
+        HistogramIterator it = new HistogramIterator(old, 0, b.length());
+        HistogramAppender next = new HistogramAppender();
+        int np = Span.count(ps);
+        int nn = Span.count(ns);
+        while (it.next()) {
+            Histogram o = it.at();
+            if (StaleNaN.is(o.sum())) {
+                next.write(it.timestamp(), o);
+                continue;
+            }
+            long[] pb = pInserts.isEmpty() ? o.positiveBuckets()
+                    : BucketInserts.insertDeltas(o.positiveBuckets(), np, pInserts);
+            long[] nb = nInserts.isEmpty() ? o.negativeBuckets()
+                    : BucketInserts.insertDeltas(o.negativeBuckets(), nn, nInserts);
+            next.write(it.timestamp(), o.withBuckets(ps, pb, ns, nb));
+        }
+        next.setCounterResetHeader(old[HistogramChunk.FLAGS_OFFSET]);
+        return next;
+    }
+
+    /** The result of Prometheus' {@code appendable}: inserts, whether the sample fits, and the header to cut with. */
+    private record Appendable(BucketInserts.Expansion pos, BucketInserts.Expansion neg, boolean ok, int header) {
+        static Appendable cut(int header) {
+            return new Appendable(BucketInserts.Expansion.RESET, BucketInserts.Expansion.RESET, false, header);
+        }
+    }
+
+    private static final BucketInserts.Expansion NOTHING =
+            new BucketInserts.Expansion(List.of(), List.of(), true);
+
+    private Appendable appendable(Histogram h) {
+        if (count > 0 && counterResetHeader() == HistogramChunk.HEADER_GAUGE) {
+            return Appendable.cut(HistogramChunk.HEADER_NOT_COUNTER_RESET);
+        }
+        if (h.hint() == CounterResetHint.COUNTER_RESET) {
+            return Appendable.cut(HistogramChunk.HEADER_COUNTER_RESET);
+        }
+        if (StaleNaN.is(h.sum())) {
+            return new Appendable(NOTHING, NOTHING, true, HistogramChunk.HEADER_NOT_COUNTER_RESET);
+        }
+        if (StaleNaN.is(sum.value())) {
+            return Appendable.cut(HistogramChunk.HEADER_UNKNOWN);
+        }
+        if (Long.compareUnsigned(h.count(), cnt) < 0) {
+            return Appendable.cut(HistogramChunk.HEADER_COUNTER_RESET);
+        }
+        if (h.schema() != schema || h.zeroThreshold() != zThreshold) {
+            return Appendable.cut(HistogramChunk.HEADER_UNKNOWN);
+        }
+        if (Schemas.isCustomBuckets(h.schema()) && !Schemas.boundsMatch(h.customValues(), customValues)) {
+            return Appendable.cut(HistogramChunk.HEADER_COUNTER_RESET);
+        }
+        if (Long.compareUnsigned(h.zeroCount(), zCnt) < 0) {
+            return Appendable.cut(HistogramChunk.HEADER_COUNTER_RESET);
+        }
+        BucketInserts.Expansion p = BucketInserts.expandInt(pSpans, h.positiveSpans(), pBuckets,
+                h.positiveBuckets());
+        if (!p.ok()) {
+            return Appendable.cut(HistogramChunk.HEADER_COUNTER_RESET);
+        }
+        BucketInserts.Expansion n = BucketInserts.expandInt(nSpans, h.negativeSpans(), nBuckets,
+                h.negativeBuckets());
+        if (!n.ok()) {
+            return Appendable.cut(HistogramChunk.HEADER_COUNTER_RESET);
+        }
+        return new Appendable(p, n, true, HistogramChunk.HEADER_NOT_COUNTER_RESET);
+    }
+
+    /** Writes one sample whose layout is the chunk's ({@code appendHistogram}). */
+    private void write(long ts, Histogram h) {
+        if (count == HistogramChunk.MAX_SAMPLES) {
+            throw new IllegalStateException("histogram chunk full: " + HistogramChunk.MAX_SAMPLES + " samples");
+        }
+        boolean stale = StaleNaN.is(h.sum());
+        if (stale) {
+            h = Histogram.stale(h.sum());
+        }
+        long newTDelta = 0;
+        long newCntDelta = 0;
+        long newZCntDelta = 0;
+        if (count == 0) {
+            new HistogramLayout(h.schema(), h.zeroThreshold(), h.positiveSpans(), h.negativeSpans(),
+                    h.customValues()).write(b);
+            schema = h.schema();
+            zThreshold = h.zeroThreshold();
+            pSpans = h.positiveSpans().clone();
+            nSpans = h.negativeSpans().clone();
+            customValues = h.customValues().clone();
+            int np = Span.count(pSpans);
+            int nn = Span.count(nSpans);
+            pBuckets = new long[np];
+            pBucketsDelta = new long[np];
+            nBuckets = new long[nn];
+            nBucketsDelta = new long[nn];
+            Varbit.putInt(b, ts);
+            Varbit.putUint(b, h.count());
+            Varbit.putUint(b, h.zeroCount());
+            b.writeBits(Double.doubleToRawLongBits(h.sum()), 64);
+            sum.bits = Double.doubleToRawLongBits(h.sum());
+            for (long v : h.positiveBuckets()) {
+                Varbit.putInt(b, v);
+            }
+            for (long v : h.negativeBuckets()) {
+                Varbit.putInt(b, v);
+            }
+        } else {
+            newTDelta = ts - t;
+            newCntDelta = h.count() - cnt;
+            newZCntDelta = h.zeroCount() - zCnt;
+            long tDod = newTDelta - tDelta;
+            long cntDod = stale ? 0 : newCntDelta - cntDelta;
+            long zCntDod = stale ? 0 : newZCntDelta - zCntDelta;
+            Varbit.putInt(b, tDod);
+            Varbit.putInt(b, cntDod);
+            Varbit.putInt(b, zCntDod);
+            b.writeXor(Double.doubleToRawLongBits(h.sum()), sum);
+            writeBucketDods(h.positiveBuckets(), pBuckets, pBucketsDelta);
+            writeBucketDods(h.negativeBuckets(), nBuckets, nBucketsDelta);
+        }
+        count++;
+        HistogramChunk.setNumSamples(b.buffer(), count);
+        t = ts;
+        cnt = h.count();
+        zCnt = h.zeroCount();
+        tDelta = newTDelta;
+        cntDelta = newCntDelta;
+        zCntDelta = newZCntDelta;
+        System.arraycopy(h.positiveBuckets(), 0, pBuckets, 0, h.positiveBuckets().length);
+        System.arraycopy(h.negativeBuckets(), 0, nBuckets, 0, h.negativeBuckets().length);
+    }
+
+    private void writeBucketDods(long[] values, long[] last, long[] lastDelta) {
+        for (int i = 0; i < values.length; i++) {
+            long delta = values[i] - last[i];
+            Varbit.putInt(b, delta - lastDelta[i]);
+            lastDelta[i] = delta;
+        }
+    }
+}

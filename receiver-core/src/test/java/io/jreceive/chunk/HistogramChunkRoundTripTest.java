@@ -1,0 +1,215 @@
+package io.jreceive.chunk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeMap;
+
+import org.junit.jupiter.api.Test;
+
+import io.jreceive.histogram.CounterResetHint;
+import io.jreceive.histogram.FloatHistogram;
+import io.jreceive.histogram.Histogram;
+import io.jreceive.histogram.Schemas;
+import io.jreceive.histogram.Span;
+import io.jreceive.histogram.StaleNaN;
+
+/**
+ * Property test: random histogram series (buckets appearing and disappearing, counter resets, schema changes,
+ * gauges, custom buckets, stale markers) appended chunk by chunk read back as the same samples, bucket by bucket
+ * (a re-encoded chunk may hold extra empty buckets, which do not change a histogram).
+ */
+class HistogramChunkRoundTripTest {
+
+    @Test
+    void integerHistogramsReadBackAsAppended() {
+        Random r = new Random(7);
+        for (int round = 0; round < 300; round++) {
+            List<Histogram> in = series(r, 1 + r.nextInt(150));
+            List<HistogramAppender> chunks = new ArrayList<>();
+            HistogramAppender app = new HistogramAppender();
+            chunks.add(app);
+            long t = r.nextInt(1 << 20);
+            List<Long> ts = new ArrayList<>();
+            for (Histogram h : in) {
+                t += 1 + r.nextInt(30000);
+                ts.add(t);
+                HistogramAppend<HistogramAppender> res = app.append(null, t, h);
+                if (res.newChunk()) {
+                    chunks.add(res.appender());
+                } else {
+                    chunks.set(chunks.size() - 1, res.appender());
+                }
+                app = res.appender();
+            }
+            int i = 0;
+            for (HistogramAppender c : chunks) {
+                HistogramIterator it = new HistogramIterator(c.bytes());
+                while (it.next()) {
+                    assertEquals(ts.get(i), it.timestamp());
+                    assertEquals(canonical(in.get(i).toFloat()), canonical(it.at().toFloat()), "sample " + i);
+                    i++;
+                }
+            }
+            assertEquals(in.size(), i);
+        }
+    }
+
+    @Test
+    void floatHistogramsReadBackAsAppended() {
+        Random r = new Random(11);
+        for (int round = 0; round < 300; round++) {
+            List<Histogram> in = series(r, 1 + r.nextInt(150));
+            List<FloatHistogramAppender> chunks = new ArrayList<>();
+            FloatHistogramAppender app = new FloatHistogramAppender();
+            chunks.add(app);
+            long t = 0;
+            for (Histogram h : in) {
+                t += 15000;
+                HistogramAppend<FloatHistogramAppender> res = app.append(null, t, scaled(h.toFloat(), 0.25));
+                if (res.newChunk()) {
+                    chunks.add(res.appender());
+                } else {
+                    chunks.set(chunks.size() - 1, res.appender());
+                }
+                app = res.appender();
+            }
+            int i = 0;
+            for (FloatHistogramAppender c : chunks) {
+                FloatHistogramIterator it = new FloatHistogramIterator(c.bytes());
+                while (it.next()) {
+                    assertEquals(15000L * (i + 1), it.timestamp());
+                    assertEquals(canonical(scaled(in.get(i).toFloat(), 0.25)), canonical(it.at()), "sample " + i);
+                    i++;
+                }
+            }
+            assertEquals(in.size(), i);
+            assertTrue(chunks.size() <= in.size());
+        }
+    }
+
+    /** Counts times 1.25 plus the fraction, so float chunks see non-integer counts. */
+    private static FloatHistogram scaled(FloatHistogram h, double frac) {
+        if (StaleNaN.is(h.sum())) {
+            return h;
+        }
+        double[] p = h.positiveBuckets().clone();
+        double[] n = h.negativeBuckets().clone();
+        double total = h.zeroCount() * 1.25;
+        for (int i = 0; i < p.length; i++) {
+            p[i] = p[i] * 1.25 + (p[i] > 0 ? frac : 0);
+            total += p[i];
+        }
+        for (int i = 0; i < n.length; i++) {
+            n[i] = n[i] * 1.25 + (n[i] > 0 ? frac : 0);
+            total += n[i];
+        }
+        return new FloatHistogram(h.hint(), h.schema(), h.zeroThreshold(), h.zeroCount() * 1.25, total, h.sum(),
+                h.positiveSpans(), p, h.negativeSpans(), n, h.customValues());
+    }
+
+    /** A sample as what it means: bucket index to count without empty buckets, hint and all scalars. */
+    private static String canonical(FloatHistogram h) {
+        if (StaleNaN.is(h.sum())) {
+            return "stale";
+        }
+        return h.schema() + " " + h.zeroThreshold() + " " + h.zeroCount() + " " + h.count() + " " + h.sum() + " "
+                + buckets(h.positiveSpans(), h.positiveBuckets()) + " " + buckets(h.negativeSpans(),
+                        h.negativeBuckets()) + " " + java.util.Arrays.toString(h.customValues());
+    }
+
+    private static TreeMap<Integer, Double> buckets(Span[] spans, double[] counts) {
+        TreeMap<Integer, Double> m = new TreeMap<>();
+        BucketInserts.BucketIterator it = new BucketInserts.BucketIterator(spans);
+        int i = 0;
+        while (it.next()) {
+            if (counts[i] != 0) {
+                m.put(it.at, counts[i]);
+            }
+            i++;
+        }
+        return m;
+    }
+
+    /** A random series: mostly growing counters, with resets, layout and schema changes, gauges and staleness. */
+    private static List<Histogram> series(Random r, int n) {
+        List<Histogram> out = new ArrayList<>();
+        boolean gauge = r.nextInt(4) == 0;
+        boolean custom = r.nextInt(4) == 0;
+        int schema = custom ? Schemas.CUSTOM_BUCKETS : r.nextInt(5) - 1;
+        double[] bounds = custom ? new double[] {0.1, 0.25, 1, 2.5, 10, 1e9 + 0.5} : new double[0];
+        TreeMap<Integer, Long> pos = new TreeMap<>();
+        TreeMap<Integer, Long> neg = new TreeMap<>();
+        long zc = 0;
+        for (int i = 0; i < n; i++) {
+            int ev = r.nextInt(40);
+            if (ev == 0) {
+                out.add(Histogram.stale(Double.longBitsToDouble(StaleNaN.BITS)));
+                continue;
+            }
+            if (ev == 1 || gauge) {
+                pos.replaceAll((k, v) -> gauge ? (long) r.nextInt(5) : 0L);
+                neg.replaceAll((k, v) -> gauge ? (long) r.nextInt(5) : 0L);
+                zc = gauge ? r.nextInt(3) : 0;
+            }
+            if (ev == 2 && !custom) {
+                schema = r.nextInt(5) - 1;
+            }
+            if (ev == 3) {
+                pos.pollFirstEntry();
+            }
+            int adds = r.nextInt(4);
+            for (int a = 0; a < adds; a++) {
+                int idx = custom ? r.nextInt(bounds.length + 1) : r.nextInt(40) - 20;
+                pos.merge(idx, (long) r.nextInt(1000), Long::sum);
+                if (!custom && r.nextBoolean()) {
+                    neg.merge(r.nextInt(30) - 10, (long) r.nextInt(50), Long::sum);
+                }
+            }
+            zc += custom ? 0 : r.nextInt(3);
+            long count = zc;
+            for (long v : pos.values()) {
+                count += v;
+            }
+            for (long v : neg.values()) {
+                count += v;
+            }
+            Layout p = layout(pos, r);
+            Layout q = layout(neg, r);
+            out.add(new Histogram(gauge ? CounterResetHint.GAUGE : CounterResetHint.UNKNOWN, schema,
+                    custom ? 0 : Math.scalb(0.5, -127), zc, count, count * 0.75, p.spans, p.deltas, q.spans,
+                    q.deltas, bounds));
+        }
+        return out;
+    }
+
+    private record Layout(Span[] spans, long[] deltas) {
+    }
+
+    /** Spans and deltas of a bucket map; empty spans and zero buckets are sometimes kept, as real producers do. */
+    private static Layout layout(TreeMap<Integer, Long> buckets, Random r) {
+        List<Span> spans = new ArrayList<>();
+        long[] deltas = new long[buckets.size()];
+        int i = 0;
+        long prev = 0;
+        int last = 0;
+        for (var e : buckets.entrySet()) {
+            int idx = e.getKey();
+            if (spans.isEmpty()) {
+                spans.add(new Span(idx, 1));
+            } else if (idx == last + 1) {
+                Span s = spans.remove(spans.size() - 1);
+                spans.add(new Span(s.offset(), s.length() + 1));
+            } else {
+                spans.add(new Span(idx - last - 1, 1));
+            }
+            last = idx;
+            deltas[i++] = e.getValue() - prev;
+            prev = e.getValue();
+        }
+        return new Layout(spans.toArray(new Span[0]), deltas);
+    }
+}
