@@ -21,16 +21,16 @@ final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--remote-write.address", defaultValue = "0.0.0.0:19291", description = "Remote write listener.")
     String remoteWriteAddress;
     @Option(names = "--remote-write.server-tls-cert", defaultValue = "",
-            description = "Not implemented: TLS on the remote-write listener; any value is refused.")
+            description = "PEM certificate of the remote-write listener (HTTPS); plain HTTP without it.")
     String rwTlsCert;
     @Option(names = "--remote-write.server-tls-key", defaultValue = "",
-            description = "Not implemented: TLS on the remote-write listener; any value is refused.")
+            description = "PEM private key (PKCS#8) for --remote-write.server-tls-cert.")
     String rwTlsKey;
     @Option(names = "--remote-write.server-tls-client-ca", defaultValue = "",
-            description = "Not implemented: TLS on the remote-write listener; any value is refused.")
+            description = "PEM CA; when set, remote-write clients must present a certificate it signed.")
     String rwTlsClientCa;
     @Option(names = "--remote-write.server-tls-min-version", defaultValue = "1.3",
-            description = "Compatibility only, no effect in jreceive: the remote-write listener is plain HTTP.")
+            description = "Oldest TLS version the remote-write listener accepts: 1.0, 1.1, 1.2 or 1.3.")
     String rwTlsMinVersion;
     @Option(names = "--http.config", defaultValue = "",
             description = "Not implemented: TLS and authentication of the ops listener; any value is refused.")
@@ -136,7 +136,8 @@ final class ReceiveCommand implements Callable<Integer> {
             description = "HTTP header naming the tenant.")
     String tenantHeader;
     @Option(names = "--receive.tenant-certificate-field", defaultValue = "",
-            description = "Not implemented: any value is refused.")
+            description = "organization, organizationalUnit or commonName: the client certificate's field that names "
+                    + "the tenant (the tenant header is then ignored); needs --remote-write.server-tls-cert.")
     String tenantCertField;
     @Option(names = "--receive.default-tenant-id", defaultValue = "default-tenant",
             description = "Tenant of requests without a tenant header.")

@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.jreceive.ingest.IngestWarmup;
+import io.jreceive.ingest.LocalWriteRouter;
 import io.jreceive.ingest.RemoteWriteConfig;
 import io.jreceive.ingest.RemoteWriteServer;
 import io.jreceive.ingest.SplitTenantRouter;
@@ -149,7 +150,11 @@ final class Receiver implements AutoCloseable {
         }
         // The warm-up runs beside the WAL replay: a tenant's replay keeps one core busy, the warm-up the other.
         CompletableFuture<Void> warmUp = startWarmUp(config.remoteWrite());
-        tsdb.open();
+        if (mode == Mode.ROUTER_ONLY) {
+            tsdb.openWithoutStorage();
+        } else {
+            tsdb.open();
+        }
         pruning = new TenantPruning(tsdb, this::uploadedAll, System.currentTimeMillis());
         finishWarmUp(warmUp);
         store = listen("--grpc-address", config.store().host(), config.store().port(),
@@ -157,11 +162,9 @@ final class Receiver implements AutoCloseable {
                         config.remoteWrite().defaultTenant(), config.remoteWrite().limits()).definition())).start());
         limiter = config.limits() == null ? null : new WriteLimiter(config.limits().text(), config.limits().file(),
                 config.limits().reloadMs(), tsdb::headSeries, registry);
-        // Ingestor-only: the HTTP path appends directly (no hop through the router) unless tenants are split from a
-        // label; gRPC writes go via the router.
+        // Ingestor-only: the HTTP path appends directly (no hop through the ring's router); gRPC writes go via it.
         remoteWrite = listen("--remote-write.address", config.remoteWrite().host(), config.remoteWrite().port(),
-                () -> new RemoteWriteServer(config.remoteWrite(), tsdb,
-                        mode == Mode.INGESTOR_ONLY && rs.splitTenantLabel().isEmpty() ? null : router,
+                () -> new RemoteWriteServer(config.remoteWrite(), tsdb, httpRouter(mode, router, rs),
                         rs.replicaHeader(), registry, limiter,
                         config.relabel().isEmpty() ? null : new BatchRelabeler(new Relabeler(config.relabel())),
                         status));
@@ -180,6 +183,19 @@ final class Receiver implements AutoCloseable {
         serving = true;
         LOG.info("ready: remote write on {}:{}, gRPC on {}:{}, HTTP on {}:{}", config.remoteWrite().host(),
                 remoteWrite.port(), config.store().host(), store.port(), config.http().host(), ops.port());
+    }
+
+    /**
+     * Where HTTP writes go: straight to the storage in ingestor-only mode (no router at all), or, when tenants are
+     * split from a label, through the split to the local storage (whole batches, histograms included); in a
+     * hashring through {@code router}.
+     */
+    private WriteRouter httpRouter(Mode mode, WriteRouter router, RingSettings rs) {
+        if (mode != Mode.INGESTOR_ONLY) {
+            return router;
+        }
+        return rs.splitTenantLabel().isEmpty() ? null
+                : new SplitTenantRouter(new LocalWriteRouter(tsdb), rs.splitTenantLabel());
     }
 
     /** Thanos' name of a mode, as its logs and flags documentation write it. */

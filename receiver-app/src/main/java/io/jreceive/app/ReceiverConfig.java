@@ -5,9 +5,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import io.jreceive.ingest.CertificateTenant;
 import io.jreceive.ingest.ConnectionLimits;
 import io.jreceive.ingest.RemoteWriteConfig;
 import io.jreceive.ingest.RemoteWriteLimits;
+import io.jreceive.ingest.RemoteWriteTls;
 import io.jreceive.config.PathOrContent;
 import io.jreceive.limits.LimitsConfig;
 import io.jreceive.objstore.ObjstoreConfig;
@@ -85,9 +87,6 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
             throw new IllegalArgumentException("--tsdb.out-of-order.time-window: out-of-order ingestion is not "
                     + "supported yet; only 0s is accepted");
         }
-        if (!c.tenantCertField.isEmpty()) {
-            throw new IllegalArgumentException("--receive.tenant-certificate-field is not supported yet");
-        }
         if (c.maxExemplars > 0) {
             throw new IllegalArgumentException("--tsdb.max-exemplars: exemplar storage is not implemented; jreceive "
                     + "drops exemplars (counted in jreceive_exemplars_dropped_total), as Thanos does with 0");
@@ -102,7 +101,8 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
         RemoteWriteLimits limits = new RemoteWriteLimits(c.maxBodyBytes, c.maxBodyBytes, 0, 0,
                 RemoteWriteLimits.DEFAULT_MAX_LABELS, RemoteWriteLimits.DEFAULT_MAX_LABEL_BYTES);
         RemoteWriteConfig rwc = new RemoteWriteConfig(rw.host(), rw.port(), c.tenantHeader, c.defaultTenant,
-                limits, c.ioThreads, c.warmupSeries).withConnections(connectionLimits(c));
+                limits, c.ioThreads, c.warmupSeries).withConnections(connectionLimits(c))
+                .withTls(remoteWriteTls(c), tenantCertificateField(c));
         TsdbConfig tsdb = new TsdbConfig(c.tsdbPath.toAbsolutePath(), minBlock,
                 duration("--tsdb.retention", c.tsdbRetention), c.walCompression,
                 duration("--tsdb.too-far-in-future.time-window", c.tooFarInFuture), labels, c.tenantLabelName)
@@ -120,6 +120,51 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
         return new ReceiverConfig(rwc, tsdb, Address.parse("--http-address", c.httpAddress), store, objstore(c),
                 duration("--tsdb.compaction-interval", c.compactionInterval), c.logLevel, ring(c),
                 limits(c), relabel(c), bytes("--tsdb.max-retention-bytes", c.maxRetentionBytes));
+    }
+
+    /**
+     * TLS of the remote-write listener, checked as Thanos' {@code tls.NewServerConfig} checks it; null = plain HTTP.
+     * The files are read at start (a missing one says so, naming the flag).
+     */
+    private static RemoteWriteTls remoteWriteTls(ReceiveCommand c) {
+        if (c.rwTlsCert.isEmpty() && c.rwTlsKey.isEmpty()) {
+            if (!c.rwTlsClientCa.isEmpty()) {
+                throw new IllegalArgumentException("--remote-write.server-tls-client-ca: when a client CA is used a "
+                        + "server key and certificate must also be provided");
+            }
+            return null;
+        }
+        if (c.rwTlsCert.isEmpty() || c.rwTlsKey.isEmpty()) {
+            throw new IllegalArgumentException("--remote-write.server-tls-cert/-key: both server key and "
+                    + "certificate must be provided");
+        }
+        PathOrContent.read("--remote-write.server-tls-cert", path(c.rwTlsCert));
+        PathOrContent.read("--remote-write.server-tls-key", path(c.rwTlsKey));
+        if (!c.rwTlsClientCa.isEmpty()) {
+            PathOrContent.read("--remote-write.server-tls-client-ca", path(c.rwTlsClientCa));
+        }
+        return new RemoteWriteTls(path(c.rwTlsCert), path(c.rwTlsKey), path(c.rwTlsClientCa), c.rwTlsMinVersion);
+    }
+
+    /**
+     * {@code --receive.tenant-certificate-field}: one of Thanos' three values, and only with TLS on the remote-write
+     * listener (Thanos accepts it without and then fails every request); null when unset.
+     */
+    private static String tenantCertificateField(ReceiveCommand c) {
+        if (c.tenantCertField.isEmpty()) {
+            return null;
+        }
+        if (!CertificateTenant.known(c.tenantCertField)) {
+            throw new IllegalArgumentException("--receive.tenant-certificate-field: enum value must be one of "
+                    + CertificateTenant.ORGANIZATION + "," + CertificateTenant.ORGANIZATIONAL_UNIT + ","
+                    + CertificateTenant.COMMON_NAME + ", got '" + c.tenantCertField + "'");
+        }
+        if (c.rwTlsCert.isEmpty()) {
+            throw new IllegalArgumentException("--receive.tenant-certificate-field needs TLS on the remote-write "
+                    + "listener (--remote-write.server-tls-cert/-key, and -client-ca so that clients present "
+                    + "certificates)");
+        }
+        return c.tenantCertField;
     }
 
     /** The hashring, replication and forwarding flags, checked as Thanos checks them plus what Thanos lets pass. */
@@ -231,10 +276,6 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
 
     /** Flags whose non-default value asks for something jreceive does not do: one line naming the flag. */
     private static void refuseNotImplemented(ReceiveCommand c) {
-        if (!c.rwTlsCert.isEmpty() || !c.rwTlsKey.isEmpty() || !c.rwTlsClientCa.isEmpty()) {
-            throw new IllegalArgumentException("--remote-write.server-tls-cert/-key/-client-ca: TLS on the "
-                    + "remote-write listener is not implemented; terminate TLS in front of jreceive");
-        }
         if (!c.httpConfig.isEmpty()) {
             throw new IllegalArgumentException("--http.config: TLS and authentication of the ops listener are not "
                     + "implemented");

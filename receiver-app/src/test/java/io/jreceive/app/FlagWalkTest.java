@@ -84,11 +84,12 @@ class FlagWalkTest {
         v("--log.level", Kind.WIRED, "debug", null);
         v("--tsdb.max-exemplars", Kind.REFUSED, "100", null);
         v("--tsdb.enable-native-histograms", Kind.REFUSED, "true", null);
-        v("--receive.tenant-certificate-field", Kind.REFUSED, "commonName", null);
+        v("--receive.tenant-certificate-field", Kind.EFFECTIVE, null, "RemoteWriteTlsIT");
         v("--receive.split-tenant-label-name", Kind.EFFECTIVE, "team", "SplitTenantIT");
-        v("--remote-write.server-tls-cert", Kind.REFUSED, "/tmp/cert.pem", null);
-        v("--remote-write.server-tls-key", Kind.REFUSED, "/tmp/key.pem", null);
-        v("--remote-write.server-tls-client-ca", Kind.REFUSED, "/tmp/ca.pem", null);
+        v("--remote-write.server-tls-cert", Kind.EFFECTIVE, null, "RemoteWriteTlsIT");
+        v("--remote-write.server-tls-key", Kind.EFFECTIVE, null, "RemoteWriteTlsIT");
+        v("--remote-write.server-tls-client-ca", Kind.EFFECTIVE, null, "RemoteWriteTlsIT");
+        v("--remote-write.server-tls-min-version", Kind.EFFECTIVE, null, "RemoteWriteTlsIT");
         v("--http.config", Kind.REFUSED, "/tmp/web.yaml", null);
         v("--hash-func", Kind.REFUSED, "SHA256", null);
         v("--request.logging-config", Kind.REFUSED, "grpc: {}", null);
@@ -117,7 +118,6 @@ class FlagWalkTest {
         v("--receive.capnproto-address", Kind.COMPAT, "0.0.0.0:1", null);
         v("--receive.grpc-service-config", Kind.COMPAT, "{}", null);
         v("--receive.forward.async-workers", Kind.COMPAT, "2", null);
-        v("--remote-write.server-tls-min-version", Kind.COMPAT, "1.2", null);
         v("--http-grace-period", Kind.COMPAT, "10s", null);
         v("--tsdb.out-of-order.cap-max", Kind.COMPAT, "64", null);
         v("--tsdb.allow-overlapping-blocks", Kind.COMPAT, "true", null);

@@ -74,6 +74,13 @@ class ReceiverConfigTest {
         assertTrue(refusal("--label=a=\"1\"", "--receive.limits-config-file=/nonexistent/limits.yaml")
                 .contains("no such file"));
         assertTrue(refusal("--label=a=\"1\"", "--tsdb.retention=forever").contains("--tsdb.retention"));
+        assertTrue(refusal("--label=a=\"1\"", "--receive.tenant-certificate-field=commonName")
+                .contains("needs TLS on the remote-write listener"));
+        assertTrue(refusal("--label=a=\"1\"", "--receive.tenant-certificate-field=email").contains("enum value"));
+        assertTrue(refusal("--label=a=\"1\"", "--remote-write.server-tls-client-ca=/tmp/ca.pem")
+                .contains("a server key and certificate must also be provided"));
+        assertTrue(refusal("--label=a=\"1\"", "--remote-write.server-tls-cert=/nonexistent/cert.pem",
+                "--remote-write.server-tls-key=/nonexistent/key.pem").contains("no such file"));
         assertEquals("--objstore.config-file: open /nonexistent/objstore.yaml: no such file or directory",
                 refusal("--label=a=\"1\"", "--objstore.config-file=/nonexistent/objstore.yaml"));
         assertTrue(refusal("--label=a=\"1\"", "--objstore.config={type: S3, config: {bucket: b, bogus: 1}}")

@@ -83,7 +83,7 @@ class SplitTenantIT {
                             + ThanosProcess.enc("m") + "&time=" + (t / 1000 + 1))).get("data").get("result");
                     for (JsonNode r : result) {
                         Map<String, String> labels = new TreeMap<>();
-                        r.get("metric").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+                        r.get("metric").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
                         labels.remove("__name__");
                         String replica = labels.remove("receive_replica");
                         byReplica.computeIfAbsent(replica, k -> new TreeSet<>()).add(labels.toString());

@@ -11,6 +11,14 @@ public final class AppendStats {
     public int outOfOrder;
     public int duplicates;
     public int seriesCreated;
+    /**
+     * Native histogram samples appended, identical resends ignored, rejected for a conflict (counted in the
+     * reasons above too) and invalid.
+     */
+    public int histogramsAppended;
+    public int histogramsIgnored;
+    public int histogramsRejected;
+    public int histogramsInvalid;
     public final int[] seriesErrors = new int[SeriesError.values().length];
 
     public void reset() {
@@ -20,12 +28,16 @@ public final class AppendStats {
         outOfOrder = 0;
         duplicates = 0;
         seriesCreated = 0;
+        histogramsAppended = 0;
+        histogramsIgnored = 0;
+        histogramsRejected = 0;
+        histogramsInvalid = 0;
         java.util.Arrays.fill(seriesErrors, 0);
     }
 
     /** Whether anything in the request was rejected (the request is then answered as a conflict). */
     public boolean hasConflicts() {
-        if (outOfBounds + outOfOrder + duplicates > 0) {
+        if (outOfBounds + outOfOrder + duplicates + histogramsInvalid > 0) {
             return true;
         }
         for (int e : seriesErrors) {
@@ -55,6 +67,9 @@ public final class AppendStats {
         }
         if (duplicates > 0) {
             parts.add("add " + duplicates + " samples: duplicate sample for timestamp");
+        }
+        if (histogramsInvalid > 0) {
+            parts.add("add " + histogramsInvalid + " samples: invalid histogram");
         }
         return parts.size() == 1 ? parts.get(0) : parts.size() + " errors: " + String.join("; ", parts);
     }

@@ -14,7 +14,11 @@ import io.jreceive.chunk.ChunkSeries;
 import io.jreceive.chunk.XorChunk;
 import io.jreceive.encoding.EncBuf;
 import io.jreceive.index.SeriesIndex;
+import io.jreceive.histogram.FloatHistogram;
+import io.jreceive.histogram.Histogram;
+import io.jreceive.histogram.HistogramValidation;
 import io.jreceive.labels.Labels;
+import io.jreceive.wal.HistogramRecordEncoder;
 import io.jreceive.wal.SamplesRecordEncoder;
 import io.jreceive.wal.SeriesRecordEncoder;
 import io.jreceive.wal.WalRecord;
@@ -126,6 +130,10 @@ public final class Head implements SeriesIndex, AutoCloseable {
         long batchMax;
         final LabelHash.Pair hash = new LabelHash.Pair();
         public final AppendStats stats = new AppendStats();
+        /** Histogram records: integer (exponential, custom buckets), float (exponential, custom buckets). */
+        final EncBuf[] histogramRecords = {new EncBuf(), new EncBuf(), new EncBuf(), new EncBuf()};
+        final HistogramRecordEncoder histogramEnc = new HistogramRecordEncoder();
+        final HistogramRecordEncoder floatHistogramEnc = new HistogramRecordEncoder();
 
         /** Makes every per-series array hold a batch of {@code n} series. */
         private void ensureSeries(int n) {
@@ -212,21 +220,33 @@ public final class Head implements SeriesIndex, AutoCloseable {
                     appendSeries(ms, b, s, minValid, futureLimit, sr, smp, ctx);
                 }
             }
-            if (sr.count() == 0 && smp.count() == 0 && st.duplicatesIgnored == 0) {
+            final boolean histograms = b.histograms().count() > 0;
+            if (histograms) {
+                appendHistograms(b, minValid, futureLimit, sr, ctx);
+            }
+            if (sr.count() == 0 && smp.count() == 0 && st.duplicatesIgnored == 0 && st.histogramsAppended == 0
+                    && st.histogramsIgnored == 0) {
                 return DONE;
             }
             // With only silently accepted duplicates the records are empty: the WAL then acts as a barrier, so the
             // answer waits until the earlier append that stored those samples is durable (or fails with it).
-            CompletableFuture<Void> durable = wal.log(ctx.seriesRecord, ctx.samplesRecord);
+            CompletableFuture<Void> durable = histograms
+                    ? wal.log(ctx.seriesRecord, ctx.samplesRecord, ctx.histogramRecords)
+                    : wal.log(ctx.seriesRecord, ctx.samplesRecord);
             if (durable.isCompletedExceptionally()) {
                 // Refused at once (queue full, closed): nothing of it may stay, or the retry would be taken for a
                 // duplicate of samples the WAL never had. The newest samples of their series are its own.
+                if (histograms) {
+                    for (int i = ctx.histogramRecords.length - 1; i >= 0; i--) {
+                        undoLocked(ctx.histogramRecords[i].array(), 0, ctx.histogramRecords[i].len());
+                    }
+                }
                 undoLocked(ctx.samplesRecord.array(), 0, ctx.samplesRecord.len());
                 undoLocked(ctx.seriesRecord.array(), 0, ctx.seriesRecord.len());
                 return durable;
             }
             // A failure later (an I/O error) is undone by the WAL writer through walUndo().
-            samplesAppended += st.appended;
+            samplesAppended += st.appended + st.histogramsAppended;
             if (ctx.batchMin < minTime) {
                 minTime = ctx.batchMin;
             }
@@ -242,7 +262,7 @@ public final class Head implements SeriesIndex, AutoCloseable {
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     /**
-     * Whether appending {@code b} to an empty head could store a sample: some series has samples and valid labels.
+     * Whether appending {@code b} to an empty head could store a sample: some series has samples or histograms and valid labels.
      * When none has, {@code st} holds what {@link #append} would have counted (the series errors), so a request for
      * a tenant that does not exist yet can be answered without creating it. Validation marks invalid series in the
      * batch, as {@link #append} would; the count of series without a metric name is left as it was.
@@ -254,7 +274,7 @@ public final class Head implements SeriesIndex, AutoCloseable {
         try {
             for (int s = 0, n = b.seriesCount(); s < n; s++) {
                 SeriesError e = b.seriesError(s);
-                if (e == null && b.sampleCount(s) > 0) {
+                if (e == null && (b.sampleCount(s) > 0 || b.histograms().hasSeries(s))) {
                     e = SeriesValidation.validate(b, s);
                     if (e == null) {
                         return true;
@@ -303,6 +323,77 @@ public final class Head implements SeriesIndex, AutoCloseable {
                     countRejected(st, r);
                 }
             }
+        }
+        ctx.batchMin = min;
+        ctx.batchMax = max;
+    }
+
+    /**
+     * Appends the batch's native histograms (after its float samples, so a series' floats and histograms keep the
+     * request's order per kind) under each series' lock, with Prometheus' validation and in-order rules, and notes
+     * the accepted ones in the context's histogram records. Caller holds the append lock.
+     */
+    private void appendHistograms(WriteBatch b, long minValid, long futureLimit, SeriesRecordEncoder sr,
+                                  AppendContext ctx) {
+        final AppendStats st = ctx.stats;
+        final BatchHistograms bh = b.histograms();
+        final HistogramRecordEncoder ints = ctx.histogramEnc.wrap(ctx.histogramRecords[0], ctx.histogramRecords[1]);
+        final HistogramRecordEncoder floats =
+                ctx.floatHistogramEnc.wrap(ctx.histogramRecords[2], ctx.histogramRecords[3]);
+        long min = ctx.batchMin;
+        long max = ctx.batchMax;
+        MemSeries ms = null;
+        int msOf = -1;
+        for (int i = 0; i < bh.count(); i++) {
+            final int s = bh.series(i);
+            if (s != msOf) {
+                msOf = s;
+                ms = ctx.resolved[s];
+                if (ms != null && ms.removed) {
+                    ms = resolveAgain(b, s, ctx);
+                }
+            }
+            if (ms == null) {
+                continue; // a series with label errors, counted with its series
+            }
+            final long t = bh.timestamp(i);
+            final Histogram h = bh.histogram(i);
+            final FloatHistogram fh = h == null ? bh.floatHistogram(i) : null;
+            if ((h != null ? HistogramValidation.validate(h) : HistogramValidation.validate(fh)) != null) {
+                st.histogramsInvalid++;
+                continue;
+            }
+            int r;
+            synchronized (ms) {
+                r = t > futureLimit ? MemSeries.OUT_OF_BOUNDS
+                        : ms.appendHistogram(t, h != null ? h : fh, minValid, chunkRange, closedChunks);
+            }
+            if (r == MemSeries.OK) {
+                if (!ms.walLogged) {
+                    sr.add(ms.id, ms.labels());
+                    ms.walLogged = true;
+                }
+                if (h != null) {
+                    ints.add(ms.id, t, h);
+                } else {
+                    floats.add(ms.id, t, fh);
+                }
+                st.histogramsAppended++;
+                min = Math.min(min, t);
+                max = Math.max(max, t);
+            } else if (r == MemSeries.DUPLICATE_IGNORED) {
+                st.histogramsIgnored++;
+            } else {
+                countRejected(st, r);
+                st.histogramsRejected++;
+            }
+        }
+        // A buffer without entries must not be logged: its header alone is not a record Prometheus writes.
+        if (ints.plainCount() == 0) {
+            ctx.histogramRecords[0].reset();
+        }
+        if (floats.plainCount() == 0) {
+            ctx.histogramRecords[2].reset();
         }
         ctx.batchMin = min;
         ctx.batchMax = max;
@@ -367,8 +458,8 @@ public final class Head implements SeriesIndex, AutoCloseable {
             ctx.stats.seriesErrors[e.ordinal()]++;
             return hashed;
         }
-        if (b.sampleCount(s) == 0) {
-            return hashed; // histograms or exemplars only: no series to create
+        if (b.sampleCount(s) == 0 && !b.histograms().hasSeries(s)) {
+            return hashed; // exemplars only: no series to create
         }
         final LabelHash.Pair p = ctx.hash;
         hash(b, s, p);
@@ -656,6 +747,16 @@ public final class Head implements SeriesIndex, AutoCloseable {
                     oldest.put(ref, t);
                 }
             }
+
+            @Override
+            public void onHistogram(long ref, long t, Histogram h) {
+                onSample(ref, t, 0);
+            }
+
+            @Override
+            public void onFloatHistogram(long ref, long t, FloatHistogram h) {
+                onSample(ref, t, 0);
+            }
         });
         oldest.longForEach((ref, t) -> {
             MemSeries ms = byIdOrNull(ref);
@@ -791,6 +892,28 @@ public final class Head implements SeriesIndex, AutoCloseable {
         }
     }
 
+    /**
+     * Whether a snapshot can hold this head: not while a series holds native histogram chunks, which snapshots do
+     * not keep (the tenant is flushed instead).
+     */
+    public boolean snapshotSupported() {
+        for (MemSeries[] page : byId.pages()) {
+            if (page == null) {
+                continue;
+            }
+            for (MemSeries ms : page) {
+                if (ms != null) {
+                    synchronized (ms) {
+                        if (ms.hasHistograms()) {
+                            return false;
+                        }
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
     /** The pages of the id index, for a snapshot's scan. */
     MemSeries[][] seriesPages() {
         return byId.pages();
@@ -924,6 +1047,25 @@ public final class Head implements SeriesIndex, AutoCloseable {
         synchronized (ms) {
             r = ms.append(t, bits, minValidTime, chunkRange, closedChunks);
         }
+        return replayed(r, t);
+    }
+
+    /**
+     * Replays one native histogram sample ({@link Histogram} or {@link FloatHistogram}) as {@link #replaySample}.
+     */
+    public boolean replayHistogram(int id, long t, Object h) {
+        MemSeries ms = byId.get(id);
+        if (ms == null) {
+            return false;
+        }
+        int r;
+        synchronized (ms) {
+            r = ms.appendHistogram(t, h, minValidTime, chunkRange, closedChunks);
+        }
+        return replayed(r, t);
+    }
+
+    private boolean replayed(int r, long t) {
         if (r != MemSeries.OK) {
             return false;
         }

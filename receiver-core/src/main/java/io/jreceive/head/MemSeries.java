@@ -2,6 +2,9 @@ package io.jreceive.head;
 
 import java.util.Arrays;
 
+import io.jreceive.chunk.FloatHistogramIterator;
+import io.jreceive.chunk.HistogramChunk;
+import io.jreceive.chunk.HistogramIterator;
 import io.jreceive.chunk.XorAppender;
 import io.jreceive.chunk.XorChunk;
 import io.jreceive.chunk.XorIterator;
@@ -45,6 +48,15 @@ final class MemSeries extends XorAppender {
     private long openMint;
     private long nextAt;
 
+    /**
+     * Native histograms, null for a float-only series: the open histogram chunk (null when the open chunk is the
+     * XOR one, or none), each closed chunk's encoding (null while all are XOR) and the bytes of closed histogram
+     * chunks, which stay on the heap (their ref is unused): they may exceed {@link ClosedChunks}' chunk size.
+     */
+    private OpenHistogramChunk hist;
+    private byte[] closedEnc;
+    private byte[][] closedHeap;
+
     MemSeries(int id, byte[][] labelPairs, long hash, long hash2) {
         this.id = id;
         this.labelPairs = labelPairs;
@@ -86,6 +98,12 @@ final class MemSeries extends XorAppender {
                 }
                 return OUT_OF_ORDER;
             }
+        } else if (hist != null) {
+            // The open chunk is a histogram one: a float after it is checked against it and starts an XOR chunk.
+            if (t <= hist.lastTimestamp()) {
+                return t == hist.lastTimestamp() ? DUPLICATE : OUT_OF_ORDER;
+            }
+            closeHistogram(store);
         } else if (closedCount > 0 && t <= closed[(closedCount - 1) * CLOSED_STRIDE + 1]) {
             return againstClosed(t, bits, store);
         }
@@ -104,8 +122,61 @@ final class MemSeries extends XorAppender {
     }
 
     /**
-     * The in-order check of a sample at or before the newest closed chunk's end when there is no open chunk: a
-     * series whose chunks came back from the head chunk files and whose WAL held nothing after them (replay skips
+     * Appends one native histogram sample ({@link io.jreceive.histogram.Histogram} or
+     * {@link io.jreceive.histogram.FloatHistogram}) with the in-order rules of {@link #append}: an identical resend
+     * of the newest sample is ignored, another value at its time is a duplicate. A series that switches between
+     * floats, integer and float histograms gets a new chunk at each switch, as in Prometheus.
+     */
+    int appendHistogram(long t, Object h, long minValid, long chunkRange, ClosedChunks store) {
+        if (t < minValid) {
+            return OUT_OF_BOUNDS;
+        }
+        if (numSamples() > 0) {
+            if (t <= lastTimestamp()) {
+                return t == lastTimestamp() ? DUPLICATE : OUT_OF_ORDER;
+            }
+            closeOpen(store);
+            restart();
+        } else if (hist != null && t <= hist.lastTimestamp()) {
+            if (t == hist.lastTimestamp()) {
+                return hist.sameAsLast(h) ? DUPLICATE_IGNORED : DUPLICATE;
+            }
+            return OUT_OF_ORDER;
+        }
+        if (hist == null) {
+            hist = OpenHistogramChunk.start(t, h, chunkRange, null);
+        } else if (hist.encoding() != OpenHistogramChunk.encodingOf(h)) {
+            closeHistogram(store);
+            hist = OpenHistogramChunk.start(t, h, chunkRange, null);
+        } else if (hist.mustCut(t, chunkRange)) {
+            OpenHistogramChunk prev = hist;
+            closeHistogram(store);
+            hist = OpenHistogramChunk.start(t, h, chunkRange, prev);
+        } else {
+            OpenHistogramChunk next = hist.append(t, h, chunkRange);
+            if (next != hist) {
+                closeHistogram(store);
+                hist = next;
+            }
+        }
+        return OK;
+    }
+
+    /**
+     * Closes the open histogram chunk into the series' closed chunks (on the heap), and notes it in the head chunk
+     * files as a record without data: a restart maps none of this series' chunks then (it cannot give back the
+     * histogram chunk, and a later chunk mapped without it would make the replay skip its samples).
+     */
+    private void closeHistogram(ClosedChunks store) {
+        OpenHistogramChunk c = hist;
+        hist = null;
+        addClosed(c.openMint, c.lastTimestamp(), -1, c.encoding(), c.bytes());
+        store.write(id, c.openMint, c.lastTimestamp(), c.encoding(), c.bytes(), 0);
+    }
+
+    /**
+     * The in-order check of a float sample at or before the newest closed chunk's end when there is no open chunk:
+     * a series whose chunks came back from the head chunk files and whose WAL held nothing after them (replay skips
      * such samples this way, as Prometheus' does the samples its memory-mapped chunks hold), or one whose open chunk
      * an undo emptied. Rare, so the last value is read back from the store.
      */
@@ -113,6 +184,9 @@ final class MemSeries extends XorAppender {
         final int last = (closedCount - 1) * CLOSED_STRIDE;
         if (t < closed[last + 1]) {
             return OUT_OF_ORDER;
+        }
+        if (closedEncoding(closedCount - 1) != XorChunk.ENCODING) {
+            return DUPLICATE;
         }
         byte[] data = store.read(closed[last + 2]);
         XorIterator it = new XorIterator();
@@ -125,14 +199,19 @@ final class MemSeries extends XorAppender {
     }
 
     /**
-     * Adds a chunk read back from the head chunk files (before any sample of this process): it follows the chunks
-     * added before it, and replaces those it overlaps, which an earlier write of the same samples left in the files
-     * (an undo reopened a closed chunk that was cut again later: the later write is the one the series holds).
+     * Adds an XOR chunk read back from the head chunk files (before any sample of this process): it follows the
+     * chunks added before it, and replaces those it overlaps, which an earlier write of the same samples left in the
+     * files (an undo reopened a closed chunk that was cut again later: the later write is the one the series holds).
      */
     void attach(long mint, long maxt, long ref) {
         while (closedCount > 0 && closed[(closedCount - 1) * CLOSED_STRIDE + 1] >= mint) {
             closedCount--;
         }
+        addClosed(mint, maxt, ref, XorChunk.ENCODING, null);
+    }
+
+    /** Adds a closed chunk entry; XOR chunks have a store ref, histogram chunks their bytes. */
+    private void addClosed(long mint, long maxt, long ref, byte encoding, byte[] heapBytes) {
         int at = closedCount * CLOSED_STRIDE;
         if (at == closed.length) {
             closed = Arrays.copyOf(closed, Math.max(2 * CLOSED_STRIDE, closed.length * 2));
@@ -140,7 +219,26 @@ final class MemSeries extends XorAppender {
         closed[at] = mint;
         closed[at + 1] = maxt;
         closed[at + 2] = ref;
+        if (encoding != XorChunk.ENCODING || closedEnc != null) {
+            int cap = closed.length / CLOSED_STRIDE;
+            if (closedEnc == null) {
+                closedEnc = new byte[cap];
+                Arrays.fill(closedEnc, XorChunk.ENCODING);
+                closedHeap = new byte[cap][];
+            } else if (closedEnc.length < cap) {
+                int old = closedEnc.length;
+                closedEnc = Arrays.copyOf(closedEnc, cap);
+                Arrays.fill(closedEnc, old, cap, XorChunk.ENCODING);
+                closedHeap = Arrays.copyOf(closedHeap, cap);
+            }
+            closedEnc[closedCount] = encoding;
+            closedHeap[closedCount] = heapBytes;
+        }
         closedCount++;
+    }
+
+    private byte closedEncoding(int i) {
+        return closedEnc == null ? XorChunk.ENCODING : closedEnc[i];
     }
 
     /**
@@ -158,15 +256,19 @@ final class MemSeries extends XorAppender {
         if (numSamples() == 0) {
             return;
         }
-        int at = closedCount * CLOSED_STRIDE;
-        if (at == closed.length) {
-            closed = Arrays.copyOf(closed, Math.max(2 * CLOSED_STRIDE, closed.length * 2));
+        if (closedEnc == null) {
+            int at = closedCount * CLOSED_STRIDE;
+            if (at == closed.length) {
+                closed = Arrays.copyOf(closed, Math.max(2 * CLOSED_STRIDE, closed.length * 2));
+            }
+            closed[at] = openMint;
+            closed[at + 1] = lastTimestamp();
+            closed[at + 2] = store.write(id, openMint, lastTimestamp(), XorChunk.ENCODING, buffer(), sizeBytes());
+            closedCount++;
+            return;
         }
-        closed[at] = openMint;
-        closed[at + 1] = lastTimestamp();
-        closed[at + 2] = store.write(id, openMint, lastTimestamp(), XorChunk.ENCODING, buffer(),
-                sizeBytes());
-        closedCount++;
+        addClosed(openMint, lastTimestamp(), store.write(id, openMint, lastTimestamp(), XorChunk.ENCODING, buffer(),
+                sizeBytes()), XorChunk.ENCODING, null);
     }
 
     /**
@@ -174,6 +276,11 @@ final class MemSeries extends XorAppender {
      * the rest of the range into equal chunks at the observed rate.
      */
     static long computeChunkEndTime(long start, long cur, long maxT, int ratioToFull) {
+        return computeChunkEndTime(start, cur, maxT, (double) ratioToFull);
+    }
+
+    /** As {@link #computeChunkEndTime(long, long, long, int)} with a fractional fill ratio (histogram chunks). */
+    static long computeChunkEndTime(long start, long cur, long maxT, double ratioToFull) {
         double n = (double) (maxT - start) / ((double) (cur - start + 1) * ratioToFull);
         if (n <= 1) {
             return maxT;
@@ -190,6 +297,9 @@ final class MemSeries extends XorAppender {
      * sees the newest sample. Returns the number of samples removed.
      */
     int dropFrom(long t, long chunkRange, ClosedChunks store) {
+        if (closedEnc != null || hist != null) {
+            return dropFromMixed(t, chunkRange, store);
+        }
         // Chunk c (closed ones first, the open one last, at index closedCount) is the first holding a sample >= t.
         int c = 0;
         while (c < closedCount && closed[c * CLOSED_STRIDE + 1] < t) {
@@ -234,10 +344,100 @@ final class MemSeries extends XorAppender {
         return removed;
     }
 
+    /**
+     * {@link #dropFrom} for a series with histogram chunks: chunks wholly at or after {@code t} are dropped, and the
+     * samples before {@code t} of the chunk holding {@code t} become the open chunk again, re-appended (a histogram
+     * chunk's counter-reset header is then the one its first sample gives, not the one its cut gave).
+     */
+    private int dropFromMixed(long t, long chunkRange, ClosedChunks store) {
+        int c = 0;
+        while (c < closedCount && closed[c * CLOSED_STRIDE + 1] < t) {
+            c++;
+        }
+        int removed = 0;
+        for (int i = c + 1; i < closedCount; i++) {
+            removed += XorChunk.numSamples(chunk(i, store));
+        }
+        if (numSamples() > 0 && lastTimestamp() >= t && c < closedCount) {
+            removed += numSamples();
+        }
+        if (hist != null && hist.lastTimestamp() >= t && c < closedCount) {
+            removed += hist.numSamples();
+        }
+        byte enc;
+        byte[] data;
+        long[] ts;
+        Object[] hs = null;
+        long[] vs = null;
+        if (c < closedCount) {
+            enc = closedEncoding(c);
+            data = chunk(c, store);
+            closedCount = c;
+            restart();
+            hist = null;
+        } else if (numSamples() > 0 && lastTimestamp() >= t) {
+            enc = XorChunk.ENCODING;
+            data = bytes();
+        } else if (hist != null && hist.lastTimestamp() >= t) {
+            enc = hist.encoding();
+            data = hist.bytes();
+            hist = null;
+        } else {
+            return 0;
+        }
+        int kept = 0;
+        if (enc == XorChunk.ENCODING) {
+            XorIterator it = new XorIterator(data);
+            ts = new long[it.numSamples()];
+            vs = new long[ts.length];
+            while (it.next()) {
+                if (it.timestamp() < t) {
+                    ts[kept] = it.timestamp();
+                    vs[kept++] = it.valueBits();
+                } else {
+                    removed++;
+                }
+            }
+            reopen(ts, vs, kept, chunkRange);
+        } else {
+            restart();
+            ts = new long[XorChunk.numSamples(data)];
+            hs = new Object[ts.length];
+            if (enc == HistogramChunk.ENCODING) {
+                HistogramIterator it = new HistogramIterator(data);
+                while (it.next()) {
+                    ts[kept] = it.timestamp();
+                    hs[kept++] = it.at();
+                }
+            } else {
+                FloatHistogramIterator it = new FloatHistogramIterator(data);
+                while (it.next()) {
+                    ts[kept] = it.timestamp();
+                    hs[kept++] = it.at();
+                }
+            }
+            int n = kept;
+            kept = 0;
+            for (int i = 0; i < n; i++) {
+                if (ts[i] < t) {
+                    appendHistogram(ts[i], hs[i], Long.MIN_VALUE, chunkRange, store);
+                    kept++;
+                } else {
+                    removed++;
+                }
+            }
+        }
+        if (closedCount == 0 && closedEnc != null) {
+            closedEnc = null;
+            closedHeap = null;
+        }
+        return removed;
+    }
+
     /** The bytes of chunk {@code i}: a closed one's from the store, the open one's (null if empty) copied. */
     private byte[] chunk(int i, ClosedChunks store) {
         if (i < closedCount) {
-            return store.read(closed[i * CLOSED_STRIDE + 2]);
+            return closedEncoding(i) == XorChunk.ENCODING ? store.read(closed[i * CLOSED_STRIDE + 2]) : closedHeap[i];
         }
         return numSamples() == 0 ? null : bytes();
     }
@@ -266,6 +466,11 @@ final class MemSeries extends XorAppender {
         return closedCount == 0 ? Long.MIN_VALUE : closed[(closedCount - 1) * CLOSED_STRIDE + 1];
     }
 
+    /** Whether the series holds native histogram chunks (which a head snapshot does not keep). */
+    boolean hasHistograms() {
+        return hist != null || closedEnc != null;
+    }
+
     /**
      * Makes the chunk {@code data} (an open chunk a snapshot saved) the open chunk again, re-appended sample by
      * sample as {@link #append} built it, so that the series continues exactly as before the snapshot.
@@ -285,7 +490,7 @@ final class MemSeries extends XorAppender {
 
     /** Whether the series holds no chunk at all (candidate for removal after truncation). */
     boolean isEmpty() {
-        return closedCount == 0 && numSamples() == 0;
+        return closedCount == 0 && numSamples() == 0 && hist == null;
     }
 
     /** Oldest sample time held, or {@link Long#MAX_VALUE} when empty. */
@@ -293,7 +498,10 @@ final class MemSeries extends XorAppender {
         if (closedCount > 0) {
             return closed[0];
         }
-        return numSamples() > 0 ? openMint : Long.MAX_VALUE;
+        if (numSamples() > 0) {
+            return openMint;
+        }
+        return hist != null ? hist.openMint : Long.MAX_VALUE;
     }
 
     /**
@@ -302,14 +510,21 @@ final class MemSeries extends XorAppender {
      */
     int copyChunks(long mint, long maxt, HeadChunkSeries out, ClosedChunks store) {
         int added = 0;
-        for (int i = 0; i < closedCount * CLOSED_STRIDE; i += CLOSED_STRIDE) {
+        for (int c = 0; c < closedCount; c++) {
+            int i = c * CLOSED_STRIDE;
             if (closed[i + 1] >= mint && closed[i] <= maxt) {
-                out.add(closed[i], closed[i + 1], store.read(closed[i + 2]), XorChunk.ENCODING);
+                byte enc = closedEncoding(c);
+                out.add(closed[i], closed[i + 1], enc == XorChunk.ENCODING ? store.read(closed[i + 2])
+                        : closedHeap[c], enc);
                 added++;
             }
         }
         if (numSamples() > 0 && lastTimestamp() >= mint && openMint <= maxt) {
             out.add(openMint, lastTimestamp(), bytes(), XorChunk.ENCODING);
+            added++;
+        }
+        if (hist != null && hist.lastTimestamp() >= mint && hist.openMint <= maxt) {
+            out.add(hist.openMint, hist.lastTimestamp(), hist.bytes(), hist.encoding());
             added++;
         }
         return added;
@@ -321,18 +536,31 @@ final class MemSeries extends XorAppender {
      */
     void truncateBefore(long t) {
         int keep = 0;
-        for (int i = 0; i < closedCount * CLOSED_STRIDE; i += CLOSED_STRIDE) {
+        for (int c = 0; c < closedCount; c++) {
+            int i = c * CLOSED_STRIDE;
             if (closed[i + 1] >= t) {
                 System.arraycopy(closed, i, closed, keep * CLOSED_STRIDE, CLOSED_STRIDE);
+                if (closedEnc != null) {
+                    closedEnc[keep] = closedEnc[c];
+                    closedHeap[keep] = closedHeap[c];
+                }
                 keep++;
             }
+        }
+        if (closedEnc != null) {
+            Arrays.fill(closedHeap, keep, closedCount, null);
         }
         closedCount = keep;
         if (keep == 0) {
             closed = NONE;
+            closedEnc = null;
+            closedHeap = null;
         }
         if (numSamples() > 0 && lastTimestamp() < t) {
             restart();
+        }
+        if (hist != null && hist.lastTimestamp() < t) {
+            hist = null;
         }
     }
 }

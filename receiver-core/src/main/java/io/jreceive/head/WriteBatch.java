@@ -52,6 +52,7 @@ public final class WriteBatch {
     final int[] droppedErrors = new int[SeriesError.values().length];
 
     long histogramTotal;
+    private final BatchHistograms histograms = new BatchHistograms();
     long exemplarTotal;
     int seriesWithoutName;
 
@@ -61,6 +62,7 @@ public final class WriteBatch {
         labelTotal = 0;
         sampleTotal = 0;
         histogramTotal = 0;
+        histograms.reset();
         exemplarTotal = 0;
         seriesWithoutName = 0;
         Arrays.fill(droppedErrors, 0);
@@ -68,6 +70,7 @@ public final class WriteBatch {
 
     /** Releases the arrays that grew past their retained sizes for one large request (see the class comment). */
     public void trim() {
+        histograms.trim();
         buf = null;
         if (labelStart.length > RETAINED_SERIES) {
             labelStart = new int[64];
@@ -160,6 +163,7 @@ public final class WriteBatch {
             labelTotal = labelStart[series];
             sampleTotal = sampleStart[series];
             seriesCount = series;
+            histograms.dropFrom(series);
         }
     }
 
@@ -199,6 +203,11 @@ public final class WriteBatch {
 
     public int sampleTotal() {
         return sampleTotal;
+    }
+
+    /** The request's native histogram samples, by batch series. */
+    public BatchHistograms histograms() {
+        return histograms;
     }
 
     public long histogramTotal() {

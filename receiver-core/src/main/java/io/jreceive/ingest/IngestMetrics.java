@@ -39,7 +39,8 @@ final class IngestMetrics {
         samplesReceived = Counter.builder("thanos.receive.write.samples").description("Float samples received")
                 .register(registry);
         histogramsDropped = Counter.builder("jreceive.histograms.dropped")
-                .description("Native histogram samples received but not stored (not supported yet)")
+                .description("Native histogram samples received but not stored: rejected (out of order, out of "
+                        + "bounds, duplicate) or invalid")
                 .register(registry);
         exemplarsDropped = Counter.builder("jreceive.exemplars.dropped")
                 .description("Exemplars received but not stored (not supported yet)").register(registry);

@@ -16,6 +16,7 @@ import java.util.Arrays;
 public final class RemoteWrite2Decoder {
     private final ProtoReader req = new ProtoReader();
     private final ProtoReader ts = new ProtoReader();
+    private final HistogramProtoDecoder histograms = new HistogramProtoDecoder();
     private final ProtoReader msg = new ProtoReader();
     private int[] symOff = new int[256];
     private int[] symLen = new int[256];
@@ -102,7 +103,10 @@ public final class RemoteWrite2Decoder {
                     ts.pos += n;
                 }
                 case 3 -> {
-                    ts.skip(tag & 7);
+                    ProtoReader.expect(tag, ProtoReader.WIRE_LEN, "TimeSeries.histograms");
+                    int n = ts.len();
+                    histograms.decode(out.buf(), ts.pos, ts.pos + n, out.histograms(), s);
+                    ts.pos += n;
                     out.addHistogram();
                 }
                 case 4 -> {

@@ -11,10 +11,19 @@ package io.jreceive.ingest;
  * @param ioThreads      event-loop threads, 0 = Netty's default (2 × cores)
  * @param warmupSeries   series of the start-up {@link IngestWarmup}, 0 = none
  * @param connections    timeouts and connection caps of the listener
+ * @param tls            TLS of the listener; null = plain HTTP
+ * @param tenantCertificateField {@code --receive.tenant-certificate-field} ({@link CertificateTenant}): the client
+ *                       certificate's field naming the tenant; null = the tenant header names it
  */
 public record RemoteWriteConfig(String host, int port, String tenantHeader, String defaultTenant,
                                 RemoteWriteLimits limits, int ioThreads, int warmupSeries,
-                                ConnectionLimits connections) {
+                                ConnectionLimits connections, RemoteWriteTls tls, String tenantCertificateField) {
+    /** A plain-HTTP configuration, the tenant from its header. */
+    public RemoteWriteConfig(String host, int port, String tenantHeader, String defaultTenant,
+                             RemoteWriteLimits limits, int ioThreads, int warmupSeries, ConnectionLimits connections) {
+        this(host, port, tenantHeader, defaultTenant, limits, ioThreads, warmupSeries, connections, null, null);
+    }
+
     /** A configuration with the default {@link ConnectionLimits}. */
     public RemoteWriteConfig(String host, int port, String tenantHeader, String defaultTenant,
                              RemoteWriteLimits limits, int ioThreads, int warmupSeries) {
@@ -22,7 +31,14 @@ public record RemoteWriteConfig(String host, int port, String tenantHeader, Stri
     }
 
     public RemoteWriteConfig withConnections(ConnectionLimits c) {
-        return new RemoteWriteConfig(host, port, tenantHeader, defaultTenant, limits, ioThreads, warmupSeries, c);
+        return new RemoteWriteConfig(host, port, tenantHeader, defaultTenant, limits, ioThreads, warmupSeries, c, tls,
+                tenantCertificateField);
+    }
+
+    /** This configuration with TLS ({@code tls} may be null) and the tenant from a certificate field (or null). */
+    public RemoteWriteConfig withTls(RemoteWriteTls tls, String tenantCertificateField) {
+        return new RemoteWriteConfig(host, port, tenantHeader, defaultTenant, limits, ioThreads, warmupSeries,
+                connections, tls, tenantCertificateField);
     }
 
     public static final String DEFAULT_TENANT_HEADER = "THANOS-TENANT";

@@ -6,7 +6,8 @@ import io.jreceive.head.WriteBatch;
  * Decodes a remote write 1.0 {@code prometheus.WriteRequest} straight from its bytes into a {@link WriteBatch},
  * without message objects: {@code WriteRequest.timeseries = 1}, {@code TimeSeries.labels = 1, samples = 2,
  * exemplars = 3, histograms = 4}, {@code Label.name = 1, value = 2}, {@code Sample.value = 1 (double LE),
- * timestamp = 2}. Metadata (field 3) and unknown fields are skipped. Histograms and exemplars are only counted.
+ * timestamp = 2}. Metadata (field 3) and unknown fields are skipped. Histograms go to the batch's {@link io.jreceive.head.BatchHistograms}
+ * ({@link HistogramProtoDecoder}); exemplars are only counted.
  * The label limits are enforced while decoding, before any space grows with them: a series with more than
  * {@link RemoteWriteLimits#maxLabelsPerSeries()} labels (empty ones included) or a label name or value longer than
  * {@link RemoteWriteLimits#maxLabelBytes()} makes the whole request undecodable (400, naming the limit).
@@ -15,6 +16,7 @@ import io.jreceive.head.WriteBatch;
 public final class RemoteWriteDecoder {
     private final ProtoReader req = new ProtoReader();
     private final ProtoReader ts = new ProtoReader();
+    private final HistogramProtoDecoder histograms = new HistogramProtoDecoder();
     private final ProtoReader msg = new ProtoReader();
     private int maxLabels;
     private int maxLabelBytes;
@@ -65,7 +67,10 @@ public final class RemoteWriteDecoder {
                     out.addExemplar();
                 }
                 case 4 -> {
-                    ts.skip(tag & 7);
+                    ProtoReader.expect(tag, ProtoReader.WIRE_LEN, "TimeSeries.histograms");
+                    int n = ts.len();
+                    histograms.decode(out.buf(), ts.pos, ts.pos + n, out.histograms(), s);
+                    ts.pos += n;
                     out.addHistogram();
                 }
                 default -> ts.skip(tag & 7);

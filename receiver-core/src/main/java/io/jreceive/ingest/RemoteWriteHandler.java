@@ -199,7 +199,15 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             return;
         }
         final boolean v2 = version == RemoteWriteVersion.V2;
-        final String tenant = tenant(req);
+        final String tenant;
+        try {
+            tenant = config.tenantCertificateField() == null ? tenant(req)
+                    : CertificateTenant.of(ctx, config.tenantCertificateField());
+        } catch (CertificateTenant.Missing e) {
+            metrics.decodeError("bad_tenant");
+            reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST, e.getMessage()), v2, 0));
+            return;
+        }
         if (!Tenants.valid(tenant)) {
             metrics.decodeError("bad_tenant");
             reply(ctx, slot, keepAlive, start, written(error(HttpResponseStatus.BAD_REQUEST, "Tenant name not valid"),
@@ -307,9 +315,6 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             return;
         }
         metrics.samplesReceived.increment(batch.sampleTotal());
-        if (batch.histogramTotal() > 0) {
-            metrics.histogramsDropped.increment(batch.histogramTotal());
-        }
         if (batch.exemplarTotal() > 0) {
             metrics.exemplarsDropped.increment(batch.exemplarTotal());
         }
@@ -340,6 +345,10 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             metrics.seriesWithoutName.increment(batch.seriesWithoutName());
         }
         final long writtenSamples = (long) st.appended + st.duplicatesIgnored;
+        final long writtenHistograms = (long) st.histogramsAppended + st.histogramsIgnored;
+        if (st.histogramsRejected + st.histogramsInvalid > 0) {
+            metrics.histogramsDropped.increment(st.histogramsRejected + st.histogramsInvalid);
+        }
         final FullHttpResponse answer;
         if (st.hasConflicts()) {
             metrics.conflictSamples.increment(st.outOfBounds + st.outOfOrder + st.duplicates);
@@ -348,9 +357,10 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
                 badSeries += e;
             }
             metrics.conflictSeries.increment(badSeries);
-            answer = written(error(HttpResponseStatus.CONFLICT, st.conflictMessage()), v2, writtenSamples);
+            answer = written(error(HttpResponseStatus.CONFLICT, st.conflictMessage()), v2, writtenSamples,
+                    writtenHistograms);
         } else {
-            answer = written(empty(), v2, writtenSamples);
+            answer = written(empty(), v2, writtenSamples, writtenHistograms);
         }
         durable.whenCompleteAsync((ok, err) -> {
             Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
@@ -552,11 +562,16 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         return r;
     }
 
-    /** Adds the 2.0 written-count headers (histograms and exemplars are not stored yet: always 0). */
+    /** Adds the 2.0 written-count headers for an answer that stored no histogram. */
     private static FullHttpResponse written(FullHttpResponse r, boolean v2, long samples) {
+        return written(r, v2, samples, 0);
+    }
+
+    /** Adds the 2.0 written-count headers (exemplars are not stored yet: always 0). */
+    private static FullHttpResponse written(FullHttpResponse r, boolean v2, long samples, long histograms) {
         if (v2) {
             r.headers().set(SAMPLES_WRITTEN, samples);
-            r.headers().set(HISTOGRAMS_WRITTEN, 0);
+            r.headers().set(HISTOGRAMS_WRITTEN, histograms);
             r.headers().set(EXEMPLARS_WRITTEN, 0);
         }
         return r;

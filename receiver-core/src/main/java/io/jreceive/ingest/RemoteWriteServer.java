@@ -3,6 +3,8 @@ package io.jreceive.ingest;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLException;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,10 +26,11 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.ssl.SslContext;
 
 /**
  * The remote-write HTTP listener ({@code --remote-write.address}, default {@code 0.0.0.0:19291}): Netty with epoll
- * where available, an aggregator bounded by the compressed-body limit (past it: 413 naming the limit) and the
+ * where available, HTTPS when {@link RemoteWriteConfig#tls()} is set ({@link RemoteWriteTls}), an aggregator bounded by the compressed-body limit (past it: 413 naming the limit) and the
  * shared {@link RemoteWriteHandler}; a {@link ConnectionGuard} applies the timeouts and caps of
  * {@link ConnectionLimits}. {@link #close()} stops accepting and waits for the event loops to finish the
  * requests in flight.
@@ -68,6 +71,14 @@ public final class RemoteWriteServer implements AutoCloseable {
         final RemoteWriteHandler handler = new RemoteWriteHandler(config, writer, router, replicaHeader, registry,
                 limiter, relabel, status);
         guard = new ConnectionGuard(config.connections());
+        final SslContext ssl;
+        try {
+            ssl = config.tls() == null ? null : config.tls().context();
+        } catch (SSLException e) {
+            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new IllegalArgumentException("--remote-write.server-tls-*: " + e.getMessage(), e);
+        }
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(Transport.serverChannel())
@@ -78,10 +89,40 @@ public final class RemoteWriteServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         initPipeline(ch.pipeline(), handler, config.limits());
                         guard.install(ch.pipeline());
+                        if (ssl != null) {
+                            ch.pipeline().addFirst("tls", ssl.newHandler(ch.alloc()))
+                                    .addAfter("tls", "tls-errors", TLS_ERRORS);
+                        }
                     }
                 });
         channel = b.bind(config.host(), config.port()).sync().channel();
-        LOG.info("remote write listening on {} ({})", channel.localAddress(), Transport.name());
+        LOG.info("remote write listening on {} ({}{})", channel.localAddress(), Transport.name(),
+                ssl == null ? ", plain HTTP" : config.tls().clientCa() == null ? ", HTTPS"
+                        : ", HTTPS, client certificates required");
+    }
+
+    private static final TlsErrors TLS_ERRORS = new TlsErrors();
+
+    /**
+     * A client that fails the TLS handshake (no or an untrusted client certificate, an old version, plain HTTP on
+     * the HTTPS port) is logged in one line and its connection closed, as Go's HTTP server logs {@code http: TLS
+     * handshake error from ...}; without this Netty logs each with a stack trace.
+     */
+    @io.netty.channel.ChannelHandler.Sharable
+    private static final class TlsErrors extends io.netty.channel.ChannelInboundHandlerAdapter {
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            Throwable c = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null
+                    ? cause.getCause() : cause;
+            if (c instanceof SSLException) {
+                String m = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+                LOG.warn("TLS handshake error from {}: {}", ctx.channel().remoteAddress(),
+                        m.length() > 120 ? m.substring(0, 120) + "..." : m);
+                ctx.close();
+                return;
+            }
+            ctx.fireExceptionCaught(cause);
+        }
     }
 
     /** A connection's handlers: HTTP codec, the aggregator bounded by the compressed-body limit, the handler. */

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
+import io.jreceive.head.BatchHistograms;
 import io.jreceive.head.WriteBatch;
 
 /**
@@ -21,8 +22,9 @@ import io.jreceive.head.WriteBatch;
  * else the first 4xx). A label value that is not a valid tenant name (see {@link Tenants}) fails the request with
  * 400 {@code Tenant name not valid} before anything is stored.
  *
- * <p>Parts point into the request's decoded bytes (no copy) and carry the series' labels and float samples; only
- * requests in which some series carries the label are split, the others go on whole.
+ * <p>Parts point into the request's decoded bytes (no copy) and carry the series' labels, float samples and native
+ * histograms (not exemplars); only requests in which some series carries the label are split, the others go on
+ * whole. In ingestor-only mode the parts go to a {@link LocalWriteRouter}, in a hashring to the ring's router.
  */
 public final class SplitTenantRouter implements WriteRouter {
     private final WriteRouter delegate;
@@ -113,6 +115,8 @@ public final class SplitTenantRouter implements WriteRouter {
             return null;
         }
         Map<String, WriteBatch> parts = new LinkedHashMap<>();
+        final BatchHistograms hs = in.histograms();
+        int h = 0;
         for (int s = 0; s < n; s++) {
             String t = tenantOf[s] == null ? requestTenant : tenantOf[s];
             WriteBatch part = parts.get(t);
@@ -134,6 +138,15 @@ public final class SplitTenantRouter implements WriteRouter {
             int t0 = in.sampleStart(s);
             for (int i = t0; i < t0 + in.sampleCount(s); i++) {
                 part.addSample(ps, in.timestamp(i), in.valueBits(i));
+            }
+            // Histogram entries are grouped by series in series order.
+            for (; h < hs.count() && hs.series(h) == s; h++) {
+                if (hs.histogram(h) != null) {
+                    part.histograms().add(ps, hs.timestamp(h), hs.histogram(h));
+                } else {
+                    part.histograms().add(ps, hs.timestamp(h), hs.floatHistogram(h));
+                }
+                part.addHistogram();
             }
             part.endSeries(ps);
         }

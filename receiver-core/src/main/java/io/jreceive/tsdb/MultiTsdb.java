@@ -49,6 +49,8 @@ public final class MultiTsdb implements TenantWriter, Closeable {
     private final ConcurrentHashMap<String, List<Meter>> meters = new ConcurrentHashMap<>();
     private volatile boolean ready;
     private volatile boolean closed;
+    /** Set by {@link #openWithoutStorage}. */
+    private volatile boolean storageless;
     /** Each tenant's hashring labels (none without a hashring); see {@link #hashringLabels}. */
     private volatile Function<String, Map<String, String>> hashringLabels = tenant -> Map.of();
 
@@ -69,6 +71,17 @@ public final class MultiTsdb implements TenantWriter, Closeable {
     /** Registers a listener for every tenant removed by pruning, after its directory is gone. */
     public synchronized void onTenantRemoved(Consumer<TenantDb> listener) {
         removalListeners.add(listener);
+    }
+
+    /**
+     * Turns ready without storage, for a router-only node (Thanos' RouterOnly mode has no TSDB): the data path is
+     * neither created nor read, no tenant is ever opened ({@link #tenant} refuses), and the StoreAPI over this finds
+     * no tenant.
+     */
+    public void openWithoutStorage() {
+        storageless = true;
+        ready = true;
+        LOG.info("no local storage (router only): {} is not used", config.path());
     }
 
     /**
@@ -222,6 +235,9 @@ public final class MultiTsdb implements TenantWriter, Closeable {
         if (db != null) {
             return db;
         }
+        if (storageless) {
+            throw new IllegalStateException("tenant " + name + ": this node stores nothing (router only)");
+        }
         synchronized (this) {
             db = tenants.get(name);
             if (db == null) {
@@ -287,7 +303,11 @@ public final class MultiTsdb implements TenantWriter, Closeable {
     public void snapshotAll() {
         for (TenantDb db : tenants.values()) {
             try {
-                db.snapshot();
+                if (db.snapshot() < 0) {
+                    LOG.info("tenant {}: native histograms in the head, which a snapshot does not keep: flushing",
+                            db.tenant());
+                    db.flush();
+                }
             } catch (IOException | RuntimeException e) {
                 LOG.error("tenant {}: head snapshot failed ({}); the next start replays its WAL", db.tenant(),
                         e.toString());

@@ -32,8 +32,11 @@ import io.jreceive.encoding.EncBuf;
 import io.jreceive.head.BlockRanges;
 import io.jreceive.head.ClosedChunks;
 import io.jreceive.head.Head;
+import io.jreceive.head.WalSink;
 import io.jreceive.head.WriteBatch;
 import io.jreceive.ingest.TenantUnavailableException;
+import io.jreceive.histogram.FloatHistogram;
+import io.jreceive.histogram.Histogram;
 import io.jreceive.labels.Labels;
 import io.jreceive.wal.Checkpoint;
 import io.jreceive.wal.ReplayStats;
@@ -231,6 +234,28 @@ public final class TenantDb implements Closeable {
                     head.keepInWalUntil(ref, t);
                 }
             }
+
+            @Override
+            public void onHistogram(long ref, long t, Histogram h) {
+                replayHistogram(ref, t, h);
+            }
+
+            @Override
+            public void onFloatHistogram(long ref, long t, FloatHistogram h) {
+                replayHistogram(ref, t, h);
+            }
+
+            private void replayHistogram(long ref, long t, Object h) {
+                if (ref > maxSampleRef[0]) {
+                    maxSampleRef[0] = ref;
+                }
+                long id = remap.get(ref);
+                if (id < 0) {
+                    head.replayHistogram((int) ref, t, h);
+                } else if (head.replayHistogram((int) id, t, h)) {
+                    head.keepInWalUntil(ref, t);
+                }
+            }
         };
         ReplayStats stats = afterSegment == WalSegments.NONE ? WalReader.replay(walDir, visitor)
                 : WalReader.replayAfter(walDir, afterSegment, visitor);
@@ -342,7 +367,7 @@ public final class TenantDb implements Closeable {
                 return CompletableFuture.failedFuture(new TenantUnavailableException("tenant " + tenant
                         + " is being flushed by tenant pruning; retry later"));
             }
-            return head.append(batch, ctx, this::log);
+            return head.append(batch, ctx, walSink);
         } finally {
             appendGate.readLock().unlock();
         }
@@ -384,9 +409,22 @@ public final class TenantDb implements Closeable {
      */
     static final long WAL_MAX_QUEUED_BYTES = 512L * 1024 * 1024;
 
-    private CompletableFuture<Void> log(EncBuf series, EncBuf samples) {
-        return wal.append(series, samples);
-    }
+    /** The head's WAL: float and histogram sample records go into one WAL append, all or nothing. */
+    private final WalSink walSink = new WalSink() {
+        @Override
+        public CompletableFuture<Void> log(EncBuf series, EncBuf samples) {
+            return wal.append(series, samples);
+        }
+
+        @Override
+        public CompletableFuture<Void> log(EncBuf series, EncBuf samples, EncBuf[] histogramRecords) {
+            EncBuf[] all = new EncBuf[2 + histogramRecords.length];
+            all[0] = series;
+            all[1] = samples;
+            System.arraycopy(histogramRecords, 0, all, 2, histogramRecords.length);
+            return wal.append(all);
+        }
+    };
 
     /**
      * Cuts blocks while the head spans more than 1.5 block ranges, as Prometheus: each covers
@@ -564,10 +602,16 @@ public final class TenantDb implements Closeable {
      * refuses writes, closes the WAL (everything acknowledged is in it, and its last segment is complete), writes
      * the snapshot into {@code chunk_snapshot.<last segment>.<its size>.tmp/}, closes the head (its chunk files take
      * their buffered tails) and renames the directory into place, durably. The next {@link #open} loads it and
-     * replays only the segments after it. Returns the number of series written; {@link #close} follows.
+     * replays only the segments after it. Returns the number of series written, or -1 when the head holds native
+     * histograms, which snapshots do not keep (nothing is done then: flush the tenant instead); {@link #close}
+     * follows.
      */
     public long snapshot() throws IOException {
         seal();
+        if (!head.snapshotSupported()) {
+            unseal();
+            return -1;
+        }
         wal.close();
         Path walDir = dir.resolve("wal");
         int last = WalSegments.range(walDir).last();

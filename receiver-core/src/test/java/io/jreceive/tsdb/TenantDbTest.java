@@ -193,6 +193,67 @@ class TenantDbTest {
         }
     }
 
+    /** Writes float samples at {@code ts} (or, with {@code histograms}, integer histograms) to series {@code name}. */
+    private static void writeMixed(TenantDb db, String name, long from, long to, long step, boolean histograms) {
+        io.jreceive.proto.prometheus.TimeSeries.Builder ts = io.jreceive.proto.prometheus.TimeSeries.newBuilder()
+                .addLabels(io.jreceive.proto.prometheus.Label.newBuilder().setName("__name__").setValue(name));
+        int i = 1;
+        for (long t = from; t <= to; t += step, i++) {
+            if (histograms) {
+                ts.addHistograms(io.jreceive.proto.prometheus.Histogram.newBuilder().setTimestamp(t).setSchema(0)
+                        .setZeroThreshold(Math.scalb(0.5, -127)).setZeroCountInt(i).setCountInt(3L * i)
+                        .setSum(2.5 * i).addPositiveSpans(io.jreceive.proto.prometheus.BucketSpan.newBuilder()
+                                .setOffset(0).setLength(2)).addPositiveDeltas(i).addPositiveDeltas(0));
+            } else {
+                ts.addSamples(io.jreceive.proto.prometheus.Sample.newBuilder().setTimestamp(t).setValue(i));
+            }
+        }
+        byte[] raw = io.jreceive.proto.prometheus.WriteRequest.newBuilder().addTimeseries(ts).build().toByteArray();
+        WriteBatch b = new WriteBatch();
+        new RemoteWriteDecoder().decode(raw, raw.length, b, RemoteWriteLimits.DEFAULTS);
+        Head.AppendContext ctx = new Head.AppendContext();
+        db.write(b, ctx).join();
+        assertTrue(ctx.stats.appended + ctx.stats.histogramsAppended > 0, name + " @" + from);
+    }
+
+    /** Every chunk of the head: labels, encoding, time range and a hash of its bytes. */
+    private static List<String> chunkDump(Head head) {
+        List<String> out = new java.util.ArrayList<>();
+        for (io.jreceive.chunk.ChunkSeries cs : head.chunksInRange(Long.MIN_VALUE, Long.MAX_VALUE)) {
+            for (int c = 0; c < cs.numChunks(); c++) {
+                out.add(cs.labels() + " enc " + cs.encoding(c) + " [" + cs.minTime(c) + ", " + cs.maxTime(c) + "] "
+                        + java.util.Arrays.hashCode(cs.data(c)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Histogram chunks stay on the heap: a series that had one gets none of its chunks mapped back from the files
+     * (the WAL rebuilds it, histogram chunk included, in order), and a head holding one is flushed instead of
+     * snapshotted.
+     */
+    @Test
+    void aSeriesWithHistogramChunksIsRebuiltFromTheWalAndNotSnapshotted() throws Exception {
+        List<String> before;
+        try (TenantDb db = open(0)) {
+            // Half hours in step (the head refuses samples more than an hour behind its newest): h has floats, an
+            // hour of histograms from 3:00, then floats again, whose chunks reach the files after the histograms'.
+            for (long w = RANGE; w < 4 * RANGE; w += 30 * 60_000) {
+                write(db, w, w + 29 * 60_000, 60_000);
+                writeMixed(db, "h", w, w + 29 * 60_000, 60_000, w >= RANGE + H && w < RANGE + 2 * H);
+            }
+            before = chunkDump(db.head());
+            assertTrue(before.stream().anyMatch(l -> l.contains("enc 2")), before.toString());
+            assertEquals(-1, db.snapshot(), "no snapshot of a head with histograms");
+        }
+        assertEquals(List.of(), snapshots());
+        try (TenantDb db = open(0)) {
+            assertEquals(before, chunkDump(db.head()));
+            assertTrue(db.head().chunksMapped() >= 4, "the float series' chunks mapped");
+        }
+    }
+
     private static List<String> list(Path d) throws java.io.IOException {
         try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(d)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();

@@ -23,8 +23,6 @@ import java.nio.file.Path;
  */
 public record StoreConfig(String host, int port, Path tlsCert, Path tlsKey, Path tlsClientCa, long gracePeriodMs,
                           long maxSeries, long maxSamples, String tlsMinVersion, long maxConnectionAgeMs) {
-    /** The JSSE protocol names from TLS 1.0 up. */
-    private static final java.util.List<String> PROTOCOLS = java.util.List.of("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
     /** Thanos' default {@code --grpc-grace-period}: two minutes. */
     public static final long DEFAULT_GRACE_PERIOD_MS = 120_000;
     /** Thanos' default {@code --grpc-server-max-connection-age}: 60 minutes. */
@@ -49,15 +47,7 @@ public record StoreConfig(String host, int port, Path tlsCert, Path tlsKey, Path
 
     /** The protocols from {@code minVersion} ("1.0" to "1.3", as Thanos' flag) to TLS 1.3. */
     public static String[] tlsProtocols(String minVersion) {
-        int i = switch (minVersion) {
-            case "1.0" -> 0;
-            case "1.1" -> 1;
-            case "1.2" -> 2;
-            case "1.3" -> 3;
-            default -> throw new IllegalArgumentException("--grpc-server-tls-min-version: unknown TLS version \""
-                    + minVersion + "\"; allowed values: 1.0, 1.1, 1.2, 1.3");
-        };
-        return PROTOCOLS.subList(i, PROTOCOLS.size()).toArray(new String[0]);
+        return io.jreceive.config.TlsVersions.protocols("--grpc-server-tls-min-version", minVersion);
     }
 
     /** Plaintext on {@code host:port} with the default grace period and no limits. */

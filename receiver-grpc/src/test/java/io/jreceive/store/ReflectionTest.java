@@ -1,5 +1,6 @@
 package io.jreceive.store;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -20,13 +21,16 @@ import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.StreamObserver;
+import io.jreceive.proto.thanos.info.InfoGrpc;
+import io.jreceive.proto.thanos.info.InfoRequest;
 import io.jreceive.tsdb.MultiTsdb;
 import io.jreceive.tsdb.TsdbConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * Server reflection, as grpcurl uses it without proto files: the service list names the StoreAPI, Info, health and
- * reflection itself, and the file holding {@code thanos.Store} describes its methods.
+ * reflection itself, and the file holding {@code thanos.Store} describes its methods. Also: the gRPC latency
+ * histogram keeps Thanos' 14 buckets.
  */
 class ReflectionTest {
     @TempDir
@@ -63,7 +67,8 @@ class ReflectionTest {
         MultiTsdb tsdb = new MultiTsdb(new TsdbConfig(dir, StoreFixture.H2, 0, false, 0, Map.of("replica", "r1"),
                 "tenant_id"), new SimpleMeterRegistry());
         tsdb.open();
-        StoreServer server = new StoreServer(StoreConfig.plaintext("127.0.0.1", 0), tsdb).start();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        StoreServer server = new StoreServer(StoreConfig.plaintext("127.0.0.1", 0), tsdb, registry).start();
         ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
         try {
             ServerReflectionResponse list = ask(ch, ServerReflectionRequest.newBuilder().setListServices("").build());
@@ -84,6 +89,11 @@ class ReflectionTest {
                         .forEach(s -> s.getMethodList().forEach(m -> methods.add(m.getName())));
             }
             assertTrue(methods.containsAll(Set.of("Series", "LabelNames", "LabelValues")), methods.toString());
+
+            // The services reflection describes answer, and their latency histogram has Thanos' 14 buckets.
+            InfoGrpc.newBlockingStub(ch).info(InfoRequest.getDefaultInstance());
+            assertEquals(GrpcServerMetrics.HANDLING_BUCKETS.length, registry.find("grpc.server.handling")
+                    .tag("grpc_method", "Info").timer().takeSnapshot().histogramCounts().length);
         } finally {
             ch.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
             server.close();

@@ -1,0 +1,134 @@
+package io.jreceive.head;
+
+import io.jreceive.chunk.FloatHistogramAppender;
+import io.jreceive.chunk.FloatHistogramChunk;
+import io.jreceive.chunk.HistogramAppend;
+import io.jreceive.chunk.HistogramAppender;
+import io.jreceive.chunk.HistogramChunk;
+import io.jreceive.histogram.FloatHistogram;
+import io.jreceive.histogram.Histogram;
+
+/**
+ * A head series' open histogram chunk (integer or float) with Prometheus' head cutting rules for histograms
+ * ({@code histogramsAppendPreprocessor}): a chunk is cut by size ({@link HistogramChunk#TARGET_BYTES}, with an end
+ * time predicted once a quarter full) but not before {@link HistogramChunk#MIN_SAMPLES} samples unless the chunk
+ * range ends; the appender's own rules (counter reset, layout change) cut too. The previous appender is passed to
+ * a chunk cut here, so its counter-reset header is the one Prometheus writes.
+ */
+final class OpenHistogramChunk {
+    /** One of the two is set. */
+    private HistogramAppender ints;
+    private FloatHistogramAppender floats;
+    private final byte encoding;
+    long openMint;
+    private long nextAt;
+    private boolean computedEndTime;
+    /** The newest sample, to tell an identical resend (ignored) from a conflicting one (a duplicate). */
+    private Object last;
+    private long lastT;
+
+    private OpenHistogramChunk(byte encoding) {
+        this.encoding = encoding;
+    }
+
+    /** The encoding a sample needs: {@link HistogramChunk#ENCODING} or {@link FloatHistogramChunk#ENCODING}. */
+    static byte encodingOf(Object h) {
+        return h instanceof FloatHistogram ? FloatHistogramChunk.ENCODING : HistogramChunk.ENCODING;
+    }
+
+    /** A new open chunk holding {@code h} at {@code t}; {@code prev} is the chunk it follows (same encoding) or null. */
+    static OpenHistogramChunk start(long t, Object h, long chunkRange, OpenHistogramChunk prev) {
+        OpenHistogramChunk c = new OpenHistogramChunk(encodingOf(h));
+        c.openMint = t;
+        c.nextAt = BlockRanges.rangeEnd(t, chunkRange);
+        if (h instanceof FloatHistogram f) {
+            c.floats = new FloatHistogramAppender();
+            c.floats.append(prev == null ? null : prev.floats, t, f);
+        } else {
+            c.ints = new HistogramAppender();
+            c.ints.append(prev == null ? null : prev.ints, t, (Histogram) h);
+        }
+        c.last = h;
+        c.lastT = t;
+        return c;
+    }
+
+    byte encoding() {
+        return encoding;
+    }
+
+    long lastTimestamp() {
+        return lastT;
+    }
+
+    /** Whether {@code h} is the same sample as the newest one (an identical resend). */
+    boolean sameAsLast(Object h) {
+        return h.equals(last);
+    }
+
+    int numSamples() {
+        return ints != null ? ints.numSamples() : floats.numSamples();
+    }
+
+    int sizeBytes() {
+        return ints != null ? ints.sizeBytes() : floats.sizeBytes();
+    }
+
+    byte[] bytes() {
+        return ints != null ? ints.bytes() : floats.bytes();
+    }
+
+    /**
+     * Whether the head must cut a new chunk before {@code t} (size or time), as Prometheus'
+     * {@code histogramsAppendPreprocessor}; records the predicted end time on the way.
+     */
+    boolean mustCut(long t, long chunkRange) {
+        int numSamples = numSamples();
+        int numBytes = sizeBytes();
+        long nextChunkRangeStart = computedEndTime ? BlockRanges.rangeEnd(openMint, chunkRange) : nextAt;
+        if (!computedEndTime && numBytes >= HistogramChunk.TARGET_BYTES / 4) {
+            double ratioToFull = (double) HistogramChunk.TARGET_BYTES / numBytes;
+            nextAt = MemSeries.computeChunkEndTime(openMint, lastT, nextAt, ratioToFull);
+            computedEndTime = true;
+        }
+        return (t >= nextAt || numBytes >= HistogramChunk.TARGET_BYTES * 2)
+                && (numSamples >= HistogramChunk.MIN_SAMPLES || t >= nextChunkRangeStart);
+    }
+
+    /**
+     * Appends {@code h} (of this chunk's encoding) at {@code t}; returns the chunk that holds it: this one, or a new
+     * one the appender cut (counter reset, layout change), whose predecessor (this) the caller closes.
+     */
+    OpenHistogramChunk append(long t, Object h, long chunkRange) {
+        if (h instanceof FloatHistogram f) {
+            HistogramAppend<FloatHistogramAppender> r = floats.append(null, t, f);
+            if (r.newChunk()) {
+                return successor(t, h, chunkRange, null, r.appender());
+            }
+            floats = r.appender();
+        } else {
+            HistogramAppend<HistogramAppender> r = ints.append(null, t, (Histogram) h);
+            if (r.newChunk()) {
+                return successor(t, h, chunkRange, r.appender(), null);
+            }
+            ints = r.appender();
+        }
+        last = h;
+        lastT = t;
+        return this;
+    }
+
+    /** The chunk an appender started: Prometheus sets its next cut to the range end and keeps the end-time flag. */
+    private OpenHistogramChunk successor(long t, Object h, long chunkRange, HistogramAppender i,
+            FloatHistogramAppender f) {
+        OpenHistogramChunk c = new OpenHistogramChunk(encoding);
+        c.ints = i;
+        c.floats = f;
+        c.openMint = t;
+        c.nextAt = BlockRanges.rangeEnd(t, chunkRange);
+        c.computedEndTime = computedEndTime;
+        c.last = h;
+        c.lastT = t;
+        return c;
+    }
+}
