@@ -114,9 +114,9 @@ final class ReceiveCommand implements Callable<Integer> {
             fallbackValue = "true", hidden = true,
             description = "Compatibility only, no effect in jreceive: the head is flushed into blocks on shutdown instead. Default: ${DEFAULT-VALUE}.")
     boolean memorySnapshot;
-    @Option(names = "--tsdb.enable-native-histograms", defaultValue = "false", arity = "0..1",
-            fallbackValue = "true", hidden = true,
-            description = "Only false: native histograms are dropped (counted in jreceive_histograms_dropped_total); true is refused. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--tsdb.enable-native-histograms", defaultValue = "true", arity = "0..1",
+            fallbackValue = "true", negatable = true, hidden = true,
+            description = "Store native histograms (Thanos' default is false); false drops them, counted in jreceive_histograms_dropped_total. Default: ${DEFAULT-VALUE}.")
     boolean nativeHistograms;
     @Option(names = "--writer.intern", defaultValue = "false", arity = "0..1", fallbackValue = "true", hidden = true,
             description = "Compatibility only, no effect in jreceive: a Go memory optimisation. Default: ${DEFAULT-VALUE}.")
