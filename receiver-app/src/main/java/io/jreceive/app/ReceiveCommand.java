@@ -116,9 +116,9 @@ final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--tsdb.write-queue-size", defaultValue = "0", hidden = true,
             description = "Compatibility only, no effect in jreceive: jreceive's WAL queue is bounded by its own back-pressure (503).")
     long writeQueueSize;
-    @Option(names = "--tsdb.enable-native-histograms", defaultValue = "false", arity = "0..1",
-            fallbackValue = "true", hidden = true,
-            description = "Only false: native histograms are dropped (counted in jreceive_histograms_dropped_total); true is refused. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--tsdb.enable-native-histograms", defaultValue = "true", arity = "0..1",
+            fallbackValue = "true", negatable = true, hidden = true,
+            description = "Store native histograms (Thanos' default is false); false drops them, counted in jreceive_histograms_dropped_total. Default: ${DEFAULT-VALUE}.")
     boolean nativeHistograms;
     @Option(names = "--writer.intern", defaultValue = "false", arity = "0..1", fallbackValue = "true", hidden = true,
             description = "Compatibility only, no effect in jreceive: a Go memory optimisation. Default: ${DEFAULT-VALUE}.")

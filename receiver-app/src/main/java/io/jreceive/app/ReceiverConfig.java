@@ -91,18 +91,14 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
             throw new IllegalArgumentException("--tsdb.max-exemplars: exemplar storage is not implemented; jreceive "
                     + "drops exemplars (counted in jreceive_exemplars_dropped_total), as Thanos does with 0");
         }
-        if (c.nativeHistograms) {
-            throw new IllegalArgumentException("--tsdb.enable-native-histograms: native histograms are not stored "
-                    + "yet; jreceive drops them (counted in jreceive_histograms_dropped_total), as Thanos does when "
-                    + "the flag is off");
-        }
         refuseNotImplemented(c);
         Address rw = Address.parse("--remote-write.address", c.remoteWriteAddress);
         RemoteWriteLimits limits = new RemoteWriteLimits(c.maxBodyBytes, c.maxBodyBytes, 0, 0,
                 RemoteWriteLimits.DEFAULT_MAX_LABELS, RemoteWriteLimits.DEFAULT_MAX_LABEL_BYTES);
         RemoteWriteConfig rwc = new RemoteWriteConfig(rw.host(), rw.port(), c.tenantHeader, c.defaultTenant,
                 limits, c.ioThreads, c.warmupSeries).withConnections(connectionLimits(c))
-                .withTls(remoteWriteTls(c), tenantCertificateField(c));
+                .withTls(remoteWriteTls(c), tenantCertificateField(c))
+                .withNativeHistograms(c.nativeHistograms);
         TsdbConfig tsdb = new TsdbConfig(c.tsdbPath.toAbsolutePath(), minBlock,
                 duration("--tsdb.retention", c.tsdbRetention), c.walCompression,
                 duration("--tsdb.too-far-in-future.time-window", c.tooFarInFuture), labels, c.tenantLabelName)

@@ -83,7 +83,7 @@ class FlagWalkTest {
         v("--store.limits.request-samples", Kind.WIRED, "10", null);
         v("--log.level", Kind.WIRED, "debug", null);
         v("--tsdb.max-exemplars", Kind.REFUSED, "100", null);
-        v("--tsdb.enable-native-histograms", Kind.REFUSED, "true", null);
+        v("--tsdb.enable-native-histograms", Kind.WIRED, "false", null);
         v("--receive.tenant-certificate-field", Kind.EFFECTIVE, null, "RemoteWriteTlsIT");
         v("--receive.split-tenant-label-name", Kind.EFFECTIVE, "team", "SplitTenantIT");
         v("--remote-write.server-tls-cert", Kind.EFFECTIVE, null, "RemoteWriteTlsIT");

@@ -25,6 +25,11 @@ public final class BatchHistograms {
         count = 0;
     }
 
+    /** Removes every entry (histograms that are not to be stored). */
+    public void clear() {
+        reset();
+    }
+
     void trim() {
         if (series.length > RETAINED) {
             series = new int[16];

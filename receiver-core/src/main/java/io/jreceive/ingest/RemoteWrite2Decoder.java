@@ -9,6 +9,8 @@ import java.util.Arrays;
  * {@link WriteBatch}: {@code symbols = 4} (string table, {@code symbols[0]} must be ""), {@code timeseries = 5};
  * {@code TimeSeries.labels_refs = 1} (packed or not), {@code samples = 2}, {@code histograms = 3},
  * {@code exemplars = 4}, {@code metadata = 5}; {@code Sample.value = 1, timestamp = 2, start_timestamp = 3}.
+ * Histograms (custom-bucket ones with their {@code custom_values} included) go to the batch's
+ * {@link io.jreceive.head.BatchHistograms} ({@link HistogramProtoDecoder}).
  * Label offsets in the batch point at the symbol bytes, so nothing is copied. A reference outside the symbol table
  * or an odd number of references makes the request undecodable (400), and so does a series over the label limits
  * (as in {@link RemoteWriteDecoder}, checked before the references are stored).

@@ -14,14 +14,17 @@ package io.jreceive.ingest;
  * @param tls            TLS of the listener; null = plain HTTP
  * @param tenantCertificateField {@code --receive.tenant-certificate-field} ({@link CertificateTenant}): the client
  *                       certificate's field naming the tenant; null = the tenant header names it
+ * @param nativeHistograms {@code --tsdb.enable-native-histograms}: store native histograms (jreceive's default);
+ *                       false drops them, counted in {@code jreceive_histograms_dropped_total}, as Thanos does
  */
 public record RemoteWriteConfig(String host, int port, String tenantHeader, String defaultTenant,
                                 RemoteWriteLimits limits, int ioThreads, int warmupSeries,
-                                ConnectionLimits connections, RemoteWriteTls tls, String tenantCertificateField) {
+                                ConnectionLimits connections, RemoteWriteTls tls, String tenantCertificateField,
+                                boolean nativeHistograms) {
     /** A plain-HTTP configuration, the tenant from its header. */
     public RemoteWriteConfig(String host, int port, String tenantHeader, String defaultTenant,
                              RemoteWriteLimits limits, int ioThreads, int warmupSeries, ConnectionLimits connections) {
-        this(host, port, tenantHeader, defaultTenant, limits, ioThreads, warmupSeries, connections, null, null);
+        this(host, port, tenantHeader, defaultTenant, limits, ioThreads, warmupSeries, connections, null, null, true);
     }
 
     /** A configuration with the default {@link ConnectionLimits}. */
@@ -32,13 +35,19 @@ public record RemoteWriteConfig(String host, int port, String tenantHeader, Stri
 
     public RemoteWriteConfig withConnections(ConnectionLimits c) {
         return new RemoteWriteConfig(host, port, tenantHeader, defaultTenant, limits, ioThreads, warmupSeries, c, tls,
-                tenantCertificateField);
+                tenantCertificateField, nativeHistograms);
     }
 
     /** This configuration with TLS ({@code tls} may be null) and the tenant from a certificate field (or null). */
     public RemoteWriteConfig withTls(RemoteWriteTls tls, String tenantCertificateField) {
         return new RemoteWriteConfig(host, port, tenantHeader, defaultTenant, limits, ioThreads, warmupSeries,
-                connections, tls, tenantCertificateField);
+                connections, tls, tenantCertificateField, nativeHistograms);
+    }
+
+    /** This configuration storing ({@code true}) or dropping native histograms. */
+    public RemoteWriteConfig withNativeHistograms(boolean on) {
+        return new RemoteWriteConfig(host, port, tenantHeader, defaultTenant, limits, ioThreads, warmupSeries,
+                connections, tls, tenantCertificateField, on);
     }
 
     public static final String DEFAULT_TENANT_HEADER = "THANOS-TENANT";

@@ -315,6 +315,11 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
             return;
         }
         metrics.samplesReceived.increment(batch.sampleTotal());
+        if (!config.nativeHistograms() && batch.histograms().count() > 0) {
+            // --tsdb.enable-native-histograms=false: dropped and counted, as Thanos with the flag off.
+            metrics.histogramsDropped.increment(batch.histograms().count());
+            batch.histograms().clear();
+        }
         if (batch.exemplarTotal() > 0) {
             metrics.exemplarsDropped.increment(batch.exemplarTotal());
         }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import io.jreceive.head.BatchHistograms;
 import io.jreceive.head.WriteBatch;
 
 /**
@@ -56,6 +57,8 @@ public final class BatchRelabeler {
         out.reset(outBuf);
         out.carryDropped(in);
         int pos = 0;
+        final BatchHistograms hin = in.histograms();
+        int h = 0;
         for (int k = 0; k < kept.size(); k++) {
             byte[][] nv = kept.get(k);
             int src = from.get(k);
@@ -72,6 +75,16 @@ public final class BatchRelabeler {
             int t0 = in.sampleStart(src);
             for (int t = t0; t < t0 + in.sampleCount(src); t++) {
                 out.addSample(s, in.timestamp(t), in.valueBits(t));
+            }
+            while (h < hin.count() && hin.series(h) < src) {
+                h++;
+            }
+            for (; h < hin.count() && hin.series(h) == src; h++) {
+                if (hin.histogram(h) != null) {
+                    out.histograms().add(s, hin.timestamp(h), hin.histogram(h));
+                } else {
+                    out.histograms().add(s, hin.timestamp(h), hin.floatHistogram(h));
+                }
             }
             // A series relabelled to no labels at all is invalid: dropped here and counted, as the decoder does.
             out.endSeries(s);
