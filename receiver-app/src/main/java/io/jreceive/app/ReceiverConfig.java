@@ -98,7 +98,8 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
         TsdbConfig tsdb = new TsdbConfig(c.tsdbPath.toAbsolutePath(), minBlock,
                 duration("--tsdb.retention", c.tsdbRetention), c.walCompression,
                 duration("--tsdb.too-far-in-future.time-window", c.tooFarInFuture), labels, c.tenantLabelName)
-                .withLockfile(!c.noLockfile).withMaxExemplars(Math.max(0, c.maxExemplars));
+                .withLockfile(!c.noLockfile).withSnapshotOnShutdown(c.memorySnapshotOnShutdown)
+                .withMaxExemplars(Math.max(0, c.maxExemplars));
         Address grpc = Address.parse("--grpc-address", c.grpcAddress);
         StoreConfig store;
         try {

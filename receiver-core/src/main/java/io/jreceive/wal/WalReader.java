@@ -33,15 +33,22 @@ public final class WalReader {
 
     /** Replays {@code walDir}, repairing a corrupt or torn log as described above. A missing directory is empty. */
     public static ReplayStats replay(Path walDir, WalVisitor visitor) throws IOException {
-        return run(walDir, visitor, true);
+        return run(walDir, visitor, true, WalSegments.NONE);
     }
 
-    /** Reads {@code walDir} without modifying it. */
-    public static ReplayStats read(Path walDir, WalVisitor visitor) throws IOException {
-        return run(walDir, visitor, false);
+    /**
+     * Replays the segments of {@code walDir} numbered above {@code segment} (what was written after a head snapshot
+     * taken when {@code segment} was the last), repairing as {@link #replay} does; the checkpoint is not read.
+     */
+    public static ReplayStats replayAfter(Path walDir, int segment, WalVisitor visitor) throws IOException {
+        return run(walDir, visitor, true, segment);
     }
 
-    private static ReplayStats run(Path walDir, WalVisitor visitor, boolean repair) throws IOException {
+    /**
+     * Reads the checkpoint and the segments up to {@code segment} (inclusive) without modifying them: the part of
+     * the log a head snapshot taken when {@code segment} was the last stands for (its exemplars are not in it).
+     */
+    public static void readUpTo(Path walDir, int segment, WalVisitor visitor) throws IOException {
         Counts c = new Counts();
         int checkpoint = Checkpoint.last(walDir);
         if (checkpoint != WalSegments.NONE) {
@@ -50,10 +57,34 @@ public final class WalReader {
                 readSegment(WalSegments.path(cp, s), visitor, c);
             }
         }
+        for (int s : WalSegments.after(walDir, checkpoint)) {
+            if (s > segment) {
+                break;
+            }
+            readSegment(WalSegments.path(walDir, s), visitor, c);
+        }
+    }
+
+    /** Reads {@code walDir} without modifying it. */
+    public static ReplayStats read(Path walDir, WalVisitor visitor) throws IOException {
+        return run(walDir, visitor, false, WalSegments.NONE);
+    }
+
+    /** Replays the checkpoint and the segments after it, or with {@code after} set only the segments after that. */
+    private static ReplayStats run(Path walDir, WalVisitor visitor, boolean repair, int after) throws IOException {
+        Counts c = new Counts();
+        int checkpoint = after != WalSegments.NONE ? after : Checkpoint.last(walDir);
+        if (checkpoint != WalSegments.NONE && after == WalSegments.NONE) {
+            Path cp = Checkpoint.dir(walDir, checkpoint);
+            for (int s : WalSegments.after(cp, WalSegments.NONE)) {
+                readSegment(WalSegments.path(cp, s), visitor, c);
+            }
+        }
         int[] segments = WalSegments.after(walDir, checkpoint);
         if (checkpoint != WalSegments.NONE && segments.length > 0 && segments[0] != checkpoint + 1) {
             throw new IOException("WAL " + walDir + ": segment " + WalSegments.name(checkpoint + 1)
-                    + " after checkpoint." + WalSegments.name(checkpoint) + " is missing (first is "
+                    + " after " + (after == WalSegments.NONE ? "checkpoint." : "the snapshot's segment ")
+                    + WalSegments.name(checkpoint) + " is missing (first is "
                     + WalSegments.name(segments[0]) + ")");
         }
         for (int i = 0; i < segments.length; i++) {

@@ -121,6 +121,28 @@ class TenantExemplarsTest {
     }
 
     @Test
+    void aHeadSnapshotKeepsTheExemplarsOfTheLogItStandsFor() throws Exception {
+        List<String> stored;
+        try (TenantDb db = open(100)) {
+            write(db, new RemoteWriteRequests().series(UP, 1000, 1).exemplar(Labels.of("trace_id", "a1"), 1, 1000));
+            db.compact();
+            write(db, new RemoteWriteRequests().series(UP, 2000, 2).exemplar(Labels.of("trace_id", "a2"), 2, 2000));
+            stored = dump(db.exemplars());
+            assertEquals(1, db.snapshot(), "one series written to the snapshot");
+        }
+        try (TenantDb db = open(100)) {
+            assertTrue(db.head().numSeries() > 0);
+            assertEquals(stored, dump(db.exemplars()), "read from the segments the snapshot stands for");
+            write(db, new RemoteWriteRequests().series(UP, 3000, 3).exemplar(Labels.of("trace_id", "a3"), 3, 3000));
+            stored = dump(db.exemplars());
+            assertEquals(3, stored.size());
+        }
+        try (TenantDb db = open(100)) {
+            assertEquals(stored, dump(db.exemplars()));
+        }
+    }
+
+    @Test
     void disabledStorageDropsAndLogsNothing() throws Exception {
         try (TenantDb db = open(0)) {
             AppendStats st = write(db, new RemoteWriteRequests().series(UP, 1000, 1)
