@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Restart after a crash, jreceive against Prometheus 2.42: each server is loaded (LoadGen, SERIESxSAMPLES), killed
-# with SIGKILL, started again on the same data directory, and timed until /-/ready (WAL replay included); its
-# resident memory is read before the kill, at ready and 5 s later. REPEAT alternates the servers.
+# Restart, jreceive against Prometheus 2.42: each server is loaded (LoadGen, SERIESxSAMPLES), stopped (STOP=kill:
+# SIGKILL, a crash; STOP=term: SIGTERM, a planned restart, timed until the process has exited), started again on
+# the same data directory, and timed until /-/ready (WAL replay or snapshot load included); the cycle is the two
+# together. Resident memory is read before the stop, at ready and 5 s later. REPEAT alternates the servers.
 #
-#   benchmarks/restart.sh                       # 100000x120, both servers, once
+#   benchmarks/restart.sh                       # 100000x120, both servers, SIGKILL, once
 #   LOAD=1000000x30 REPEAT=3 benchmarks/restart.sh
+#   STOP=term benchmarks/restart.sh             # planned restart: jreceive flushes its heads into blocks
+#   STOP=term JRECEIVE_FLAGS=--tsdb.memory-snapshot-on-shutdown SERVERS=jreceive benchmarks/restart.sh
 #
-# Environment: LOAD (100000x120), SERVERS ("jreceive prometheus"), REPEAT (1), INTERVAL_MS (15000),
-# JRECEIVE_JAVA_OPTS and JRECEIVE_MALLOC_ARENA_MAX (the image's, from servers.sh), PROMETHEUS, JRECEIVE_JAR,
-# BENCH_JAR, READY_TIMEOUT (600 s). Exit status: 0, 1 when a server failed or a load had errors, 2 on a usage problem.
+# Environment: LOAD (100000x120), SERVERS ("jreceive prometheus"), STOP (kill), REPEAT (1), INTERVAL_MS (15000),
+# JRECEIVE_FLAGS (extra jreceive flags, both starts), JRECEIVE_JAVA_OPTS and JRECEIVE_MALLOC_ARENA_MAX (the image's,
+# from servers.sh), PROMETHEUS, JRECEIVE_JAR, BENCH_JAR, READY_TIMEOUT (600 s). Exit status: 0, 1 when a server
+# failed or a load had errors, 2 on a usage problem.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,6 +22,8 @@ PROMETHEUS=${PROMETHEUS:-prometheus}
 LOAD=${LOAD:-100000x120}
 SERVERS=${SERVERS:-"jreceive prometheus"}
 REPEAT=${REPEAT:-1}
+STOP=${STOP:-kill}
+JRECEIVE_FLAGS=${JRECEIVE_FLAGS:-}
 INTERVAL_MS=${INTERVAL_MS:-15000}
 READY_TIMEOUT=${READY_TIMEOUT:-600}
 # shellcheck source=servers.sh
@@ -25,6 +31,7 @@ source "$ROOT/benchmarks/servers.sh"
 
 die() { echo "restart: $*" >&2; exit 2; }
 [[ $LOAD =~ ^[0-9]+x[0-9]+$ ]] || die "LOAD must be SERIESxSAMPLES, got '$LOAD'"
+[[ $STOP == kill || $STOP == term ]] || die "STOP must be kill or term, got '$STOP'"
 [[ -f $BENCH_JAR ]] || die "$BENCH_JAR is missing (mvn -B -q package -DskipTests)"
 for s in $SERVERS; do
   case $s in
@@ -48,7 +55,7 @@ PORTS=$(free_ports 3)
 # start SERVER DIR: starts the server on the run's ports and waits until it is ready.
 start() {
   # shellcheck disable=SC2086
-  launch "$1" "$2" $PORTS && await_ready "$2/server.log"
+  launch "$1" "$2" $PORTS $JRECEIVE_FLAGS && await_ready "$2/server.log"
 }
 
 now_ms() { date +%s%3N; }
@@ -56,7 +63,8 @@ now_ms() { date +%s%3N; }
 rss_mib() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
 STATUS=0
-printf '%-11s %4s %9s %12s %17s %12s %14s %10s\n' server rep "data MiB" "RSS kill" "restart->ready ms" "RSS ready" "RSS ready+5s" "acked"
+printf '%-11s %4s %5s %9s %12s %12s %15s %9s %12s %14s %10s\n' server rep stop "data MiB" "RSS before" \
+  "stop->exit ms" "start->ready ms" "cycle ms" "RSS ready" "RSS ready+5s" "acked"
 for rep in $(seq 1 "$REPEAT"); do
   for server in $SERVERS; do
     dir="$WORK/$rep-$server"
@@ -64,8 +72,15 @@ for rep in $(seq 1 "$REPEAT"); do
     java -Xmx4g -cp "$BENCH_JAR" io.jreceive.bench.LoadGen --url "$WRITE_URL" --series "${LOAD%x*}" \
       --samples "${LOAD#*x}" --interval-ms "$INTERVAL_MS" --json >"$dir/loadgen.json" || STATUS=1
     before=$(rss_mib "$SERVER_PID")
-    kill -9 "$SERVER_PID"
+    t0=$(now_ms)
+    if [[ $STOP == kill ]]; then
+      kill -9 "$SERVER_PID"
+    else
+      kill -TERM "$SERVER_PID"
+    fi
     wait "$SERVER_PID" 2>/dev/null || true
+    stopped=$(($(now_ms) - t0))
+    [[ $STOP == term ]] || stopped=0
     data=$(du -sm "$dir/data" | cut -f1)
     t0=$(now_ms)
     start "$server" "$dir" || exit 1
@@ -76,8 +91,8 @@ for rep in $(seq 1 "$REPEAT"); do
     kill -9 "$SERVER_PID"
     wait "$SERVER_PID" 2>/dev/null || true
     SERVER_PID=""
-    printf '%-11s %4d %9s %12s %17s %12s %14s %10s\n' "$server" "$rep" "$data" "$before" "$took" "$at_ready" "$later" \
-      "$(jq -r .samples_acknowledged "$dir/loadgen.json")"
+    printf '%-11s %4d %5s %9s %12s %12s %15s %9s %12s %14s %10s\n' "$server" "$rep" "$STOP" "$data" "$before" \
+      "$stopped" "$took" "$((stopped + took))" "$at_ready" "$later" "$(jq -r .samples_acknowledged "$dir/loadgen.json")"
     rm -rf "$dir"
   done
 done

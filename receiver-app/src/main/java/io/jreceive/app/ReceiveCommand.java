@@ -95,6 +95,12 @@ final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--tsdb.max-retention-bytes", defaultValue = "0",
             description = "Per-tenant size limit (WAL + head chunks + blocks); the oldest uploaded blocks over it are deleted. Units as Thanos: 512MB, 1GiB (powers of 2). 0 = off.")
     String maxRetentionBytes;
+    @Option(names = "--tsdb.memory-snapshot-on-shutdown", defaultValue = "false", arity = "0..1",
+            fallbackValue = "true", hidden = true, description = "On shutdown, write a snapshot of each head (series and open chunks; "
+            + "closed chunks stay in chunks_head/) instead of flushing the heads into blocks, and load it at the next "
+            + "start, replaying only the WAL written after it (Prometheus' memory-snapshot-on-shutdown). Default: "
+            + "false (flush, as Thanos Receive).")
+    boolean memorySnapshotOnShutdown;
     @Option(names = "--tsdb.no-lockfile", defaultValue = "false", arity = "0..1", fallbackValue = "true",
             description = "Do not lock the tenant directories. Default: ${DEFAULT-VALUE}.")
     boolean noLockfile;
@@ -110,10 +116,6 @@ final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--tsdb.write-queue-size", defaultValue = "0", hidden = true,
             description = "Compatibility only, no effect in jreceive: jreceive's WAL queue is bounded by its own back-pressure (503).")
     long writeQueueSize;
-    @Option(names = "--tsdb.memory-snapshot-on-shutdown", defaultValue = "false", arity = "0..1",
-            fallbackValue = "true", hidden = true,
-            description = "Compatibility only, no effect in jreceive: the head is flushed into blocks on shutdown instead. Default: ${DEFAULT-VALUE}.")
-    boolean memorySnapshot;
     @Option(names = "--tsdb.enable-native-histograms", defaultValue = "true", arity = "0..1",
             fallbackValue = "true", negatable = true, hidden = true,
             description = "Store native histograms (Thanos' default is false); false drops them, counted in jreceive_histograms_dropped_total. Default: ${DEFAULT-VALUE}.")

@@ -360,7 +360,11 @@ final class Receiver implements AutoCloseable {
             background.shutdownNow();
             Thread.currentThread().interrupt();
         }
-        tsdb.flushAll();
+        if (config.tsdb().snapshotOnShutdown()) {
+            tsdb.snapshotAll();
+        } else {
+            tsdb.flushAll();
+        }
         if (shipperLoop != null) {
             LOG.info("uploading the final cut blocks before exiting");
             shipperLoop.close();

@@ -124,7 +124,7 @@ class FlagWalkTest {
         v("--tsdb.head.expanded-postings-cache-size", Kind.COMPAT, "100", null);
         v("--tsdb.block.expanded-postings-cache-size", Kind.COMPAT, "100", null);
         v("--tsdb.write-queue-size", Kind.COMPAT, "100", null);
-        v("--tsdb.memory-snapshot-on-shutdown", Kind.COMPAT, "true", null);
+        v("--tsdb.memory-snapshot-on-shutdown", Kind.EFFECTIVE, "true", "SnapshotRestartIT");
         v("--writer.intern", Kind.COMPAT, "true", null);
         v("--receive.otlp-enable-target-info", Kind.COMPAT, "false", null);
         v("--receive.otlp-promote-resource-attributes", Kind.COMPAT, "service.name", null);

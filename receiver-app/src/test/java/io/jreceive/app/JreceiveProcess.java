@@ -260,6 +260,11 @@ final class JreceiveProcess implements AutoCloseable {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
+    /** SIGTERM without waiting: the shutdown runs while the caller goes on (to kill it midway, say). */
+    void terminate() {
+        process.destroy();
+    }
+
     /** SIGTERM and wait; returns the exit code. */
     int stop() throws Exception {
         process.destroy();

@@ -174,7 +174,11 @@ class RandomCrashIT {
 
     private static final Pattern RANGE = Pattern.compile("\"minTime\":\\s*(-?\\d+),\\s*\"maxTime\":\\s*(-?\\d+)");
 
-    private static void check(Promtool promtool, Path tenant, List<String> acknowledged, String context)
+    /**
+     * The real {@code promtool tsdb dump} of {@code tenant}'s blocks holds every acknowledged sample, none twice, in
+     * blocks that do not overlap.
+     */
+    static void check(Promtool promtool, Path tenant, List<String> acknowledged, String context)
             throws Exception {
         if (acknowledged.isEmpty() && !Files.exists(tenant)) {
             return;

@@ -15,6 +15,9 @@ public final class CrashPoint {
     /** The head is truncated; the WAL is not checkpointed or truncated yet. */
     public static final String BEFORE_WAL_TRUNCATION = "before-wal-truncation";
 
+    /** A head snapshot is written in {@code chunk_snapshot.*.tmp} but not renamed yet. */
+    public static final String SNAPSHOT_BEFORE_RENAME = "snapshot-before-rename";
+
     private static final String ARMED = System.getProperty(PROPERTY, "");
 
     private CrashPoint() {

@@ -5,8 +5,11 @@ package io.jreceive.head;
  * offset and length. Not thread-safe; the store serialises every call.
  */
 interface ClosedChunkSegment {
-    /** Appends {@code src[0, len)}; returns its offset, or -1 when the segment cannot take it (full or failed). */
-    int write(byte[] src, int len);
+    /**
+     * Appends the chunk {@code src[0, len)} of series {@code seriesRef} spanning {@code [mint, maxt]}, with Prometheus'
+     * {@code encoding} byte; returns the offset of its bytes, or -1 when the segment cannot take it (full or failed).
+     */
+    int write(long seriesRef, long mint, long maxt, byte encoding, byte[] src, int len);
 
     /** Fills {@code dst} with the bytes written at {@code offset}. */
     void read(int offset, byte[] dst);
@@ -19,6 +22,9 @@ interface ClosedChunkSegment {
 
     /** Bytes written. */
     long size();
+
+    /** Hands written bytes to their medium and closes the segment, keeping its file (if any); no call follows. */
+    void close();
 
     /** Frees the segment (deleting its file, if any); no call follows. */
     void release();

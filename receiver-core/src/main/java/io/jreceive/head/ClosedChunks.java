@@ -1,11 +1,15 @@
 package io.jreceive.head;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,10 +19,19 @@ import org.slf4j.LoggerFactory;
  * the newest written to, each freed whole once a truncation has dropped every chunk in it. A chunk is named by a
  * 64-bit reference, {@code segment id (24 bits) | offset (28) | length (12)}, which is all its series holds of it.
  *
- * <p>{@link #files} keeps segments in files in a scratch directory, so closed chunks cost the process no memory
- * (Prometheus keeps them in its memory-mapped {@code chunks_head} files for the same reason); a segment file that
- * cannot be created or written is replaced by a heap segment until the next truncation. {@link #inMemory} keeps
- * them on the heap, for heads that live briefly (the warm-up, tests, benchmarks).
+ * <p>{@link #files} keeps segments in head chunk files (Prometheus' {@code chunks_head} format,
+ * {@link HeadChunkFileLayout}), so closed chunks cost the process no memory and survive a restart: opening the
+ * directory reads back every record a previous process wrote ({@link #takeRecovered()}), which the head maps to its
+ * series while it replays the WAL's series records, so that replay skips the samples those chunks hold. Recovery
+ * trusts only what it can check: the files must follow each other without a gap in their numbers (a gap is a file
+ * that could not be created, whose chunks went to the heap and are gone), each record must pass its CRC, and the
+ * first file or record that does not ends what is used: a torn record is cut off its file and every later file is
+ * deleted, so the chunks kept are a prefix of those written and the WAL holds every sample after them. A segment
+ * file that cannot be created or written is replaced by heap segments until a truncation has freed every chunk that
+ * no file holds: files written after such chunks would hide their loss from a recovery (a series' later chunk in a
+ * file, its earlier one gone with the process, and the replay skipping the earlier samples as held). Once the lost
+ * chunks are in a block, the files before and after them make a consistent prefix again. {@link #inMemory} keeps
+ * segments on the heap, for heads that live briefly (the warm-up, tests, benchmarks).
  *
  * <p>Thread-safe: every call is serialised. Callers hold a series lock around {@link #write} and {@link #read},
  * never the other way round.
@@ -33,7 +46,7 @@ public final class ClosedChunks implements AutoCloseable {
     private static final int OFFSET_MASK = (1 << OFFSET_BITS) - 1;
     /** The largest chunk a reference can name; cut chunks stay far below (1024 bytes at most, as Prometheus'). */
     static final int MAX_CHUNK_BYTES = (1 << LENGTH_BITS) - 1;
-    static final int FILE_SEGMENT_BYTES = 128 << 20;
+    static final int FILE_SEGMENT_BYTES = HeadChunkFileLayout.MAX_FILE_SIZE;
     static final int HEAP_SEGMENT_BYTES = 1 << 20;
 
     private final Path dir;
@@ -42,9 +55,11 @@ public final class ClosedChunks implements AutoCloseable {
     private final List<Slot> segments = new ArrayList<>();
     /** Id of {@code segments.get(0)}; ids grow by one per segment and are taken modulo 2^{@link #ID_BITS}. */
     private int firstId;
-    /** A segment file failed: heap segments until the next truncation. */
+    /** A segment file failed: heap segments until a truncation frees every chunk outside files. */
     private boolean filesFailed;
     private long nextFile;
+    /** What {@link #files} read back, until the head takes it. */
+    private RecoveredChunks recovered;
 
     private static final class Slot {
         final ClosedChunkSegment segment;
@@ -74,8 +89,8 @@ public final class ClosedChunks implements AutoCloseable {
     }
 
     /**
-     * A store in segment files under {@code dir}, created if needed; files a previous process left there are
-     * deleted first (the WAL replay rebuilds what they held).
+     * A store in head chunk files under {@code dir}, created if needed; the files a previous process left there are
+     * recovered as described above, and new chunks go to a new file.
      */
     public static ClosedChunks files(Path dir) throws IOException {
         return files(dir, FILE_SEGMENT_BYTES);
@@ -83,28 +98,90 @@ public final class ClosedChunks implements AutoCloseable {
 
     static ClosedChunks files(Path dir, int segmentBytes) throws IOException {
         Files.createDirectories(dir);
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path p : ds) {
-                Files.delete(p);
-            }
-        }
-        return new ClosedChunks(dir, segmentBytes);
+        ClosedChunks store = new ClosedChunks(dir, segmentBytes);
+        store.recover();
+        return store;
     }
 
-    /** Stores {@code src[0, len)}, a chunk whose newest sample is at {@code maxt}; returns its reference. */
-    public synchronized long write(byte[] src, int len, long maxt) {
+    /** Reads back the files in {@link #dir} (see the class comment). */
+    private void recover() throws IOException {
+        TreeMap<Long, Path> files = new TreeMap<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                long seq = HeadChunkFileLayout.sequence(p.getFileName().toString());
+                if (seq > 0 && Files.isRegularFile(p)) {
+                    files.put(seq, p);
+                }
+            }
+        }
+        RecoveredChunks.Builder found = new RecoveredChunks.Builder();
+        String stop = null;
+        long expected = -1;
+        for (Map.Entry<Long, Path> e : files.entrySet()) {
+            long seq = e.getKey();
+            Path p = e.getValue();
+            if (stop == null && expected >= 0 && seq != expected) {
+                stop = "file " + HeadChunkFileLayout.fileName(expected) + " is missing";
+            }
+            if (stop != null) {
+                LOG.warn("head chunk file {} deleted: {} before it", p, stop);
+                Files.delete(p);
+                continue;
+            }
+            expected = seq + 1;
+            HeadChunkFileScan scan = HeadChunkFileScan.scan(p, segments.size(), found);
+            if (scan.validEnd() < HeadChunkFileLayout.HEADER_SIZE) {
+                stop = "file " + p.getFileName() + " has no valid header";
+                LOG.warn("head chunk file {} deleted: {}", p, scan.problem());
+                Files.delete(p);
+                continue;
+            }
+            if (scan.problem() != null) {
+                stop = "file " + p.getFileName() + " was cut at offset " + scan.validEnd();
+                LOG.warn("head chunk file {}: {}; cutting it at offset {} and ignoring later files", p, scan.problem(),
+                        scan.validEnd());
+                try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+                    ch.truncate(scan.validEnd());
+                }
+            }
+            // New files follow the last one kept: the ones deleted after it are no gap.
+            nextFile = seq;
+            Slot s = new Slot(FileSegment.recovered(p, segmentBytes, scan.validEnd()));
+            s.maxt = scan.maxt();
+            segments.add(s);
+        }
+        recovered = found.build();
+        if (!files.isEmpty()) {
+            LOG.info("head chunk files in {}: {} kept with {} chunks", dir, segments.size(), recovered.size());
+        }
+    }
+
+    /**
+     * The chunks read back from a previous process's files (empty for a store on the heap); the head calls this
+     * once, before its WAL replay, and maps them to its series.
+     */
+    synchronized RecoveredChunks takeRecovered() {
+        RecoveredChunks r = recovered;
+        recovered = null;
+        return r == null ? RecoveredChunks.EMPTY : r;
+    }
+
+    /**
+     * Stores {@code src[0, len)}, the chunk of series {@code seriesRef} spanning {@code [mint, maxt]} in Prometheus'
+     * {@code encoding}; returns its reference.
+     */
+    public synchronized long write(long seriesRef, long mint, long maxt, byte encoding, byte[] src, int len) {
         if (len > MAX_CHUNK_BYTES) {
             throw new IllegalArgumentException("chunk of " + len + " bytes");
         }
-        int offset = segments.isEmpty() ? -1 : last().segment.write(src, len);
+        int offset = segments.isEmpty() ? -1 : last().segment.write(seriesRef, mint, maxt, encoding, src, len);
         if (offset < 0) {
             roll();
-            offset = last().segment.write(src, len);
+            offset = last().segment.write(seriesRef, mint, maxt, encoding, src, len);
         }
         Slot s = last();
         s.maxt = Math.max(s.maxt, maxt);
-        long id = (firstId + segments.size() - 1) & ID_MASK;
-        return (id << (OFFSET_BITS + LENGTH_BITS)) | ((long) offset << LENGTH_BITS) | len;
+        return ref(firstId + segments.size() - 1, offset, len);
     }
 
     private Slot last() {
@@ -123,16 +200,23 @@ public final class ClosedChunks implements AutoCloseable {
 
     private ClosedChunkSegment newSegment() {
         if (dir != null && !filesFailed) {
-            Path p = dir.resolve(String.format("%06d", ++nextFile));
+            Path p = dir.resolve(HeadChunkFileLayout.fileName(nextFile + 1));
             try {
-                return FileSegment.create(p, segmentBytes);
+                FileSegment f = FileSegment.create(p, segmentBytes);
+                nextFile++;
+                return f;
             } catch (IOException e) {
                 filesFailed = true;
-                LOG.warn("head chunk file {} could not be created, keeping closed chunks in memory until the next "
-                        + "truncation: {}", p, e.toString());
+                LOG.warn("head chunk file {} could not be created, keeping closed chunks in memory until a "
+                        + "truncation has freed them: {}", p, e.toString());
             }
         }
         return new HeapSegment(Math.min(segmentBytes, HEAP_SEGMENT_BYTES));
+    }
+
+    /** The reference of a chunk of {@code length} bytes at {@code offset} in the segment with id {@code id}. */
+    static long ref(int id, int offset, int length) {
+        return ((long) (id & ID_MASK) << (OFFSET_BITS + LENGTH_BITS)) | ((long) offset << LENGTH_BITS) | length;
     }
 
     /** A copy of the chunk {@code ref} names. */
@@ -148,18 +232,29 @@ public final class ClosedChunks implements AutoCloseable {
     }
 
     /**
-     * Frees the oldest segments whose chunks all end before {@code t}: the caller has dropped every such chunk from
-     * its series. The segment written to stays. After a file failure, files are tried again from here.
+     * Frees the oldest segments whose chunks all end before {@code t}, files and all: the caller has dropped every
+     * such chunk from its series. The segment written to goes too when that holds for it (after a flush of the whole
+     * head, say); the next chunk starts a new one. After a file failure, files are tried again from here.
      */
     public synchronized void dropBefore(long t) {
-        while (segments.size() > 1 && segments.get(0).maxt < t) {
+        while (!segments.isEmpty() && segments.get(0).maxt < t) {
             segments.remove(0).segment.release();
             firstId++;
         }
-        if (filesFailed) {
+        if (filesFailed && !holdsChunksOutsideFiles()) {
             filesFailed = false;
             roll();
         }
+    }
+
+    /** Whether a live segment holds chunks no file has: a heap segment, or a file whose writes failed. */
+    private boolean holdsChunksOutsideFiles() {
+        for (Slot s : segments) {
+            if (s.segment instanceof HeapSegment || s.segment.failed()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Bytes in live segments (chunks dropped but not yet freed with their segment included). */
@@ -171,11 +266,14 @@ public final class ClosedChunks implements AutoCloseable {
         return n;
     }
 
-    /** Frees every segment. */
+    /**
+     * Closes every segment: files keep what was written to them (the buffered tail included), for the next process
+     * to recover. Nothing is read or written afterwards.
+     */
     @Override
     public synchronized void close() {
         for (Slot s : segments) {
-            s.segment.release();
+            s.segment.close();
         }
         segments.clear();
     }

@@ -8,15 +8,18 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link ClosedChunkSegment} in a file, written through a small direct buffer and read with positional reads, so its
- * bytes live in the page cache, not in the process: the reason closed chunks go to files at all (Prometheus maps
- * its {@code chunks_head} files for the same reason). The file is scratch space, never read by a later process:
- * the WAL is what recovers the head.
+ * A {@link ClosedChunkSegment} in a head chunk file ({@link HeadChunkFileLayout}, Prometheus' {@code chunks_head}
+ * format), written through a small direct buffer and read with positional reads, so its bytes live in the page
+ * cache, not in the process: the reason closed chunks go to files at all (Prometheus maps its {@code chunks_head}
+ * files for the same reason). Each chunk is written as a record naming its series and time range, so that a restart
+ * can map the file back to its series ({@link ClosedChunks#files}) instead of rebuilding its chunks from the WAL.
+ * Offsets this segment hands out are those of a chunk's data within its record.
  *
  * <p>When a flush fails (a full disk, say), the segment stops taking writes and keeps its unflushed tail in the
  * buffer, so every chunk it accepted stays readable; the store then writes to the heap.
@@ -39,18 +42,38 @@ final class FileSegment implements ClosedChunkSegment {
     /** Bytes in the file; the rest of {@link #size} is in {@link #buf}. */
     private long flushed;
     private boolean failed;
+    private final CRC32C crc = new CRC32C();
 
-    /** A segment over an open channel (its file at {@code path}); {@link #create} is the usual way. */
+    /**
+     * A new segment over an open, empty channel (its file at {@code path}), its file header in the buffer;
+     * {@link #create} is the usual way.
+     */
     FileSegment(Path path, FileChannel ch, int capacity) {
         this.path = path;
         this.ch = ch;
         this.capacity = capacity;
+        buf.putInt(HeadChunkFileLayout.MAGIC).put(HeadChunkFileLayout.VERSION);
+        buf.put(new byte[HeadChunkFileLayout.PADDING_LENGTH]);
+    }
+
+    /** A sealed segment over a file a previous process wrote, whose first {@code size} bytes are valid records. */
+    private FileSegment(Path path, FileChannel ch, int capacity, long size) {
+        this.path = path;
+        this.ch = ch;
+        this.capacity = capacity;
+        this.flushed = size;
+        this.buf = null;
     }
 
     static FileSegment create(Path path, int capacity) throws IOException {
         FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         return new FileSegment(path, ch, capacity);
+    }
+
+    /** Opens a recovered file read-only (the recovery cut it to its {@code size} valid bytes): it takes no writes. */
+    static FileSegment recovered(Path path, int capacity, long size) throws IOException {
+        return new FileSegment(path, FileChannel.open(path, StandardOpenOption.READ), capacity, size);
     }
 
     /** One positional read or write on the channel. */
@@ -73,7 +96,8 @@ final class FileSegment implements ClosedChunkSegment {
                     return call.run(ch);
                 } catch (ClosedByInterruptException e) {
                     interrupted |= Thread.interrupted();
-                    ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                    ch = buf == null ? FileChannel.open(path, StandardOpenOption.READ)
+                            : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
                     LOG.debug("head chunk file {}: reopened after an interrupt closed it", path);
                 }
             }
@@ -91,15 +115,29 @@ final class FileSegment implements ClosedChunkSegment {
     }
 
     @Override
-    public int write(byte[] src, int len) {
-        if (failed || buf == null || size() + len > capacity) {
+    public int write(long seriesRef, long mint, long maxt, byte encoding, byte[] src, int len) {
+        final int record = HeadChunkFileLayout.recordSize(len);
+        if (failed || buf == null || size() + record > capacity) {
             return -1;
         }
-        if (buf.remaining() < len && !flush()) {
+        if (buf.remaining() < record && !flush()) {
             return -1;
         }
-        int offset = (int) size();
-        buf.put(src, 0, len);
+        final ByteBuffer b = buf;
+        final int start = b.position();
+        b.putLong(seriesRef).putLong(mint).putLong(maxt).put(encoding);
+        for (int v = len; ; v >>>= 7) {
+            if ((v & ~0x7F) == 0) {
+                b.put((byte) v);
+                break;
+            }
+            b.put((byte) ((v & 0x7F) | 0x80));
+        }
+        final int offset = (int) (flushed + b.position());
+        b.put(src, 0, len);
+        crc.reset();
+        crc.update(b.duplicate().position(start).limit(b.position()));
+        b.putInt((int) crc.getValue());
         return offset;
     }
 
@@ -155,6 +193,16 @@ final class FileSegment implements ClosedChunkSegment {
     @Override
     public long size() {
         return flushed + (buf == null ? 0 : buf.position());
+    }
+
+    @Override
+    public void close() {
+        seal();
+        try {
+            ch.close();
+        } catch (IOException e) {
+            LOG.warn("head chunk file {}: could not close: {}", path, e.toString());
+        }
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.jreceive.head;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -9,6 +11,7 @@ import java.util.function.LongPredicate;
 import org.agrona.collections.Long2LongHashMap;
 
 import io.jreceive.chunk.ChunkSeries;
+import io.jreceive.chunk.XorChunk;
 import io.jreceive.encoding.EncBuf;
 import io.jreceive.index.SeriesIndex;
 import io.jreceive.histogram.FloatHistogram;
@@ -65,6 +68,10 @@ public final class Head implements SeriesIndex, AutoCloseable {
      */
     private final Long2LongHashMap walExpiries = new Long2LongHashMap(Long.MIN_VALUE);
     private final ReentrantLock appendLock = new ReentrantLock();
+    /** Chunks read back from the head chunk files, waiting for their series' WAL records; null after the replay. */
+    private RecoveredChunks recovered;
+    /** Chunks mapped from the head chunk files during the replay. */
+    private long chunksRecovered;
     /** Written under the append lock, read by metrics. */
     private volatile long samplesAppended;
     /** Written under the series lock, read by metrics. */
@@ -83,11 +90,19 @@ public final class Head implements SeriesIndex, AutoCloseable {
         this(chunkRange, tooFarInFutureMs, ClosedChunks.inMemory());
     }
 
-    /** As {@link #Head(long, long)} with the closed chunks in {@code closedChunks}, which the head closes. */
+    /**
+     * As {@link #Head(long, long)} with the closed chunks in {@code closedChunks}, which the head closes. The chunks
+     * the store read back from a previous process's files are mapped to their series as the WAL replay creates them
+     * ({@link #replaySeries}), until {@link #endReplay}.
+     */
     public Head(long chunkRange, long tooFarInFutureMs, ClosedChunks closedChunks) {
         this.chunkRange = chunkRange;
         this.tooFarInFutureMs = tooFarInFutureMs;
         this.closedChunks = closedChunks;
+        this.recovered = closedChunks.takeRecovered();
+        // A chunk reaches its file before its series' WAL record may (appends go to the head, then to the WAL): a
+        // series killed before its record was written must not lend its id, and so its chunks, to a new series.
+        raiseNextIdLocked(recovered.maxSeriesRef());
     }
 
     /** Per-thread scratch space for {@link #append}; reused across requests. */
@@ -781,18 +796,182 @@ public final class Head implements SeriesIndex, AutoCloseable {
         LabelHash.Pair p = new LabelHash.Pair();
         hash(labels, p);
         int[] ids = symbolIds(labels.pairs());
+        MemSeries ms;
         synchronized (seriesLock) {
             raiseNextIdLocked(ref);
-            MemSeries ms = table.findLocked(p.h1, p.h2);
+            ms = table.findLocked(p.h1, p.h2);
             if (ms != null) {
                 symbols.release(ids, 0, ids.length);
-                return ms.id;
+            } else {
+                ms = registerLocked(p.h1, p.h2, labelPairs(ids, 0, ids.length), (int) ref);
+                ms.walLogged = true;
+                postings.add(ms.id, ids, ids.length);
             }
-            ms = registerLocked(p.h1, p.h2, labelPairs(ids, 0, ids.length), (int) ref);
-            ms.walLogged = true;
-            postings.add(ms.id, ids, ids.length);
-            return ms.id;
         }
+        attachRecovered(ms, ref);
+        return ms.id;
+    }
+
+    /**
+     * Gives {@code ms} the chunks the head chunk files hold for WAL ref {@code ref} (its own id, or a ref the replay
+     * merged into it), skipping those wholly before the newest block's end (a truncation dropped them; their file
+     * stayed for other chunks). The samples they hold are then skipped by the replay ({@link MemSeries#append}'s
+     * in-order check). A series with a chunk of an encoding this head does not append takes none of them: the WAL
+     * replay rebuilds it all.
+     */
+    private void attachRecovered(MemSeries ms, long ref) {
+        final RecoveredChunks rc = recovered;
+        if (rc == null) {
+            return;
+        }
+        final int first = rc.take(ref);
+        if (first < 0) {
+            return;
+        }
+        for (int p = first; rc.isOf(p, ref); p++) {
+            if (rc.encoding(p) != XorChunk.ENCODING) {
+                return;
+            }
+        }
+        final long minValid = minValidTime;
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        int n = 0;
+        synchronized (ms) {
+            if (ms.numSamples() > 0) {
+                // Samples replayed before this series record: the WAL rebuilds the series, as without the files.
+                return;
+            }
+            for (int p = first; rc.isOf(p, ref); p++) {
+                if (rc.maxt(p) >= minValid) {
+                    ms.attach(rc.mint(p), rc.maxt(p), rc.ref(p));
+                    min = Math.min(min, rc.mint(p));
+                    max = Math.max(max, rc.maxt(p));
+                    n++;
+                }
+            }
+        }
+        if (n > 0) {
+            chunksRecovered += n;
+            if (min < minTime) {
+                minTime = min;
+            }
+            if (max > maxTime) {
+                maxTime = max;
+            }
+        }
+    }
+
+    // ---- snapshots --------------------------------------------------------------------------------------------
+
+    /**
+     * Writes the head's snapshot to {@code file} (new; forced to disk before this returns): see {@link HeadSnapshot}.
+     * Appends must have stopped, and the closed chunks' store must hold every chunk in its files (a closed store
+     * does). Returns the number of series written.
+     */
+    public long writeSnapshot(Path file) throws IOException {
+        appendLock.lock();
+        try {
+            return HeadSnapshot.write(this, file);
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /**
+     * Loads a snapshot into this new head, whose head chunk files were recovered when it was made; returns the
+     * number of series loaded, or -1 when the snapshot cannot be used ({@code why} then says why, and the head is
+     * to be discarded: it may hold part of the snapshot).
+     */
+    public long loadSnapshot(Path file, StringBuilder why) throws IOException {
+        try {
+            return HeadSnapshot.load(this, file);
+        } catch (HeadSnapshot.Unusable e) {
+            why.append(e.getMessage());
+            return -1;
+        }
+    }
+
+    /**
+     * Whether a snapshot can hold this head: not while a series holds native histogram chunks, which snapshots do
+     * not keep (the tenant is flushed instead).
+     */
+    public boolean snapshotSupported() {
+        for (MemSeries[] page : byId.pages()) {
+            if (page == null) {
+                continue;
+            }
+            for (MemSeries ms : page) {
+                if (ms != null) {
+                    synchronized (ms) {
+                        if (ms.hasHistograms()) {
+                            return false;
+                        }
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    /** The pages of the id index, for a snapshot's scan. */
+    MemSeries[][] seriesPages() {
+        return byId.pages();
+    }
+
+    /** The WAL expiries as {@code ref, until} pairs. */
+    long[] walExpiries() {
+        synchronized (walExpiries) {
+            long[] out = new long[walExpiries.size() * 2];
+            int[] i = {0};
+            walExpiries.longForEach((ref, until) -> {
+                out[i[0]++] = ref;
+                out[i[0]++] = until;
+            });
+            return out;
+        }
+    }
+
+    /** The id the next new series gets. */
+    int nextId() {
+        synchronized (seriesLock) {
+            return nextId;
+        }
+    }
+
+    /** Creates series {@code id} from a snapshot and maps its closed chunks from the recovered head chunk files. */
+    MemSeries restoreSeries(long id, Labels labels) {
+        return replaySeries(id, labels) == id ? byId.get(id) : null;
+    }
+
+    /** Takes a restored series' time range into the head's. */
+    void noteRestored(MemSeries ms) {
+        long min;
+        long max;
+        synchronized (ms) {
+            min = ms.minTime();
+            max = ms.numSamples() > 0 ? ms.lastTimestamp() : ms.lastClosedMaxt();
+        }
+        if (min < minTime) {
+            minTime = min;
+        }
+        if (max > maxTime && max != Long.MIN_VALUE) {
+            maxTime = max;
+        }
+    }
+
+    /**
+     * Ends the WAL replay: chunks of the head chunk files no series record claimed are left to their files (which
+     * go with the next truncations). Returns the number of chunks mapped to series.
+     */
+    public long endReplay() {
+        recovered = null;
+        return chunksRecovered;
+    }
+
+    /** Chunks mapped from the head chunk files when the head was opened. */
+    public long chunksMapped() {
+        return chunksRecovered;
     }
 
     /** Raises the next series id above {@code ref}, a ref the WAL holds (a samples record's, for instance). */

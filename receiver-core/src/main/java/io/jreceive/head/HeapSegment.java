@@ -1,6 +1,9 @@
 package io.jreceive.head;
 
-/** A {@link ClosedChunkSegment} in one heap array: the in-process store, and the fallback when segment files fail. */
+/**
+ * A {@link ClosedChunkSegment} in one heap array, chunk bytes only: the in-process store, and the fallback when
+ * segment files fail.
+ */
 final class HeapSegment implements ClosedChunkSegment {
     private final byte[] data;
     private int size;
@@ -10,7 +13,7 @@ final class HeapSegment implements ClosedChunkSegment {
     }
 
     @Override
-    public int write(byte[] src, int len) {
+    public int write(long seriesRef, long mint, long maxt, byte encoding, byte[] src, int len) {
         if (size + len > data.length) {
             return -1;
         }
@@ -38,6 +41,11 @@ final class HeapSegment implements ClosedChunkSegment {
     @Override
     public long size() {
         return size;
+    }
+
+    @Override
+    public void close() {
+        // nothing to hand on: a heap segment's chunks end with the process
     }
 
     @Override

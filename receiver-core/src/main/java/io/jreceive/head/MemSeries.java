@@ -103,7 +103,9 @@ final class MemSeries extends XorAppender {
             if (t <= hist.lastTimestamp()) {
                 return t == hist.lastTimestamp() ? DUPLICATE : OUT_OF_ORDER;
             }
-            closeHistogram();
+            closeHistogram(store);
+        } else if (closedCount > 0 && t <= closed[(closedCount - 1) * CLOSED_STRIDE + 1]) {
+            return againstClosed(t, bits, store);
         }
         if (n == 0 || sizeBytes() > XorChunk.MAX_BYTES) {
             cut(t, chunkRange, store);
@@ -144,27 +146,68 @@ final class MemSeries extends XorAppender {
         if (hist == null) {
             hist = OpenHistogramChunk.start(t, h, chunkRange, null);
         } else if (hist.encoding() != OpenHistogramChunk.encodingOf(h)) {
-            closeHistogram();
+            closeHistogram(store);
             hist = OpenHistogramChunk.start(t, h, chunkRange, null);
         } else if (hist.mustCut(t, chunkRange)) {
             OpenHistogramChunk prev = hist;
-            closeHistogram();
+            closeHistogram(store);
             hist = OpenHistogramChunk.start(t, h, chunkRange, prev);
         } else {
             OpenHistogramChunk next = hist.append(t, h, chunkRange);
             if (next != hist) {
-                closeHistogram();
+                closeHistogram(store);
                 hist = next;
             }
         }
         return OK;
     }
 
-    /** Closes the open histogram chunk into the series' closed chunks (on the heap). */
-    private void closeHistogram() {
+    /**
+     * Closes the open histogram chunk into the series' closed chunks (on the heap), and notes it in the head chunk
+     * files as a record without data: a restart maps none of this series' chunks then (it cannot give back the
+     * histogram chunk, and a later chunk mapped without it would make the replay skip its samples).
+     */
+    private void closeHistogram(ClosedChunks store) {
         OpenHistogramChunk c = hist;
         hist = null;
         addClosed(c.openMint, c.lastTimestamp(), -1, c.encoding(), c.bytes());
+        store.write(id, c.openMint, c.lastTimestamp(), c.encoding(), c.bytes(), 0);
+    }
+
+    /**
+     * The in-order check of a float sample at or before the newest closed chunk's end when there is no open chunk:
+     * a series whose chunks came back from the head chunk files and whose WAL held nothing after them (replay skips
+     * such samples this way, as Prometheus' does the samples its memory-mapped chunks hold), or one whose open chunk
+     * an undo emptied. Rare, so the last value is read back from the store.
+     */
+    private int againstClosed(long t, long bits, ClosedChunks store) {
+        final int last = (closedCount - 1) * CLOSED_STRIDE;
+        if (t < closed[last + 1]) {
+            return OUT_OF_ORDER;
+        }
+        if (closedEncoding(closedCount - 1) != XorChunk.ENCODING) {
+            return DUPLICATE;
+        }
+        byte[] data = store.read(closed[last + 2]);
+        XorIterator it = new XorIterator();
+        it.reset(data, 0, data.length);
+        long lastBits = 0;
+        while (it.next()) {
+            lastBits = it.valueBits();
+        }
+        return bits == lastBits ? DUPLICATE_IGNORED : DUPLICATE;
+    }
+
+    /**
+     * Adds an XOR chunk read back from the head chunk files (before any sample of this process): it follows the
+     * chunks added before it, and replaces those it overlaps, which an earlier write of the same samples left in the
+     * files (an undo reopened a closed chunk that was cut again later: the later write is the one the series holds).
+     */
+    void attach(long mint, long maxt, long ref) {
+        while (closedCount > 0 && closed[(closedCount - 1) * CLOSED_STRIDE + 1] >= mint) {
+            closedCount--;
+        }
+        addClosed(mint, maxt, ref, XorChunk.ENCODING, null);
     }
 
     /** Adds a closed chunk entry; XOR chunks have a store ref, histogram chunks their bytes. */
@@ -220,12 +263,12 @@ final class MemSeries extends XorAppender {
             }
             closed[at] = openMint;
             closed[at + 1] = lastTimestamp();
-            closed[at + 2] = store.write(buffer(), sizeBytes(), lastTimestamp());
+            closed[at + 2] = store.write(id, openMint, lastTimestamp(), XorChunk.ENCODING, buffer(), sizeBytes());
             closedCount++;
             return;
         }
-        addClosed(openMint, lastTimestamp(), store.write(buffer(), sizeBytes(), lastTimestamp()), XorChunk.ENCODING,
-                null);
+        addClosed(openMint, lastTimestamp(), store.write(id, openMint, lastTimestamp(), XorChunk.ENCODING, buffer(),
+                sizeBytes()), XorChunk.ENCODING, null);
     }
 
     /**
@@ -411,6 +454,38 @@ final class MemSeries extends XorAppender {
             }
             appendBits(ts[i], vs[i]);
         }
+    }
+
+    /** Number of closed chunks. */
+    int closedCount() {
+        return closedCount;
+    }
+
+    /** End time of the newest closed chunk, {@link Long#MIN_VALUE} without one. */
+    long lastClosedMaxt() {
+        return closedCount == 0 ? Long.MIN_VALUE : closed[(closedCount - 1) * CLOSED_STRIDE + 1];
+    }
+
+    /** Whether the series holds native histogram chunks (which a head snapshot does not keep). */
+    boolean hasHistograms() {
+        return hist != null || closedEnc != null;
+    }
+
+    /**
+     * Makes the chunk {@code data} (an open chunk a snapshot saved) the open chunk again, re-appended sample by
+     * sample as {@link #append} built it, so that the series continues exactly as before the snapshot.
+     */
+    void restoreOpen(byte[] data, long chunkRange) {
+        XorIterator it = new XorIterator();
+        it.reset(data, 0, data.length);
+        long[] ts = new long[it.numSamples()];
+        long[] vs = new long[ts.length];
+        int n = 0;
+        while (it.next()) {
+            ts[n] = it.timestamp();
+            vs[n++] = it.valueBits();
+        }
+        reopen(ts, vs, n, chunkRange);
     }
 
     /** Whether the series holds no chunk at all (candidate for removal after truncation). */

@@ -289,6 +289,32 @@ public final class WriteBatch {
         histogramTotal++;
     }
 
+    /**
+     * Appends series {@code s} of {@code in}, a batch over the same buffer, as a new series of this one: its labels
+     * except the one at index {@code skipLabel} (-1 for none), its samples, its histograms and its error mark. For
+     * batches split out of one request (per tenant, per ring endpoint). Returns the new series; the caller ends it.
+     */
+    public int copySeries(WriteBatch in, int s, int skipLabel) {
+        final int d = beginSeries();
+        for (int l = in.labelStart[s], end = l + in.labelCount[s]; l < end; l++) {
+            if (l != skipLabel) {
+                addLabel(d, in.nameOff[l], in.nameLen[l], in.valueOff[l], in.valueLen[l]);
+            }
+        }
+        for (int i = in.sampleStart[s], end = i + in.sampleCount[s]; i < end; i++) {
+            addSample(d, in.ts[i], in.vbits[i]);
+        }
+        final BatchHistograms hs = in.histograms;
+        for (int h = hs.first(s); h < hs.count() && hs.series(h) == s; h++) {
+            histograms.copy(hs, h, d);
+            histogramTotal++;
+        }
+        if (in.seriesError[s] != 0) {
+            seriesError[d] = in.seriesError[s];
+        }
+        return d;
+    }
+
     public void addExemplar() {
         exemplarTotal++;
     }

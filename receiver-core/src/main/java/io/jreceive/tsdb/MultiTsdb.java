@@ -182,7 +182,7 @@ public final class MultiTsdb implements TenantWriter, Closeable {
                         .tag("tenant", t).description("Series created in the head").register(registry),
                 Gauge.builder("prometheus.tsdb.head.chunks.storage.size", db.head(), Head::closedChunkBytes)
                         .tag("tenant", t).baseUnit("bytes")
-                        .description("Bytes of the head's closed chunks, in head_chunks/ files").register(registry),
+                        .description("Bytes of the head's closed chunks, in chunks_head/ files").register(registry),
                 FunctionCounter.builder("prometheus.tsdb.compactions", db, TenantDb::blocksWritten).tag("tenant", t)
                         .description("Blocks cut from the head").register(registry),
                 FunctionTimer.builder("prometheus.tsdb.wal.fsync.duration", db.wal(), w -> w.batches(),
@@ -292,6 +292,25 @@ public final class MultiTsdb implements TenantWriter, Closeable {
                 db.flush();
             } catch (IOException | RuntimeException e) {
                 LOG.error("tenant {}: flush failed: {}", db.tenant(), e.toString());
+            }
+        }
+    }
+
+    /**
+     * Writes every head's snapshot instead of flushing it ({@code --tsdb.memory-snapshot-on-shutdown}, shutdown);
+     * a tenant whose snapshot fails is flushed instead, so its head still reaches a block.
+     */
+    public void snapshotAll() {
+        for (TenantDb db : tenants.values()) {
+            try {
+                if (db.snapshot() < 0) {
+                    LOG.info("tenant {}: native histograms in the head, which a snapshot does not keep: flushing",
+                            db.tenant());
+                    db.flush();
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.error("tenant {}: head snapshot failed ({}); the next start replays its WAL", db.tenant(),
+                        e.toString());
             }
         }
     }

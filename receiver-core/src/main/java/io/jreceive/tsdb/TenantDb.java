@@ -43,12 +43,13 @@ import io.jreceive.wal.ReplayStats;
 import io.jreceive.wal.WalConfig;
 import io.jreceive.wal.WalOverloadedException;
 import io.jreceive.wal.WalReader;
+import io.jreceive.wal.WalSegmentWriter;
 import io.jreceive.wal.WalSegments;
 import io.jreceive.wal.WalVisitor;
 import io.jreceive.wal.WalWriter;
 
 /**
- * One tenant's TSDB under {@code <tsdb.path>/<tenant>/}: the head (its closed chunks in {@code head_chunks/}), its
+ * One tenant's TSDB under {@code <tsdb.path>/<tenant>/}: the head (its closed chunks in {@code chunks_head/}), its
  * Prometheus-format WAL in {@code wal/} and the local blocks. Lifecycle: {@link #open} (remove temporary dirs, load
  * blocks, replay the WAL, start the WAL writer) → {@link #write} → {@link #compact} when the head spans more than
  * 1.5 block ranges → {@link #flush} on shutdown → {@link #close}. Tenant pruning ({@link TenantPruning}) may
@@ -62,10 +63,12 @@ public final class TenantDb implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(TenantDb.class);
 
     /**
-     * The head's closed chunks, in files of jreceive's own (scratch space, emptied at start: the WAL recovers the
-     * head). Not Prometheus' {@code chunks_head}, whose format they do not have.
+     * The head's closed chunks, in Prometheus' {@code chunks_head} files: read back at start and mapped to their
+     * series during the WAL replay, which then skips the samples they hold.
      */
-    static final String HEAD_CHUNKS_DIR = "head_chunks";
+    static final String HEAD_CHUNKS_DIR = "chunks_head";
+    /** Where releases before {@link #HEAD_CHUNKS_DIR} kept closed chunks, in a format of their own: deleted at start. */
+    private static final String OLD_HEAD_CHUNKS_DIR = "head_chunks";
 
     private final String tenant;
     private final Path dir;
@@ -121,21 +124,37 @@ public final class TenantDb implements Closeable {
     private static TenantDb open(String tenant, Path dir, TsdbConfig config, DirectoryLock lock)
             throws IOException {
         removeTemporary(dir);
+        deleteRecursively(dir.resolve(OLD_HEAD_CHUNKS_DIR));
         List<BlockReader> blocks = loadBlocks(dir);
-        Head head = new Head(config.blockDurationMs(), config.tooFarInFutureMs(),
-                ClosedChunks.files(dir.resolve(HEAD_CHUNKS_DIR)));
-        for (BlockReader b : blocks) {
-            head.setMinValidTime(b.meta().maxTime());
-        }
         Path walDir = dir.resolve("wal");
         long t0 = System.nanoTime();
-        ReplayStats rs = replay(walDir, head);
+        Head head = newHead(dir, config, blocks);
+        Snapshot snap = Snapshot.find(dir, walDir);
+        if (snap != null) {
+            StringBuilder why = new StringBuilder();
+            long n = head.loadSnapshot(snap.file(), why);
+            if (n < 0) {
+                LOG.warn("tenant {}: head snapshot {} not used, replaying the whole WAL instead: {}", tenant,
+                        snap.dir().getFileName(), why);
+                head.close();
+                head = newHead(dir, config, blocks);
+                snap = null;
+            } else {
+                LOG.info("tenant {}: head snapshot {} loaded: {} series in {} ms", tenant, snap.dir().getFileName(),
+                        n, (System.nanoTime() - t0) / 1_000_000);
+            }
+        }
+        ReplayStats rs = replay(walDir, head, snap == null ? WalSegments.NONE : snap.segment());
+        long mapped = head.endReplay();
         if (rs == null) {
             LOG.info("tenant {}: {} blocks, no WAL yet", tenant, blocks.size());
         } else {
-            LOG.info("tenant {}: {} blocks, WAL replayed in {} ms: {}", tenant, blocks.size(),
+            LOG.info("tenant {}: {} blocks, {} head chunks mapped, WAL replayed{} in {} ms: {}", tenant,
+                    blocks.size(), mapped, snap == null ? "" : " after the snapshot",
                     (System.nanoTime() - t0) / 1_000_000, rs);
         }
+        // Used once: the WAL written from now on is not in it (and a crash before this point finds it again, valid).
+        Snapshot.deleteAll(dir);
         WalWriter wal = WalWriter.open(walDir, WalConfig.defaults().withCompress(config.walCompression())
                 .withMaxQueuedBytes(WAL_MAX_QUEUED_BYTES), head.walUndo());
         return new TenantDb(tenant, dir, config, externalLabels(tenant, config), head, wal, lock, blocks);
@@ -170,7 +189,21 @@ public final class TenantDb implements Closeable {
         }
     }
 
-    private static ReplayStats replay(Path walDir, Head head) throws IOException {
+    /** A new head over the tenant's recovered head chunk files, appends bounded below by the newest block's end. */
+    private static Head newHead(Path dir, TsdbConfig config, List<BlockReader> blocks) throws IOException {
+        Head head = new Head(config.blockDurationMs(), config.tooFarInFutureMs(),
+                ClosedChunks.files(dir.resolve(HEAD_CHUNKS_DIR)));
+        for (BlockReader b : blocks) {
+            head.setMinValidTime(b.meta().maxTime());
+        }
+        return head;
+    }
+
+    /**
+     * Replays the WAL into {@code head}: all of it, or with {@code afterSegment} set (a snapshot was loaded) the
+     * segments after that one.
+     */
+    private static ReplayStats replay(Path walDir, Head head, int afterSegment) throws IOException {
         if (!Files.isDirectory(walDir)) {
             return null;
         }
@@ -178,7 +211,7 @@ public final class TenantDb implements Closeable {
         // a new ref): their samples go to that id, and checkpoints keep the ref while it has samples in the head.
         Long2LongHashMap remap = new Long2LongHashMap(-1);
         long[] maxSampleRef = {-1};
-        ReplayStats stats = WalReader.replay(walDir, new WalVisitor() {
+        WalVisitor visitor = new WalVisitor() {
             @Override
             public void onSeries(long ref, Labels labels) {
                 int id = head.replaySeries(ref, labels);
@@ -223,7 +256,9 @@ public final class TenantDb implements Closeable {
                     head.keepInWalUntil(ref, t);
                 }
             }
-        });
+        };
+        ReplayStats stats = afterSegment == WalSegments.NONE ? WalReader.replay(walDir, visitor)
+                : WalReader.replayAfter(walDir, afterSegment, visitor);
         // A samples record may outlive the series record of its ref (removed series): no new series may take it.
         head.raiseNextId(maxSampleRef[0]);
         // Series whose every sample is in a block (a flush before the stop, a checkpoint that kept their records)
@@ -560,6 +595,44 @@ public final class TenantDb implements Closeable {
                 }
             });
         }
+    }
+
+    /**
+     * Shuts the tenant down with a head snapshot instead of a flush ({@code --tsdb.memory-snapshot-on-shutdown}):
+     * refuses writes, closes the WAL (everything acknowledged is in it, and its last segment is complete), writes
+     * the snapshot into {@code chunk_snapshot.<last segment>.<its size>.tmp/}, closes the head (its chunk files take
+     * their buffered tails) and renames the directory into place, durably. The next {@link #open} loads it and
+     * replays only the segments after it. Returns the number of series written, or -1 when the head holds native
+     * histograms, which snapshots do not keep (nothing is done then: flush the tenant instead); {@link #close}
+     * follows.
+     */
+    public long snapshot() throws IOException {
+        seal();
+        if (!head.snapshotSupported()) {
+            unseal();
+            return -1;
+        }
+        wal.close();
+        Path walDir = dir.resolve("wal");
+        int last = WalSegments.range(walDir).last();
+        if (last == WalSegments.NONE) {
+            head.close();
+            return 0;
+        }
+        long size = Files.size(WalSegments.path(walDir, last));
+        long t0 = System.nanoTime();
+        Path done = dir.resolve(Snapshot.name(last, size));
+        Path tmp = dir.resolve(done.getFileName() + ".tmp");
+        deleteRecursively(tmp);
+        Files.createDirectories(tmp);
+        long n = head.writeSnapshot(tmp.resolve(Snapshot.FILE));
+        head.close();
+        CrashPoint.reach(CrashPoint.SNAPSHOT_BEFORE_RENAME);
+        Files.move(tmp, done, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        WalSegmentWriter.syncDir(dir);
+        LOG.info("tenant {}: head snapshot {} written: {} series in {} ms", tenant, done.getFileName(), n,
+                (System.nanoTime() - t0) / 1_000_000);
+        return n;
     }
 
     @Override

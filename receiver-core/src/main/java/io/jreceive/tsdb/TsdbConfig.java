@@ -18,10 +18,12 @@ import java.util.Map;
  *                           the sender) before touching its head; {@link #DEFAULT_WAL_BACKPRESSURE_BYTES}
  * @param lockfile           each tenant directory is locked ({@link DirectoryLock}) while open; {@code false} is
  *                           {@code --tsdb.no-lockfile}
+ * @param snapshotOnShutdown {@code --tsdb.memory-snapshot-on-shutdown}: a shutdown writes a head snapshot
+ *                           ({@link TenantDb#snapshot}) instead of flushing the heads into blocks
  */
 public record TsdbConfig(Path path, long blockDurationMs, long retentionMs, boolean walCompression,
                          long tooFarInFutureMs, Map<String, String> externalLabels, String tenantLabelName,
-                         long walBackpressureBytes, boolean lockfile) {
+                         long walBackpressureBytes, boolean lockfile, boolean snapshotOnShutdown) {
     public static final long DEFAULT_BLOCK_DURATION = 2 * 3600 * 1000L;
     /** 64 MiB: seconds of ingest at full speed, far more than a healthy disk lets queue up. */
     public static final long DEFAULT_WAL_BACKPRESSURE_BYTES = 64L * 1024 * 1024;
@@ -30,7 +32,7 @@ public record TsdbConfig(Path path, long blockDurationMs, long retentionMs, bool
     public TsdbConfig(Path path, long blockDurationMs, long retentionMs, boolean walCompression,
                       long tooFarInFutureMs, Map<String, String> externalLabels, String tenantLabelName) {
         this(path, blockDurationMs, retentionMs, walCompression, tooFarInFutureMs, externalLabels, tenantLabelName,
-                DEFAULT_WAL_BACKPRESSURE_BYTES, true);
+                DEFAULT_WAL_BACKPRESSURE_BYTES, true, false);
     }
 
     /** The configuration with tenant directory locks. */
@@ -38,12 +40,18 @@ public record TsdbConfig(Path path, long blockDurationMs, long retentionMs, bool
                       long tooFarInFutureMs, Map<String, String> externalLabels, String tenantLabelName,
                       long walBackpressureBytes) {
         this(path, blockDurationMs, retentionMs, walCompression, tooFarInFutureMs, externalLabels, tenantLabelName,
-                walBackpressureBytes, true);
+                walBackpressureBytes, true, false);
     }
 
     /** This configuration with {@code lockfile} set ({@code --tsdb.no-lockfile} turns it off). */
     public TsdbConfig withLockfile(boolean lockfile) {
         return new TsdbConfig(path, blockDurationMs, retentionMs, walCompression, tooFarInFutureMs, externalLabels,
-                tenantLabelName, walBackpressureBytes, lockfile);
+                tenantLabelName, walBackpressureBytes, lockfile, snapshotOnShutdown);
+    }
+
+    /** This configuration with {@code snapshotOnShutdown} set ({@code --tsdb.memory-snapshot-on-shutdown}). */
+    public TsdbConfig withSnapshotOnShutdown(boolean snapshotOnShutdown) {
+        return new TsdbConfig(path, blockDurationMs, retentionMs, walCompression, tooFarInFutureMs, externalLabels,
+                tenantLabelName, walBackpressureBytes, lockfile, snapshotOnShutdown);
     }
 }

@@ -33,18 +33,27 @@ public final class WalReader {
 
     /** Replays {@code walDir}, repairing a corrupt or torn log as described above. A missing directory is empty. */
     public static ReplayStats replay(Path walDir, WalVisitor visitor) throws IOException {
-        return run(walDir, visitor, true);
+        return run(walDir, visitor, true, WalSegments.NONE);
+    }
+
+    /**
+     * Replays the segments of {@code walDir} numbered above {@code segment} (what was written after a head snapshot
+     * taken when {@code segment} was the last), repairing as {@link #replay} does; the checkpoint is not read.
+     */
+    public static ReplayStats replayAfter(Path walDir, int segment, WalVisitor visitor) throws IOException {
+        return run(walDir, visitor, true, segment);
     }
 
     /** Reads {@code walDir} without modifying it. */
     public static ReplayStats read(Path walDir, WalVisitor visitor) throws IOException {
-        return run(walDir, visitor, false);
+        return run(walDir, visitor, false, WalSegments.NONE);
     }
 
-    private static ReplayStats run(Path walDir, WalVisitor visitor, boolean repair) throws IOException {
+    /** Replays the checkpoint and the segments after it, or with {@code after} set only the segments after that. */
+    private static ReplayStats run(Path walDir, WalVisitor visitor, boolean repair, int after) throws IOException {
         Counts c = new Counts();
-        int checkpoint = Checkpoint.last(walDir);
-        if (checkpoint != WalSegments.NONE) {
+        int checkpoint = after != WalSegments.NONE ? after : Checkpoint.last(walDir);
+        if (checkpoint != WalSegments.NONE && after == WalSegments.NONE) {
             Path cp = Checkpoint.dir(walDir, checkpoint);
             for (int s : WalSegments.after(cp, WalSegments.NONE)) {
                 readSegment(WalSegments.path(cp, s), visitor, c);
@@ -53,7 +62,8 @@ public final class WalReader {
         int[] segments = WalSegments.after(walDir, checkpoint);
         if (checkpoint != WalSegments.NONE && segments.length > 0 && segments[0] != checkpoint + 1) {
             throw new IOException("WAL " + walDir + ": segment " + WalSegments.name(checkpoint + 1)
-                    + " after checkpoint." + WalSegments.name(checkpoint) + " is missing (first is "
+                    + " after " + (after == WalSegments.NONE ? "checkpoint." : "the snapshot's segment ")
+                    + WalSegments.name(checkpoint) + " is missing (first is "
                     + WalSegments.name(segments[0]) + ")");
         }
         for (int i = 0; i < segments.length; i++) {

@@ -258,7 +258,7 @@ public final class WalSegmentWriter implements Closeable {
     }
 
     /** Makes created, renamed or deleted entries of {@code dir} durable. */
-    static void syncDir(Path dir) throws IOException {
+    public static void syncDir(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         }

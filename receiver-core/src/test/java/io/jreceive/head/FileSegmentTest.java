@@ -40,7 +40,7 @@ class FileSegmentTest {
         // 60 chunks of 1000 bytes: all in the 64 KiB buffer, nothing flushed yet.
         for (int i = 0; i < 60; i++) {
             Arrays.fill(chunk, (byte) i);
-            offsets.add(seg.write(chunk, chunk.length));
+            offsets.add(seg.write(7, 0, 1, (byte) 1, chunk, chunk.length));
             accepted.add(chunk.clone());
         }
         assertEquals(0, Files.size(path));
@@ -49,7 +49,7 @@ class FileSegmentTest {
         Arrays.fill(chunk, (byte) 99);
         int refused = -2;
         for (int i = 0; i < 10 && refused != -1; i++) {
-            refused = seg.write(chunk, chunk.length);
+            refused = seg.write(7, 0, 1, (byte) 1, chunk, chunk.length);
             if (refused >= 0) {
                 offsets.add(refused);
                 accepted.add(chunk.clone());
@@ -57,14 +57,15 @@ class FileSegmentTest {
         }
         assertEquals(-1, refused, "a failed segment takes no more chunks");
         assertTrue(seg.failed());
-        assertEquals(-1, seg.write(new byte[1], 1), "and stays failed");
+        assertEquals(-1, seg.write(7, 0, 1, (byte) 1, new byte[1], 1), "and stays failed");
         seg.seal();
         for (int i = 0; i < accepted.size(); i++) {
             byte[] back = new byte[accepted.get(i).length];
             seg.read(offsets.get(i), back);
             assertArrayEquals(accepted.get(i), back, "chunk " + i);
         }
-        assertEquals(accepted.size() * 1000L, seg.size());
+        assertEquals(HeadChunkFileLayout.HEADER_SIZE + accepted.size() * (long) HeadChunkFileLayout.recordSize(1000),
+                seg.size());
         seg.release();
     }
 
@@ -74,7 +75,7 @@ class FileSegmentTest {
         byte[] chunk = new byte[1000];
         for (int i = 0; i < n; i++) {
             Arrays.fill(chunk, (byte) i);
-            offsets[i] = seg.write(chunk, chunk.length);
+            offsets[i] = seg.write(7, 0, 1, (byte) 1, chunk, chunk.length);
             assertTrue(offsets[i] >= 0, "chunk " + i + " accepted");
         }
         return offsets;
@@ -99,7 +100,7 @@ class FileSegmentTest {
         Thread.currentThread().interrupt();
         byte[] more = new byte[1000];
         for (int i = 0; i < 70; i++) { // over 64 KiB: at least one flush with the interrupt pending
-            assertTrue(seg.write(more, more.length) >= 0, "chunk " + i + " accepted");
+            assertTrue(seg.write(7, 0, 1, (byte) 1, more, more.length) >= 0, "chunk " + i + " accepted");
         }
         assertTrue(Thread.interrupted());
         assertFalse(seg.failed());

@@ -467,4 +467,22 @@ class HeadTest {
         assertEquals(live, head.labels(head.postings(b("pod"), b("pod-again"))[0]));
         assertEquals(List.of("pod-again"), head.labelValues(b("pod")).stream().map(String::new).toList());
     }
+
+    /**
+     * A chunk can reach the head chunk files before its series' WAL record (a kill between the two): the series
+     * ref it names is never given to a new series, which would otherwise take that chunk at a later restart.
+     */
+    @Test
+    void aSeriesRefOnlyTheChunkFilesKnowIsNotGivenAgain(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        try (ClosedChunks store = ClosedChunks.files(dir)) {
+            store.write(41, 1_000, 2_000, (byte) 1, new byte[] {0, 1, 2}, 3);
+        }
+        try (Head h = new Head(H2, 0, ClosedChunks.files(dir))) {
+            h.endReplay();
+            append(h, new RemoteWriteRequests().series(Labels.of("__name__", "new"), 10_000, 1), sink).join();
+            assertEquals(List.of(42), java.util.Arrays.stream(h.allPostings()).boxed().toList(),
+                    "the new series' id is above the files' refs");
+        }
+    }
 }

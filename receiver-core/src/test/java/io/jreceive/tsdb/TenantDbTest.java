@@ -57,25 +57,200 @@ class TenantDbTest {
     }
 
     @Test
-    void closedChunksLiveInScratchFilesThatCloseDeletesAndAStartEmpties() throws Exception {
+    void closedChunksSurviveARestartInChunksHeadFilesAndTheReplaySkipsTheirSamples() throws Exception {
         Path chunks = dir.resolve("t").resolve(TenantDb.HEAD_CHUNKS_DIR);
+        List<String> before;
         try (TenantDb db = open(0)) {
             // 2:00 .. 6:59 at 60 s: every series cuts chunks at the range boundaries and by count.
             write(db, RANGE, 3 * RANGE + 59 * 60_000, 60_000);
             assertTrue(db.head().closedChunkBytes() > 0, "closed chunks in the store");
             assertEquals(List.of("000001"), list(chunks));
+            before = headDump(db.head());
+            assertEquals(2 * 300, before.size());
+        }
+        assertEquals(List.of("000001"), list(chunks), "close keeps the files");
+        java.nio.file.Files.createDirectories(dir.resolve("t").resolve("head_chunks"));
+        java.nio.file.Files.writeString(chunks.resolve("000007"), "left after a gap: not trusted");
+        try (TenantDb db = open(0)) {
+            assertEquals(before, headDump(db.head()), "every sample once: the chunks mapped, the WAL's rest replayed");
+            assertTrue(db.head().chunksMapped() >= 4, db.head().chunksMapped() + " chunks mapped");
+            assertEquals(List.of("000001"), list(chunks), "the file after the gap deleted");
+            assertTrue(!java.nio.file.Files.exists(dir.resolve("t").resolve("head_chunks")),
+                    "the older releases' directory deleted");
             List<BlockMeta> cut = db.compact();
             assertEquals(1, cut.size(), cut.toString());
             assertEquals(2 * 120, cut.stream().mapToLong(m -> m.stats().numSamples()).sum(),
-                    "the blocks hold every sample of their ranges, read back from the store");
+                    "the blocks hold every sample of their ranges, mapped chunks included");
+            write(db, 3 * RANGE + 60 * 60_000, 3 * RANGE + 90 * 60_000, 60_000);
+            before = headDump(db.head());
         }
-        assertEquals(List.of(), list(chunks), "close deletes the files");
-        java.nio.file.Files.writeString(chunks.resolve("000007"), "left by a crashed process");
         try (TenantDb db = open(0)) {
-            assertEquals(List.of("000001"), list(chunks),
-                    "a start empties the directory; the replay (the WAL rebuilds the head) wrote a new file");
-            assertEquals(2, db.head().numSeries(), "the head after the block replayed from the WAL");
-            assertEquals(2 * RANGE, db.head().minTime());
+            assertEquals(before, headDump(db.head()), "after a cut and a second restart");
+            db.flush();
+            assertEquals(List.of(), headDump(db.head()));
+        }
+        assertEquals(List.of(), list(chunks), "a flush of the whole head deletes every file");
+    }
+
+    @Test
+    void aCorruptHeadChunkFileIsCutAndTheWalRebuildsTheRest() throws Exception {
+        Path file = dir.resolve("t").resolve(TenantDb.HEAD_CHUNKS_DIR).resolve("000001");
+        List<String> before;
+        try (TenantDb db = open(0)) {
+            write(db, RANGE, 3 * RANGE + 59 * 60_000, 60_000);
+            before = headDump(db.head());
+        }
+        byte[] bytes = java.nio.file.Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 0x01;
+        java.nio.file.Files.write(file, bytes);
+        try (TenantDb db = open(0)) {
+            assertEquals(before, headDump(db.head()));
+            assertTrue(java.nio.file.Files.size(file) <= bytes.length / 2, "cut before the corrupt record");
+        }
+        try (TenantDb db = open(0)) {
+            assertEquals(before, headDump(db.head()), "and again after a restart on the cut file");
+        }
+    }
+
+    private List<String> snapshots() throws java.io.IOException {
+        return list(dir.resolve("t")).stream().filter(n -> n.startsWith(Snapshot.PREFIX)).toList();
+    }
+
+    @Test
+    void aSnapshotOnShutdownIsLoadedAtStartAndOnlyTheWalAfterItReplayed() throws Exception {
+        List<String> before;
+        try (TenantDb db = open(0)) {
+            // 2:00 .. 6:59 at 60 s: closed chunks in the files, open chunks with samples in both series.
+            write(db, RANGE, 3 * RANGE + 59 * 60_000, 60_000);
+            before = headDump(db.head());
+            assertTrue(db.snapshot() == 2);
+        }
+        assertEquals(1, snapshots().size(), snapshots().toString());
+        try (TenantDb db = open(0)) {
+            assertEquals(before, headDump(db.head()), "the snapshot's head, sample for sample");
+            assertEquals(List.of(), snapshots(), "a snapshot is used once");
+            // The head goes on as before: appends continue the open chunks, a cut reads the mapped chunks.
+            write(db, 3 * RANGE + 60 * 60_000, 3 * RANGE + 70 * 60_000, 60_000);
+            before = headDump(db.head());
+        }
+        try (TenantDb db = open(0)) {
+            assertEquals(before, headDump(db.head()), "a restart without a snapshot replays the whole WAL");
+            assertEquals(2, db.compact().size(), "blocks [2h, 4h) and [4h, 6h)");
+            before = headDump(db.head());
+            db.snapshot();
+        }
+        try (TenantDb db = open(0)) {
+            assertEquals(before, headDump(db.head()), "a snapshot after a cut");
+        }
+    }
+
+    @Test
+    void aSnapshotThatDoesNotCheckOutIsIgnoredAndTheWalReplayed() throws Exception {
+        List<String> before;
+        try (TenantDb db = open(0)) {
+            write(db, RANGE, 3 * RANGE + 59 * 60_000, 60_000);
+            before = headDump(db.head());
+            db.snapshot();
+        }
+        Path file = dir.resolve("t").resolve(snapshots().get(0)).resolve(Snapshot.FILE);
+        byte[] bytes = java.nio.file.Files.readAllBytes(file);
+        // Torn: the END record is missing.
+        java.nio.file.Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 10));
+        try (TenantDb db = open(0)) {
+            assertEquals(before, headDump(db.head()), "torn snapshot");
+            assertEquals(List.of(), snapshots());
+            db.snapshot();
+        }
+        file = dir.resolve("t").resolve(snapshots().get(0)).resolve(Snapshot.FILE);
+        bytes = java.nio.file.Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 0x04;
+        java.nio.file.Files.write(file, bytes);
+        try (TenantDb db = open(0)) {
+            assertEquals(before, headDump(db.head()), "corrupt snapshot");
+            db.snapshot();
+        }
+        // The head chunk files lost their last file: the snapshot's closed chunks are not all there.
+        Path chunks = dir.resolve("t").resolve(TenantDb.HEAD_CHUNKS_DIR);
+        List<String> files = list(chunks);
+        java.nio.file.Files.delete(chunks.resolve(files.get(files.size() - 1)));
+        try (TenantDb db = open(0)) {
+            assertEquals(before, headDump(db.head()), "snapshot without its chunk files");
+        }
+        // A snapshot whose WAL went on (a later process did not delete it): not used.
+        try (TenantDb db = open(0)) {
+            db.snapshot();
+        }
+        String name = snapshots().get(0);
+        try (TenantDb db = open(0)) {
+            write(db, 3 * RANGE + 60 * 60_000, 3 * RANGE + 61 * 60_000, 60_000);
+            before = headDump(db.head());
+        }
+        java.nio.file.Files.createDirectories(dir.resolve("t").resolve(name));
+        java.nio.file.Files.write(dir.resolve("t").resolve(name).resolve(Snapshot.FILE), new byte[] {1, 2, 3});
+        try (TenantDb db = open(0)) {
+            assertEquals(before, headDump(db.head()), "a stale snapshot");
+            assertEquals(List.of(), snapshots());
+        }
+    }
+
+    /** Writes float samples at {@code ts} (or, with {@code histograms}, integer histograms) to series {@code name}. */
+    private static void writeMixed(TenantDb db, String name, long from, long to, long step, boolean histograms) {
+        io.jreceive.proto.prometheus.TimeSeries.Builder ts = io.jreceive.proto.prometheus.TimeSeries.newBuilder()
+                .addLabels(io.jreceive.proto.prometheus.Label.newBuilder().setName("__name__").setValue(name));
+        int i = 1;
+        for (long t = from; t <= to; t += step, i++) {
+            if (histograms) {
+                ts.addHistograms(io.jreceive.proto.prometheus.Histogram.newBuilder().setTimestamp(t).setSchema(0)
+                        .setZeroThreshold(Math.scalb(0.5, -127)).setZeroCountInt(i).setCountInt(3L * i)
+                        .setSum(2.5 * i).addPositiveSpans(io.jreceive.proto.prometheus.BucketSpan.newBuilder()
+                                .setOffset(0).setLength(2)).addPositiveDeltas(i).addPositiveDeltas(0));
+            } else {
+                ts.addSamples(io.jreceive.proto.prometheus.Sample.newBuilder().setTimestamp(t).setValue(i));
+            }
+        }
+        byte[] raw = io.jreceive.proto.prometheus.WriteRequest.newBuilder().addTimeseries(ts).build().toByteArray();
+        WriteBatch b = new WriteBatch();
+        new RemoteWriteDecoder().decode(raw, raw.length, b, RemoteWriteLimits.DEFAULTS);
+        Head.AppendContext ctx = new Head.AppendContext();
+        db.write(b, ctx).join();
+        assertTrue(ctx.stats.appended + ctx.stats.histogramsAppended > 0, name + " @" + from);
+    }
+
+    /** Every chunk of the head: labels, encoding, time range and a hash of its bytes. */
+    private static List<String> chunkDump(Head head) {
+        List<String> out = new java.util.ArrayList<>();
+        for (io.jreceive.chunk.ChunkSeries cs : head.chunksInRange(Long.MIN_VALUE, Long.MAX_VALUE)) {
+            for (int c = 0; c < cs.numChunks(); c++) {
+                out.add(cs.labels() + " enc " + cs.encoding(c) + " [" + cs.minTime(c) + ", " + cs.maxTime(c) + "] "
+                        + java.util.Arrays.hashCode(cs.data(c)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Histogram chunks stay on the heap: a series that had one gets none of its chunks mapped back from the files
+     * (the WAL rebuilds it, histogram chunk included, in order), and a head holding one is flushed instead of
+     * snapshotted.
+     */
+    @Test
+    void aSeriesWithHistogramChunksIsRebuiltFromTheWalAndNotSnapshotted() throws Exception {
+        List<String> before;
+        try (TenantDb db = open(0)) {
+            // Half hours in step (the head refuses samples more than an hour behind its newest): h has floats, an
+            // hour of histograms from 3:00, then floats again, whose chunks reach the files after the histograms'.
+            for (long w = RANGE; w < 4 * RANGE; w += 30 * 60_000) {
+                write(db, w, w + 29 * 60_000, 60_000);
+                writeMixed(db, "h", w, w + 29 * 60_000, 60_000, w >= RANGE + H && w < RANGE + 2 * H);
+            }
+            before = chunkDump(db.head());
+            assertTrue(before.stream().anyMatch(l -> l.contains("enc 2")), before.toString());
+            assertEquals(-1, db.snapshot(), "no snapshot of a head with histograms");
+        }
+        assertEquals(List.of(), snapshots());
+        try (TenantDb db = open(0)) {
+            assertEquals(before, chunkDump(db.head()));
+            assertTrue(db.head().chunksMapped() >= 4, "the float series' chunks mapped");
         }
     }
 
