@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.jreceive.labels.Labels;
+import io.jreceive.testing.PrometheusProcess;
 import io.jreceive.testing.RemoteWriteRequests;
+import io.jreceive.testing.ThanosProcess;
 
 /**
  * TLS on the remote-write listener, from the packaged jar: with a client CA, HTTPS without a client certificate is
@@ -29,6 +31,8 @@ import io.jreceive.testing.RemoteWriteRequests;
  * organization whatever the tenant header says; plain HTTP on that port gets no answer; the ops port stays plain
  * HTTP; a client offering only TLS 1.2 is refused under the default minimum version 1.3. Without a client CA, HTTPS
  * needs no client certificate, and {@code --remote-write.server-tls-min-version=1.2} lets that TLS 1.2 client in.
+ * Against Thanos Receive v0.38.0 with the same flags: the same client certificate names the same tenant, and a
+ * certificate without the field gets the same 400 answer.
  */
 class RemoteWriteTlsIT {
     private static final String NO_WARMUP = "--remote-write.warmup-series=0";
@@ -107,6 +111,53 @@ class RemoteWriteTlsIT {
             assertTrue(rx.metrics().contains("prometheus_tsdb_head_series{tenant=\"team\"} 1"), "the header's tenant");
             HttpResponse<String> old = post(pki.context(null), tls12(), https(rx), body("old"), "team");
             assertEquals(200, old.statusCode(), "TLS 1.2 accepted with --remote-write.server-tls-min-version=1.2");
+        }
+    }
+
+    /** POSTs, retrying Thanos Receive v0.38's 500 for a tenant whose TSDB it is still opening. */
+    private static HttpResponse<String> postRetrying(SSLContext ssl, URI url, byte[] body) throws Exception {
+        HttpResponse<String> r = null;
+        for (int attempt = 0; attempt < 20; attempt++) {
+            r = post(ssl, null, url, body, null);
+            if (r.statusCode() / 100 != 5) {
+                return r;
+            }
+            Thread.sleep(250);
+        }
+        return r;
+    }
+
+    @Test
+    void theCertificateNamesTheSameTenantAsInThanosReceive() throws Exception {
+        ThanosProcess.require();
+        TestCertificates pki = new TestCertificates(tmp);
+        Path client = pki.client("client", "/O=org-tenant/OU=unit-tenant/CN=cn-tenant");
+        Path cnOnly = pki.client("cn-only", "/CN=cn-tenant");
+        String[] tls = {"--remote-write.server-tls-cert=" + pki.serverCert,
+                "--remote-write.server-tls-key=" + pki.serverKey, "--remote-write.server-tls-client-ca=" + pki.ca,
+                "--receive.tenant-certificate-field=organizationalUnit"};
+        int thanosWrite = PrometheusProcess.freePort();
+        String[] thanosArgs = new String[tls.length + 1];
+        System.arraycopy(tls, 0, thanosArgs, 0, tls.length);
+        thanosArgs[tls.length] = "--label=receive_replica=\"thanos\"";
+        String[] ours = new String[tls.length + 1];
+        System.arraycopy(tls, 0, ours, 0, tls.length);
+        ours[tls.length] = NO_WARMUP;
+        Path data = tmp.resolve("data");
+        try (JreceiveProcess rx = JreceiveProcess.start(data, ours);
+                ThanosProcess thanos = ThanosProcess.receive(tmp.resolve("thanos"), thanosWrite, thanosArgs)) {
+            URI thanosUrl = URI.create("https://127.0.0.1:" + thanosWrite + "/api/v1/receive");
+            assertEquals(200, postRetrying(pki.context(client), thanosUrl, body("t")).statusCode());
+            assertEquals(200, postRetrying(pki.context(client), https(rx), body("t")).statusCode());
+            assertTrue(Files.isDirectory(tmp.resolve("thanos").resolve("receive").resolve("unit-tenant")),
+                    "Thanos Receive's tenant: the certificate's OU");
+            assertTrue(Files.isDirectory(data.resolve("unit-tenant")), "jreceive's tenant: the same");
+
+            HttpResponse<String> theirs = post(pki.context(cnOnly), null, thanosUrl, body("t"), null);
+            HttpResponse<String> mine = post(pki.context(cnOnly), null, https(rx), body("t"), null);
+            assertEquals(400, theirs.statusCode(), theirs.body());
+            assertEquals(theirs.statusCode(), mine.statusCode());
+            assertEquals(theirs.body(), mine.body(), "Thanos' words: a certificate without the field");
         }
     }
 }

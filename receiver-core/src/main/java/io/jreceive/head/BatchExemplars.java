@@ -126,6 +126,21 @@ public final class BatchExemplars {
         end(c, from.ts[e], from.vbits[e]);
     }
 
+    /** The first exemplar of batch series {@code s} (or of a later one): exemplars are added in series order. */
+    public int first(int s) {
+        int lo = 0;
+        int hi = count;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (series[mid] < s) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
     /** Exemplars in the request. */
     public int count() {
         return count;

@@ -89,6 +89,29 @@ public final class BatchHistograms {
         return values[i] instanceof FloatHistogram h ? h : null;
     }
 
+    /**
+     * The first entry of batch series {@code s}, or where it would be: the entries of {@code s} are those from here
+     * on whose {@link #series} is {@code s} (entries are grouped by series in order).
+     */
+    public int first(int s) {
+        int lo = 0;
+        int hi = count;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (series[mid] < s) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /** Adds entry {@code i} of {@code from} (the same histogram object, it is immutable) for batch series {@code s}. */
+    void copy(BatchHistograms from, int i, int s) {
+        put(s, from.ts[i], from.values[i]);
+    }
+
     /** Whether any entry belongs to batch series {@code s} (entries are grouped by series in order). */
     boolean hasSeries(int s) {
         int lo = 0;

@@ -296,6 +296,36 @@ public final class WriteBatch {
         histogramTotal++;
     }
 
+    /**
+     * Appends series {@code s} of {@code in}, a batch over the same buffer, as a new series of this one: its labels
+     * except the one at index {@code skipLabel} (-1 for none), its samples, histograms, exemplars and error mark. For
+     * batches split out of one request (per tenant, per ring endpoint). Returns the new series; the caller ends it.
+     */
+    public int copySeries(WriteBatch in, int s, int skipLabel) {
+        final int d = beginSeries();
+        for (int l = in.labelStart[s], end = l + in.labelCount[s]; l < end; l++) {
+            if (l != skipLabel) {
+                addLabel(d, in.nameOff[l], in.nameLen[l], in.valueOff[l], in.valueLen[l]);
+            }
+        }
+        for (int i = in.sampleStart[s], end = i + in.sampleCount[s]; i < end; i++) {
+            addSample(d, in.ts[i], in.vbits[i]);
+        }
+        final BatchHistograms hs = in.histograms;
+        for (int h = hs.first(s); h < hs.count() && hs.series(h) == s; h++) {
+            histograms.copy(hs, h, d);
+            histogramTotal++;
+        }
+        final BatchExemplars ex = in.exemplars;
+        for (int e = ex.first(s); e < ex.count() && ex.series(e) == s; e++) {
+            exemplars.copy(ex, e, d);
+        }
+        if (in.seriesError[s] != 0) {
+            seriesError[d] = in.seriesError[s];
+        }
+        return d;
+    }
+
     public void countSeriesWithoutName() {
         seriesWithoutName++;
     }

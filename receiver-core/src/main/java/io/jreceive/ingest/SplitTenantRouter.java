@@ -9,8 +9,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
-import io.jreceive.head.BatchExemplars;
-import io.jreceive.head.BatchHistograms;
 import io.jreceive.head.WriteBatch;
 
 /**
@@ -121,10 +119,6 @@ public final class SplitTenantRouter implements WriteRouter {
             return null;
         }
         Map<String, WriteBatch> parts = new LinkedHashMap<>();
-        final BatchHistograms hs = in.histograms();
-        int h = 0;
-        final BatchExemplars ex = in.exemplars();
-        int e = 0;
         for (int s = 0; s < n; s++) {
             String t = tenantOf[s] == null ? requestTenant : tenantOf[s];
             WriteBatch part = parts.get(t);
@@ -136,30 +130,7 @@ public final class SplitTenantRouter implements WriteRouter {
                 }
                 parts.put(t, part);
             }
-            int ps = part.beginSeries();
-            int l0 = in.labelStart(s);
-            for (int l = l0; l < l0 + in.labelCount(s); l++) {
-                if (l != labelAt[s]) {
-                    part.addLabel(ps, in.nameOff(l), in.nameLen(l), in.valueOff(l), in.valueLen(l));
-                }
-            }
-            int t0 = in.sampleStart(s);
-            for (int i = t0; i < t0 + in.sampleCount(s); i++) {
-                part.addSample(ps, in.timestamp(i), in.valueBits(i));
-            }
-            // Histogram entries are grouped by series in series order.
-            for (; h < hs.count() && hs.series(h) == s; h++) {
-                if (hs.histogram(h) != null) {
-                    part.histograms().add(ps, hs.timestamp(h), hs.histogram(h));
-                } else {
-                    part.histograms().add(ps, hs.timestamp(h), hs.floatHistogram(h));
-                }
-                part.addHistogram();
-            }
-            // So are exemplars.
-            for (; e < ex.count() && ex.series(e) == s; e++) {
-                part.exemplars().copy(ex, e, ps);
-            }
+            int ps = part.copySeries(in, s, labelAt[s]);
             part.endSeries(ps);
         }
         return parts;

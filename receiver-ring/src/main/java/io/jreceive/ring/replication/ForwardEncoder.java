@@ -1,30 +1,41 @@
 package io.jreceive.ring.replication;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 import com.google.protobuf.CodedOutputStream;
 
+import io.jreceive.head.BatchHistograms;
 import io.jreceive.head.WriteBatch;
+import io.jreceive.histogram.CounterResetHint;
+import io.jreceive.histogram.FloatHistogram;
+import io.jreceive.histogram.Histogram;
+import io.jreceive.histogram.Span;
 
 /**
  * Encodes the series of one forward as Thanos' {@code thanos.WriteRequest} straight from the decoded batch, without
  * message objects: {@code timeseries = 1} (each {@code prometheus_copy.TimeSeries}: {@code labels = 1}
- * {@code {name = 1, value = 2}}, {@code samples = 2} {@code {value = 1 double, timestamp = 2 int64}}),
- * {@code tenant = 2}, {@code replica = 3}. Label bytes are copied as they arrived, in their order, so the receiving
- * node hashes exactly what this one hashed. Proto3 zero values (an empty tenant, replica 0) are left out, as gogo
- * does. Histograms and exemplars are not carried (the engine does not store them yet).
+ * {@code {name = 1, value = 2}}, {@code samples = 2} {@code {value = 1 double, timestamp = 2 int64}},
+ * {@code histograms = 4}), {@code tenant = 2}, {@code replica = 3}. Label bytes are copied as they arrived, in their
+ * order, so the receiving node hashes exactly what this one hashed. Proto3 zero values (an empty tenant, replica 0)
+ * are left out, as gogo does. A {@code Histogram} carries the fields the ingest decoder reads
+ * ({@code HistogramProtoDecoder} lists them): the {@code count} and {@code zero_count} oneofs always (their case
+ * tells an integer histogram from a float one), other scalars when not zero, repeated scalars packed.
  */
 final class ForwardEncoder {
     private ForwardEncoder() {
     }
 
     static byte[] encode(String tenant, long replica, WriteBatch b, int[] series, int count) {
+        final BatchHistograms hs = b.histograms();
+        // Each histogram entry of the forwarded series, encoded once (its size is needed before its bytes).
+        final byte[][] histograms = hs.count() == 0 ? null : new byte[hs.count()][];
         int total = 0;
         int[] sizes = new int[count];
         for (int i = 0; i < count; i++) {
-            sizes[i] = seriesSize(b, series[i]);
+            sizes[i] = seriesSize(b, series[i], histograms);
             total += 1 + CodedOutputStream.computeUInt32SizeNoTag(sizes[i]) + sizes[i];
         }
         byte[] t = tenant.getBytes(StandardCharsets.UTF_8);
@@ -41,7 +52,7 @@ final class ForwardEncoder {
                 int s = series[i];
                 o.writeTag(1, 2);
                 o.writeUInt32NoTag(sizes[i]);
-                writeSeries(o, b, s);
+                writeSeries(o, b, s, histograms);
             }
             if (t.length > 0) {
                 o.writeByteArray(2, t);
@@ -66,7 +77,7 @@ final class ForwardEncoder {
         return 9 + CodedOutputStream.computeInt64Size(2, b.timestamp(i));
     }
 
-    private static int seriesSize(WriteBatch b, int s) {
+    private static int seriesSize(WriteBatch b, int s, byte[][] histograms) {
         int size = 0;
         for (int l = b.labelStart(s), end = l + b.labelCount(s); l < end; l++) {
             int ls = labelSize(b, l);
@@ -76,10 +87,18 @@ final class ForwardEncoder {
             int ss = sampleSize(b, i);
             size += 1 + CodedOutputStream.computeUInt32SizeNoTag(ss) + ss;
         }
+        if (histograms != null) {
+            final BatchHistograms hs = b.histograms();
+            for (int h = hs.first(s); h < hs.count() && hs.series(h) == s; h++) {
+                histograms[h] = histogram(hs, h);
+                size += CodedOutputStream.computeByteArraySize(4, histograms[h]);
+            }
+        }
         return size;
     }
 
-    private static void writeSeries(CodedOutputStream o, WriteBatch b, int s) throws IOException {
+    private static void writeSeries(CodedOutputStream o, WriteBatch b, int s, byte[][] histograms)
+            throws IOException {
         byte[] buf = b.buf();
         for (int l = b.labelStart(s), end = l + b.labelCount(s); l < end; l++) {
             o.writeTag(1, 2);
@@ -96,6 +115,113 @@ final class ForwardEncoder {
             o.writeUInt32NoTag(sampleSize(b, i));
             o.writeFixed64(1, b.valueBits(i));
             o.writeInt64(2, b.timestamp(i));
+        }
+        if (histograms != null) {
+            final BatchHistograms hs = b.histograms();
+            for (int h = hs.first(s); h < hs.count() && hs.series(h) == s; h++) {
+                o.writeByteArray(4, histograms[h]);
+            }
+        }
+    }
+
+    /** Entry {@code h} of {@code hs} as a {@code Histogram} message. */
+    private static byte[] histogram(BatchHistograms hs, int h) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        CodedOutputStream o = CodedOutputStream.newInstance(bytes);
+        try {
+            Histogram ih = hs.histogram(h);
+            if (ih != null) {
+                o.writeUInt64(1, ih.count());
+                scalars(o, ih.sum(), ih.schema(), ih.zeroThreshold());
+                o.writeUInt64(6, ih.zeroCount());
+                spans(o, 8, ih.negativeSpans());
+                packedSInt64(o, 9, ih.negativeBuckets());
+                spans(o, 11, ih.positiveSpans());
+                packedSInt64(o, 12, ih.positiveBuckets());
+                trailer(o, ih.hint(), hs.timestamp(h), ih.customValues());
+            } else {
+                FloatHistogram fh = hs.floatHistogram(h);
+                o.writeDouble(2, fh.count());
+                scalars(o, fh.sum(), fh.schema(), fh.zeroThreshold());
+                o.writeDouble(7, fh.zeroCount());
+                spans(o, 8, fh.negativeSpans());
+                packedDouble(o, 10, fh.negativeBuckets());
+                spans(o, 11, fh.positiveSpans());
+                packedDouble(o, 13, fh.positiveBuckets());
+                trailer(o, fh.hint(), hs.timestamp(h), fh.customValues());
+            }
+            o.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** {@code sum = 3}, {@code schema = 4} (sint32), {@code zero_threshold = 5}, each unless zero. */
+    private static void scalars(CodedOutputStream o, double sum, int schema, double zeroThreshold)
+            throws IOException {
+        if (Double.doubleToRawLongBits(sum) != 0) {
+            o.writeDouble(3, sum);
+        }
+        if (schema != 0) {
+            o.writeSInt32(4, schema);
+        }
+        if (Double.doubleToRawLongBits(zeroThreshold) != 0) {
+            o.writeDouble(5, zeroThreshold);
+        }
+    }
+
+    /** {@code reset_hint = 14}, {@code timestamp = 15}, {@code custom_values = 16}, each unless zero or empty. */
+    private static void trailer(CodedOutputStream o, CounterResetHint hint, long t, double[] customValues)
+            throws IOException {
+        if (hint.ordinal() != 0) {
+            o.writeEnum(14, hint.ordinal());
+        }
+        if (t != 0) {
+            o.writeInt64(15, t);
+        }
+        packedDouble(o, 16, customValues);
+    }
+
+    /** Repeated {@code BucketSpan {offset = 1 sint32, length = 2 uint32}} messages. */
+    private static void spans(CodedOutputStream o, int field, Span[] spans) throws IOException {
+        for (Span sp : spans) {
+            int size = (sp.offset() != 0 ? 1 + CodedOutputStream.computeSInt32SizeNoTag(sp.offset()) : 0)
+                    + (sp.length() != 0 ? 1 + CodedOutputStream.computeUInt32SizeNoTag(sp.length()) : 0);
+            o.writeTag(field, 2);
+            o.writeUInt32NoTag(size);
+            if (sp.offset() != 0) {
+                o.writeSInt32(1, sp.offset());
+            }
+            if (sp.length() != 0) {
+                o.writeUInt32(2, sp.length());
+            }
+        }
+    }
+
+    private static void packedSInt64(CodedOutputStream o, int field, long[] values) throws IOException {
+        if (values.length == 0) {
+            return;
+        }
+        int size = 0;
+        for (long v : values) {
+            size += CodedOutputStream.computeSInt64SizeNoTag(v);
+        }
+        o.writeTag(field, 2);
+        o.writeUInt32NoTag(size);
+        for (long v : values) {
+            o.writeSInt64NoTag(v);
+        }
+    }
+
+    private static void packedDouble(CodedOutputStream o, int field, double[] values) throws IOException {
+        if (values.length == 0) {
+            return;
+        }
+        o.writeTag(field, 2);
+        o.writeUInt32NoTag(8 * values.length);
+        for (double v : values) {
+            o.writeDoubleNoTag(v);
         }
     }
 }

@@ -193,17 +193,7 @@ public final class Router implements WriteRouter {
         WriteBatch sub = sc.sub;
         sub.reset(batch.buf());
         for (int i = 0; i < count; i++) {
-            int s = series[i];
-            int d = sub.beginSeries();
-            for (int l = batch.labelStart(s), end = l + batch.labelCount(s); l < end; l++) {
-                sub.addLabel(d, batch.nameOff(l), batch.nameLen(l), batch.valueOff(l), batch.valueLen(l));
-            }
-            for (int j = batch.sampleStart(s), end = j + batch.sampleCount(s); j < end; j++) {
-                sub.addSample(d, batch.timestamp(j), batch.valueBits(j));
-            }
-            if (batch.seriesError(s) != null) {
-                sub.markError(d, batch.seriesError(s));
-            }
+            sub.copySeries(batch, series[i], -1);
         }
         CompletableFuture<Void> durable;
         try {

@@ -11,6 +11,8 @@ import io.jreceive.ingest.TenantWriter;
 /** A storage stand-in that records every series it is given (labels and sample count) and can refuse writes. */
 final class RecordingWriter implements TenantWriter {
     final List<String> series = new ArrayList<>();
+    /** Every native histogram sample given, as the decoder's objects. */
+    final List<Object> histograms = new ArrayList<>();
     volatile boolean conflict;
 
     @Override
@@ -24,6 +26,11 @@ final class RecordingWriter implements TenantWriter {
         for (int s = 0; s < batch.seriesCount(); s++) {
             series.add(tenant + "/" + batch.labels(s) + "/" + batch.sampleCount(s));
         }
+        for (int h = 0; h < batch.histograms().count(); h++) {
+            Object v = batch.histograms().histogram(h);
+            histograms.add(batch.labels(batch.histograms().series(h)) + "@" + batch.histograms().timestamp(h) + "="
+                    + (v != null ? v : batch.histograms().floatHistogram(h)));
+        }
         if (conflict) {
             ctx.stats.outOfOrder = batch.sampleTotal();
         } else {
@@ -34,5 +41,9 @@ final class RecordingWriter implements TenantWriter {
 
     synchronized List<String> series() {
         return new ArrayList<>(series);
+    }
+
+    synchronized List<Object> histograms() {
+        return new ArrayList<>(histograms);
     }
 }

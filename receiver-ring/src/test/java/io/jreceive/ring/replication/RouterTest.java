@@ -20,6 +20,10 @@ import io.grpc.Server;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.jreceive.head.WriteBatch;
+import io.jreceive.histogram.CounterResetHint;
+import io.jreceive.histogram.FloatHistogram;
+import io.jreceive.histogram.Histogram;
+import io.jreceive.histogram.Span;
 import io.jreceive.ingest.RemoteWriteLimits;
 import io.jreceive.ingest.RoutedWriteException;
 import io.jreceive.proto.prometheus.Label;
@@ -228,6 +232,58 @@ class RouterTest {
         assertEquals(2000, r.getTimeseries(1).getSamples(1).getTimestamp());
         assertEquals(2.0, r.getTimeseries(1).getSamples(1).getValue());
         assertEquals(0, WriteRequest.parseFrom(ForwardEncoder.encode("", 0, b, new int[0], 0)).getSerializedSize());
+    }
+
+    /** Integer and float histograms, one with custom buckets and a hint, added to every series of {@code b}. */
+    private static WriteBatch withHistograms(WriteBatch b) {
+        for (int s = 0; s < b.seriesCount(); s++) {
+            b.histograms().add(s, 3000 + s, new Histogram(CounterResetHint.NOT_COUNTER_RESET, 3, 1e-128, 2, 14 + s,
+                    42.5, new Span[] {new Span(-2, 2), new Span(3, 1)}, new long[] {5, -1, 3},
+                    new Span[] {new Span(1, 1)}, new long[] {3}, new double[0]));
+            b.addHistogram();
+            b.histograms().add(s, 4000 + s, new FloatHistogram(CounterResetHint.GAUGE, -53, 0, 0, 7.5, -1.25,
+                    new Span[] {new Span(0, 3)}, new double[] {1, 2.5, 4}, new Span[0], new double[0],
+                    new double[] {0.5, 1, 10}));
+            b.addHistogram();
+        }
+        return b;
+    }
+
+    @Test
+    void histogramsAreForwardedAndWrittenLocallyWithTheirSeries() throws Exception {
+        WriteBatch b = withHistograms(batch(3));
+        WriteRequest r = WriteRequest.parseFrom(ForwardEncoder.encode("t", 1, b, new int[] {1, 2}, 2));
+        io.jreceive.proto.prometheus.Histogram first = r.getTimeseries(0).getHistograms(0);
+        assertEquals(15, first.getCountInt());
+        assertEquals(3, first.getSchema());
+        assertEquals(List.of(5L, -1L, 3L), first.getPositiveDeltasList());
+        assertEquals(-2, first.getPositiveSpans(0).getOffset());
+        assertEquals(3001, first.getTimestamp());
+        io.jreceive.proto.prometheus.Histogram second = r.getTimeseries(1).getHistograms(1);
+        assertEquals(7.5, second.getCountFloat());
+        assertEquals(-53, second.getSchema());
+        assertEquals(List.of(0.5, 1.0, 10.0), second.getCustomValuesList());
+        assertEquals(io.jreceive.proto.prometheus.Histogram.ResetHint.GAUGE, second.getResetHint());
+
+        List<String> nodes = ring(3, Hashrings.KETAMA, 3);
+        routers.get(nodes.get(0)).write("t", 0, withHistograms(batch(10))).get(10, TimeUnit.SECONDS);
+        List<Object> want = new ArrayList<>();
+        WriteBatch expected = withHistograms(batch(10));
+        for (int h = 0; h < expected.histograms().count(); h++) {
+            Object v = expected.histograms().histogram(h);
+            want.add(expected.labels(expected.histograms().series(h)) + "@" + expected.histograms().timestamp(h)
+                    + "=" + (v != null ? v : expected.histograms().floatHistogram(h)));
+        }
+        want.sort(null);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (String a : nodes) {
+            while (stores.get(a).histograms().size() < want.size() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            List<Object> got = stores.get(a).histograms();
+            got.sort(null);
+            assertEquals(want, got, "node " + a + (a.equals(nodes.get(0)) ? " (local)" : " (forwarded)"));
+        }
     }
 
     @Test
