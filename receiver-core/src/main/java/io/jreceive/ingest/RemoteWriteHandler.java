@@ -329,9 +329,6 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         }
 
         if (router != null) {
-            if (batch.exemplarTotal() > 0 && !router.storesExemplars()) {
-                metrics.exemplarsDropped.increment(batch.exemplarTotal()); // not forwarded yet
-            }
             route(ctx, slot, keepAlive, start, replica, tenant, batch, v2);
             return;
         }
