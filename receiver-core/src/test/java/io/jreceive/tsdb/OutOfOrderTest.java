@@ -168,6 +168,20 @@ class OutOfOrderTest {
     }
 
     @Test
+    void theTenantsMinTimeCoversOutOfOrderDataOlderThanTheInOrderData() throws Exception {
+        try (TenantDb db = open(H, 0)) {
+            write(db, T0 + H, 1);
+            assertEquals(T0 + H, db.minTime());
+            write(db, T0 + H - 30 * M, 2);
+            assertEquals(T0 + H, db.head().minTime(), "the in-order head's");
+            assertEquals(T0 + H - 30 * M, db.minTime(), "what a store announces to Thanos Query");
+            db.flush();
+            assertEquals(Long.MAX_VALUE, db.head().outOfOrderMinTime(), "cut into a block");
+            assertEquals(BlockRanges.rangeStart(T0 + H - 30 * M, RANGE), db.minTime(), "the block's range");
+        }
+    }
+
+    @Test
     void withoutAWindowOlderSamplesAreRejectedAsBefore() throws Exception {
         try (TenantDb db = open(0, 0)) {
             write(db, T0 + H, 1);
