@@ -306,15 +306,15 @@ public final class Head implements SeriesIndex, AutoCloseable {
             }
             // A failure later (an I/O error) is undone by the WAL writer through walUndo().
             samplesAppended += st.appended + st.histogramsAppended;
-            if (ooo) {
-                oooAppended += st.outOfOrderAppended;
-                return CompletableFuture.allOf(durable, oooDurable);
-            }
             if (ctx.batchMin < minTime) {
                 minTime = ctx.batchMin;
             }
             if (ctx.batchMax > maxTime) {
                 maxTime = ctx.batchMax;
+            }
+            if (ooo) {
+                oooAppended += st.outOfOrderAppended;
+                return CompletableFuture.allOf(durable, oooDurable);
             }
             return durable;
         } finally {
