@@ -111,6 +111,13 @@ class RemoteWriteTlsIT {
             assertTrue(rx.metrics().contains("prometheus_tsdb_head_series{tenant=\"team\"} 1"), "the header's tenant");
             HttpResponse<String> old = post(pki.context(null), tls12(), https(rx), body("old"), "team");
             assertEquals(200, old.statusCode(), "TLS 1.2 accepted with --remote-write.server-tls-min-version=1.2");
+
+            // A rotated certificate (cert-manager renewing the Secret) is served to new connections, no restart.
+            assertEquals("CN=127.0.0.1", pki.serverSubject(rx.remoteWritePort));
+            pki.rotateServer("/O=rotated/CN=127.0.0.1");
+            assertEquals("CN=127.0.0.1,O=rotated", pki.serverSubject(rx.remoteWritePort));
+            HttpResponse<String> rotated = post(pki.context(null), null, https(rx), body("rotated"), "team");
+            assertEquals(200, rotated.statusCode(), rotated.body());
         }
     }
 

@@ -38,7 +38,8 @@ import io.jreceive.testing.ThanosProcess;
  * through the Thanos node and, separately, through a jreceive node: with RF=1 every series lands on the one node the
  * ring names, whichever node routed it; with RF=3 every write gets 200 and every series is on all three nodes, so
  * quorum writes cross both implementations (Thanos forwards to jreceive and the reverse, over
- * {@code thanos.WriteableStore} with snappy compression).
+ * {@code thanos.WriteableStore} with snappy compression), exemplars included: Thanos Query's
+ * {@code query_exemplars} finds each one written through either implementation on all three replicas.
  */
 class RingMixedIT {
     private static final String TENANT = "default-tenant";
@@ -99,6 +100,42 @@ class RingMixedIT {
         return seen;
     }
 
+    /** One series {@code name} with a sample and an exemplar {@code {trace_id="<name>"}}, written through a node. */
+    private void sendExemplar(int rwPort, String name, long t) throws Exception {
+        byte[] body = new RemoteWriteRequests().series(Labels.of("__name__", name), t, 1)
+                .exemplar(Labels.of("trace_id", name), 1, t).v1();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rwPort
+                + "/api/v1/receive")).header("Content-Encoding", "snappy")
+                .header("Content-Type", "application/x-protobuf")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), "via port " + rwPort + ": " + r.body());
+    }
+
+    /** {@code name/replica} of every exemplar Thanos Query finds, once it finds six (or after a minute). */
+    private static Set<String> exemplarsByReplica(ThanosProcess query, long t) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        Set<String> seen = new HashSet<>();
+        while (System.nanoTime() < deadline) {
+            JsonNode data = JSON.readTree(query.api("/api/v1/query_exemplars?query="
+                    + ThanosProcess.enc("{__name__=~\"mixed_exemplar_.+\"}") + "&start=" + (t / 1000 - 60)
+                    + "&end=" + (t / 1000 + 60))).at("/data");
+            seen.clear();
+            for (JsonNode s : data) {
+                for (JsonNode e : s.at("/exemplars")) {
+                    assertEquals(s.at("/seriesLabels/__name__").asText(), e.at("/labels/trace_id").asText(),
+                            s.toString());
+                    seen.add(s.at("/seriesLabels/__name__").asText() + "/"
+                            + s.at("/seriesLabels/receive_replica").asText());
+                }
+            }
+            if (seen.size() == 6) {
+                return seen;
+            }
+            Thread.sleep(500);
+        }
+        return seen;
+    }
+
     /**
      * Thanos opens a tenant's TSDB asynchronously and answers its first writes {@code 500 get appender: TSDB not
      * ready} (spec §4.3; jreceive does not): write through it as Prometheus would, retrying, until its own TSDB for
@@ -139,10 +176,11 @@ class RingMixedIT {
         Path ringFile = tmp.resolve("hashring.json");
         Files.writeString(ringFile, ringJson);
         String common = "--receive.hashrings-file=" + ringFile;
+        String exemplars = "--tsdb.max-exemplars=1000";
         List<JreceiveProcess> jr = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             JreceiveProcess p = JreceiveProcess.startOn(tmp.resolve("node" + i), ports[i][0], ports[i][1], ports[i][2],
-                    "--label=receive_replica=\"" + i + "\"", "--remote-write.warmup-series=0", common,
+                    "--label=receive_replica=\"" + i + "\"", "--remote-write.warmup-series=0", common, exemplars,
                     "--receive.hashrings-algorithm=ketama", "--receive.replication-factor=" + rf,
                     "--receive.local-endpoint=127.0.0.1:" + ports[i][2]);
             running.add(p);
@@ -152,7 +190,7 @@ class RingMixedIT {
         ThanosProcess thanos = ThanosProcess.startOn(tmp.resolve("thanos-receive.log"), ports[2][1], ports[2][2], "receive",
                 "--tsdb.path=" + thanosData, "--remote-write.address=127.0.0.1:" + ports[2][0],
                 "--http-address=127.0.0.1:" + ports[2][1], "--grpc-address=127.0.0.1:" + ports[2][2],
-                "--receive.capnproto-address=127.0.0.1:" + ports[2][3], "--label=receive_replica=\"2\"", common,
+                "--receive.capnproto-address=127.0.0.1:" + ports[2][3], "--label=receive_replica=\"2\"", common, exemplars,
                 "--receive.hashrings-algorithm=ketama", "--receive.replication-factor=" + rf,
                 "--receive.local-endpoint=127.0.0.1:" + ports[2][2]);
         running.add(thanos);
@@ -162,6 +200,8 @@ class RingMixedIT {
         primeThanosTenant(ports[2][0], ports[2][1], t - 1000);
         send(ports[2][0], "mixed_via_thanos", t);
         send(ports[0][0], "mixed_via_jreceive", t);
+        sendExemplar(ports[2][0], "mixed_exemplar_via_thanos", t);
+        sendExemplar(ports[0][0], "mixed_exemplar_via_jreceive", t);
         if (rf == 3) {
             List<String> endpoints = new ArrayList<>();
             for (int[] p : ports) {
@@ -170,6 +210,10 @@ class RingMixedIT {
             try (ThanosProcess query = ThanosProcess.query(tmp.resolve("query"), endpoints.toArray(String[]::new))) {
                 assertEquals(Map.of("0", "mixed", "1", "mixed", "2", "mixed"), ringLabelByReplica(query, t),
                         "every node, Thanos and jreceive, carries the hashring's external label");
+                assertEquals(Set.of("mixed_exemplar_via_thanos/0", "mixed_exemplar_via_thanos/1",
+                        "mixed_exemplar_via_thanos/2", "mixed_exemplar_via_jreceive/0",
+                        "mixed_exemplar_via_jreceive/1", "mixed_exemplar_via_jreceive/2"), exemplarsByReplica(query, t),
+                        "each exemplar is on every replica, forwarded by Thanos to jreceive and the reverse");
             }
         }
         for (JreceiveProcess p : jr) {

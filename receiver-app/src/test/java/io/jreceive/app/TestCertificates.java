@@ -5,14 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -36,9 +39,33 @@ final class TestCertificates {
         serverKey = dir.resolve("server.key");
         openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                 "-keyout", caKey.toString(), "-out", ca.toString(), "-days", "1", "-subj", "/CN=jreceive test CA");
+        issueServer("/CN=127.0.0.1", serverKey, serverCert);
+    }
+
+    private void issueServer(String subject, Path key, Path cert) throws Exception {
         openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", serverKey.toString(), "-out", serverCert.toString(), "-days", "1", "-subj", "/CN=127.0.0.1",
+                "-keyout", key.toString(), "-out", cert.toString(), "-days", "1", "-subj", subject,
                 "-CA", ca.toString(), "-CAkey", caKey.toString(), "-addext", "subjectAltName=IP:127.0.0.1");
+    }
+
+    /**
+     * Replaces the server's key and certificate with a new pair of {@code subject}, each file moved into place
+     * whole (as a Kubernetes Secret's update is), the key first.
+     */
+    void rotateServer(String subject) throws Exception {
+        Path key = dir.resolve("rotated.key");
+        Path cert = dir.resolve("rotated.pem");
+        issueServer(subject, key, cert);
+        Files.move(key, serverKey, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(cert, serverCert, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The subject of the certificate a TLS server at 127.0.0.1:{@code port} presents to a new connection. */
+    String serverSubject(int port) throws Exception {
+        try (SSLSocket s = (SSLSocket) context(null).getSocketFactory().createSocket("127.0.0.1", port)) {
+            s.startHandshake();
+            return ((X509Certificate) s.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName();
+        }
     }
 
     /** A client certificate signed by the CA with {@code subject} (e.g. {@code /O=team/CN=x}), as a PKCS#12 file. */

@@ -164,6 +164,32 @@ public final class BatchExemplars {
         return vbits[e];
     }
 
+    /** Index of exemplar {@code e}'s first label, for {@link #nameOff} and the like; its labels are consecutive. */
+    public int labelStart(int e) {
+        return labelStart[e];
+    }
+
+    public int labelCount(int e) {
+        return labelCount[e];
+    }
+
+    /** Offset in {@link #buf()} of label {@code l}'s name, as it arrived. */
+    public int nameOff(int l) {
+        return nameOff[l];
+    }
+
+    public int nameLen(int l) {
+        return nameLen[l];
+    }
+
+    public int valueOff(int l) {
+        return valueOff[l];
+    }
+
+    public int valueLen(int l) {
+        return valueLen[l];
+    }
+
     /** Exemplar {@code e}'s labels, sorted by name (a name given twice keeps its last value). */
     public Labels labels(int e) {
         final int from = labelStart[e];

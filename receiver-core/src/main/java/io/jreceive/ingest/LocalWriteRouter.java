@@ -30,12 +30,6 @@ public final class LocalWriteRouter implements WriteRouter {
         this.writer = writer;
     }
 
-    /** The whole batch goes to the local storage, exemplars included. */
-    @Override
-    public boolean storesExemplars() {
-        return true;
-    }
-
     @Override
     public CompletableFuture<Void> write(String tenant, long replica, WriteBatch batch) {
         Head.AppendContext ctx = CONTEXT.get();

@@ -329,9 +329,6 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         }
 
         if (router != null) {
-            if (batch.exemplarTotal() > 0 && !router.storesExemplars()) {
-                metrics.exemplarsDropped.increment(batch.exemplarTotal()); // not forwarded yet
-            }
             route(ctx, slot, keepAlive, start, replica, tenant, batch, v2);
             return;
         }
@@ -360,7 +357,7 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         }
         final FullHttpResponse answer;
         if (st.hasConflicts()) {
-            metrics.conflictSamples.increment(st.outOfBounds + st.outOfOrder + st.duplicates);
+            metrics.conflictSamples.increment(st.outOfBounds + st.outOfOrder + st.duplicates + st.tooOld);
             int badSeries = 0;
             for (int e : st.seriesErrors) {
                 badSeries += e;

@@ -26,7 +26,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.ssl.SslContext;
 
 /**
  * The remote-write HTTP listener ({@code --remote-write.address}, default {@code 0.0.0.0:19291}): Netty with epoll
@@ -71,9 +70,9 @@ public final class RemoteWriteServer implements AutoCloseable {
         final RemoteWriteHandler handler = new RemoteWriteHandler(config, writer, router, replicaHeader, registry,
                 limiter, relabel, status);
         guard = new ConnectionGuard(config.connections());
-        final SslContext ssl;
+        final RemoteWriteTls.Reloading ssl;
         try {
-            ssl = config.tls() == null ? null : config.tls().context();
+            ssl = config.tls() == null ? null : new RemoteWriteTls.Reloading(config.tls());
         } catch (SSLException e) {
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -90,7 +89,7 @@ public final class RemoteWriteServer implements AutoCloseable {
                         initPipeline(ch.pipeline(), handler, config.limits());
                         guard.install(ch.pipeline());
                         if (ssl != null) {
-                            ch.pipeline().addFirst("tls", ssl.newHandler(ch.alloc()))
+                            ch.pipeline().addFirst("tls", ssl.current().newHandler(ch.alloc()))
                                     .addAfter("tls", "tls-errors", TLS_ERRORS);
                         }
                     }

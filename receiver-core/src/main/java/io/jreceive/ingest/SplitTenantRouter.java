@@ -35,11 +35,6 @@ public final class SplitTenantRouter implements WriteRouter {
     }
 
     @Override
-    public boolean storesExemplars() {
-        return delegate.storesExemplars();
-    }
-
-    @Override
     public CompletableFuture<Void> write(String tenant, long replica, WriteBatch batch) {
         Map<String, WriteBatch> parts = split(batch, tenant);
         if (parts == null) {

@@ -13,12 +13,4 @@ import io.jreceive.head.WriteBatch;
  */
 public interface WriteRouter {
     CompletableFuture<Void> write(String tenant, long replica, WriteBatch batch);
-
-    /**
-     * Whether the batch's exemplars are stored (they are not forwarded to peers yet: a router that forwards drops
-     * them, and the remote-write handler counts them in {@code jreceive_exemplars_dropped_total}).
-     */
-    default boolean storesExemplars() {
-        return false;
-    }
 }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 
 import com.google.protobuf.CodedOutputStream;
 
+import io.jreceive.head.BatchExemplars;
 import io.jreceive.head.BatchHistograms;
 import io.jreceive.head.WriteBatch;
 import io.jreceive.histogram.CounterResetHint;
@@ -18,7 +19,8 @@ import io.jreceive.histogram.Span;
  * Encodes the series of one forward as Thanos' {@code thanos.WriteRequest} straight from the decoded batch, without
  * message objects: {@code timeseries = 1} (each {@code prometheus_copy.TimeSeries}: {@code labels = 1}
  * {@code {name = 1, value = 2}}, {@code samples = 2} {@code {value = 1 double, timestamp = 2 int64}},
- * {@code histograms = 4}), {@code tenant = 2}, {@code replica = 3}. Label bytes are copied as they arrived, in their
+ * {@code exemplars = 3} {@code {labels = 1, value = 2 double, timestamp = 3 int64}}, {@code histograms = 4}),
+ * {@code tenant = 2}, {@code replica = 3}. Label bytes are copied as they arrived, in their
  * order, so the receiving node hashes exactly what this one hashed. Proto3 zero values (an empty tenant, replica 0)
  * are left out, as gogo does. A {@code Histogram} carries the fields the ingest decoder reads
  * ({@code HistogramProtoDecoder} lists them): the {@code count} and {@code zero_count} oneofs always (their case
@@ -67,10 +69,38 @@ final class ForwardEncoder {
         return out;
     }
 
-    private static int labelSize(WriteBatch b, int l) {
-        int n = b.nameLen(l);
-        int v = b.valueLen(l);
+    /** Size of a {@code Label} message of a name and a value of these lengths. */
+    private static int labelSize(int n, int v) {
         return 1 + CodedOutputStream.computeUInt32SizeNoTag(n) + n + 1 + CodedOutputStream.computeUInt32SizeNoTag(v) + v;
+    }
+
+    /** A {@code Label} as field 1 of its message (a series' or an exemplar's): tag, length, name, value. */
+    private static void writeLabel(CodedOutputStream o, byte[] buf, int nOff, int nLen, int vOff, int vLen)
+            throws IOException {
+        o.writeTag(1, 2);
+        o.writeUInt32NoTag(labelSize(nLen, vLen));
+        o.writeTag(1, 2);
+        o.writeUInt32NoTag(nLen);
+        o.writeRawBytes(buf, nOff, nLen);
+        o.writeTag(2, 2);
+        o.writeUInt32NoTag(vLen);
+        o.writeRawBytes(buf, vOff, vLen);
+    }
+
+    /** Size of an {@code Exemplar} message's fields: labels, then value and timestamp unless zero. */
+    private static int exemplarSize(BatchExemplars ex, int e) {
+        int size = 0;
+        for (int l = ex.labelStart(e), end = l + ex.labelCount(e); l < end; l++) {
+            int ls = labelSize(ex.nameLen(l), ex.valueLen(l));
+            size += 1 + CodedOutputStream.computeUInt32SizeNoTag(ls) + ls;
+        }
+        if (ex.valueBits(e) != 0) {
+            size += 9;
+        }
+        if (ex.timestamp(e) != 0) {
+            size += CodedOutputStream.computeInt64Size(3, ex.timestamp(e));
+        }
+        return size;
     }
 
     private static int sampleSize(WriteBatch b, int i) {
@@ -80,12 +110,17 @@ final class ForwardEncoder {
     private static int seriesSize(WriteBatch b, int s, byte[][] histograms) {
         int size = 0;
         for (int l = b.labelStart(s), end = l + b.labelCount(s); l < end; l++) {
-            int ls = labelSize(b, l);
+            int ls = labelSize(b.nameLen(l), b.valueLen(l));
             size += 1 + CodedOutputStream.computeUInt32SizeNoTag(ls) + ls;
         }
         for (int i = b.sampleStart(s), end = i + b.sampleCount(s); i < end; i++) {
             int ss = sampleSize(b, i);
             size += 1 + CodedOutputStream.computeUInt32SizeNoTag(ss) + ss;
+        }
+        final BatchExemplars ex = b.exemplars();
+        for (int e = ex.first(s); e < ex.count() && ex.series(e) == s; e++) {
+            int es = exemplarSize(ex, e);
+            size += 1 + CodedOutputStream.computeUInt32SizeNoTag(es) + es;
         }
         if (histograms != null) {
             final BatchHistograms hs = b.histograms();
@@ -101,20 +136,27 @@ final class ForwardEncoder {
             throws IOException {
         byte[] buf = b.buf();
         for (int l = b.labelStart(s), end = l + b.labelCount(s); l < end; l++) {
-            o.writeTag(1, 2);
-            o.writeUInt32NoTag(labelSize(b, l));
-            o.writeTag(1, 2);
-            o.writeUInt32NoTag(b.nameLen(l));
-            o.writeRawBytes(buf, b.nameOff(l), b.nameLen(l));
-            o.writeTag(2, 2);
-            o.writeUInt32NoTag(b.valueLen(l));
-            o.writeRawBytes(buf, b.valueOff(l), b.valueLen(l));
+            writeLabel(o, buf, b.nameOff(l), b.nameLen(l), b.valueOff(l), b.valueLen(l));
         }
         for (int i = b.sampleStart(s), end = i + b.sampleCount(s); i < end; i++) {
             o.writeTag(2, 2);
             o.writeUInt32NoTag(sampleSize(b, i));
             o.writeFixed64(1, b.valueBits(i));
             o.writeInt64(2, b.timestamp(i));
+        }
+        final BatchExemplars ex = b.exemplars();
+        for (int e = ex.first(s); e < ex.count() && ex.series(e) == s; e++) {
+            o.writeTag(3, 2);
+            o.writeUInt32NoTag(exemplarSize(ex, e));
+            for (int l = ex.labelStart(e), end = l + ex.labelCount(e); l < end; l++) {
+                writeLabel(o, ex.buf(), ex.nameOff(l), ex.nameLen(l), ex.valueOff(l), ex.valueLen(l));
+            }
+            if (ex.valueBits(e) != 0) {
+                o.writeFixed64(2, ex.valueBits(e));
+            }
+            if (ex.timestamp(e) != 0) {
+                o.writeInt64(3, ex.timestamp(e));
+            }
         }
         if (histograms != null) {
             final BatchHistograms hs = b.histograms();

@@ -13,6 +13,8 @@ final class RecordingWriter implements TenantWriter {
     final List<String> series = new ArrayList<>();
     /** Every native histogram sample given, as the decoder's objects. */
     final List<Object> histograms = new ArrayList<>();
+    /** Every exemplar given: its series, labels, timestamp and value. */
+    final List<String> exemplars = new ArrayList<>();
     volatile boolean conflict;
 
     @Override
@@ -31,6 +33,10 @@ final class RecordingWriter implements TenantWriter {
             histograms.add(batch.labels(batch.histograms().series(h)) + "@" + batch.histograms().timestamp(h) + "="
                     + (v != null ? v : batch.histograms().floatHistogram(h)));
         }
+        for (int e = 0; e < batch.exemplars().count(); e++) {
+            exemplars.add(batch.labels(batch.exemplars().series(e)) + " " + batch.exemplars().labels(e) + "@"
+                    + batch.exemplars().timestamp(e) + "=" + Double.longBitsToDouble(batch.exemplars().valueBits(e)));
+        }
         if (conflict) {
             ctx.stats.outOfOrder = batch.sampleTotal();
         } else {
@@ -41,6 +47,10 @@ final class RecordingWriter implements TenantWriter {
 
     synchronized List<String> series() {
         return new ArrayList<>(series);
+    }
+
+    synchronized List<String> exemplars() {
+        return new ArrayList<>(exemplars);
     }
 
     synchronized List<Object> histograms() {

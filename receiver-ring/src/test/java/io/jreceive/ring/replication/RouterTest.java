@@ -286,6 +286,58 @@ class RouterTest {
         }
     }
 
+    /** Gives each series of {@code b} (of {@link #batch}) an exemplar {@code {trace_id="t<s>"}} at 1500 + s. */
+    private static WriteBatch withExemplars(WriteBatch b) {
+        byte[] buf = b.buf();
+        byte[] name = "trace_id".getBytes(StandardCharsets.UTF_8);
+        for (int s = 0; s < b.seriesCount(); s++) {
+            byte[] value = ("t" + s).getBytes(StandardCharsets.UTF_8);
+            int pos = b.seriesCount() * 16 + s * 16; // past the series' labels: batch() leaves this half free
+            System.arraycopy(name, 0, buf, pos, name.length);
+            System.arraycopy(value, 0, buf, pos + name.length, value.length);
+            int e = b.exemplars().begin(s);
+            b.exemplars().addLabel(e, pos, name.length, pos + name.length, value.length);
+            b.exemplars().end(e, 1500 + s, Double.doubleToRawLongBits(0.25 * s));
+        }
+        return b;
+    }
+
+    @Test
+    void exemplarsAreForwardedAndWrittenLocallyWithTheirSeries() throws Exception {
+        WriteRequest r = WriteRequest.parseFrom(ForwardEncoder.encode("t", 1, withExemplars(batch(3)),
+                new int[] {0, 2}, 2));
+        io.jreceive.proto.prometheus.Exemplar zero = r.getTimeseries(0).getExemplars(0);
+        assertEquals(1500, zero.getTimestamp());
+        assertEquals(0.0, zero.getValue());
+        assertEquals("trace_id", zero.getLabels(0).getName());
+        assertEquals("t0", zero.getLabels(0).getValue());
+        io.jreceive.proto.prometheus.Exemplar two = r.getTimeseries(1).getExemplars(0);
+        assertEquals(1502, two.getTimestamp());
+        assertEquals(0.5, two.getValue());
+        assertEquals("t2", two.getLabels(0).getValue());
+        assertEquals(2, r.getTimeseries(1).getSamplesCount(), "the series' samples still come first");
+
+        List<String> nodes = ring(3, Hashrings.KETAMA, 3);
+        routers.get(nodes.get(0)).write("t", 0, withExemplars(batch(10))).get(10, TimeUnit.SECONDS);
+        List<String> want = new ArrayList<>();
+        WriteBatch expected = withExemplars(batch(10));
+        for (int e = 0; e < expected.exemplars().count(); e++) {
+            want.add(expected.labels(expected.exemplars().series(e)) + " " + expected.exemplars().labels(e) + "@"
+                    + expected.exemplars().timestamp(e) + "="
+                    + Double.longBitsToDouble(expected.exemplars().valueBits(e)));
+        }
+        want.sort(null);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (String a : nodes) {
+            while (stores.get(a).exemplars().size() < want.size() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            List<String> got = stores.get(a).exemplars();
+            got.sort(null);
+            assertEquals(want, got, "node " + a + (a.equals(nodes.get(0)) ? " (local)" : " (forwarded)"));
+        }
+    }
+
     @Test
     void quorumAndBackoffFollowThanos() {
         assertEquals(1, Fanout.quorum(1));
