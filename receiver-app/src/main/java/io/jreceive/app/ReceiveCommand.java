@@ -78,10 +78,13 @@ final class ReceiveCommand implements Callable<Integer> {
             description = "Block range; must equal --tsdb.min-block-duration.")
     String maxBlockDuration;
     @Option(names = "--tsdb.out-of-order.time-window", defaultValue = "0s",
-            description = "Only 0s: out-of-order ingestion is not implemented, other values are refused.")
+            description = "How much older than the tenant head's newest sample a float sample may be and still be "
+                    + "accepted out of order (write-behind log wbl/, own blocks with hint from-out-of-order, which "
+                    + "overlap others: run the Thanos Compactor with vertical compaction). 0s: older samples are "
+                    + "rejected.")
     String oooWindow;
     @Option(names = "--tsdb.out-of-order.cap-max", defaultValue = "0",
-            description = "Compatibility only, no effect in jreceive: out-of-order ingestion is off (as in Thanos with a 0s window).")
+            description = "Samples per out-of-order head chunk; 0 or less means 32.")
     int oooCapMax;
     @Option(names = "--tsdb.too-far-in-future.time-window", defaultValue = "0s",
             description = "Samples later than now + window are out of bounds (409); 0s = off.")

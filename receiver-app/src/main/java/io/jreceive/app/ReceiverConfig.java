@@ -15,13 +15,14 @@ import io.jreceive.limits.LimitsConfig;
 import io.jreceive.objstore.ObjstoreConfig;
 import io.jreceive.relabel.RelabelConfig;
 import io.jreceive.store.StoreConfig;
+import io.jreceive.head.Head;
 import io.jreceive.tsdb.TsdbConfig;
 
 /**
  * The validated configuration of a whole receiver, one immutable record per component, built once from the
  * command line. Start-up refuses, with one line naming the problem, what Thanos refuses (no {@code --label}, an
  * invalid tenant label name, unequal block durations with object storage) and what jreceive cannot do faithfully
- * yet (out-of-order ingestion, Cap'n Proto replication): a flag
+ * yet (Cap'n Proto replication): a flag
  * that silently did nothing would change what is stored or rejected.
  */
 record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address http, StoreConfig store,
@@ -83,9 +84,9 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
         if (minBlock <= 0) {
             throw new IllegalArgumentException("--tsdb.min-block-duration must be positive");
         }
-        if (duration("--tsdb.out-of-order.time-window", c.oooWindow) != 0) {
-            throw new IllegalArgumentException("--tsdb.out-of-order.time-window: out-of-order ingestion is not "
-                    + "supported yet; only 0s is accepted");
+        long oooWindow = duration("--tsdb.out-of-order.time-window", c.oooWindow);
+        if (oooWindow < 0) {
+            throw new IllegalArgumentException("--tsdb.out-of-order.time-window must not be negative");
         }
         refuseNotImplemented(c);
         Address rw = Address.parse("--remote-write.address", c.remoteWriteAddress);
@@ -99,7 +100,8 @@ record ReceiverConfig(RemoteWriteConfig remoteWrite, TsdbConfig tsdb, Address ht
                 duration("--tsdb.retention", c.tsdbRetention), c.walCompression,
                 duration("--tsdb.too-far-in-future.time-window", c.tooFarInFuture), labels, c.tenantLabelName)
                 .withLockfile(!c.noLockfile).withSnapshotOnShutdown(c.memorySnapshotOnShutdown)
-                .withMaxExemplars(Math.max(0, c.maxExemplars));
+                .withMaxExemplars(Math.max(0, c.maxExemplars))
+                .withOutOfOrder(oooWindow, c.oooCapMax <= 0 ? Head.DEFAULT_OOO_CAP_MAX : c.oooCapMax);
         Address grpc = Address.parse("--grpc-address", c.grpcAddress);
         StoreConfig store;
         try {

@@ -65,7 +65,7 @@ class FlagWalkTest {
         v("--receive.limits-config", Kind.EFFECTIVE, "{write: {global: {max_concurrency: 2}}}", "ReceiverConfigTest");
         v("--receive.limits-config-file", Kind.EFFECTIVE, null, "IngestRulesIT");
         v("--receive.limits-config-reload-timer", Kind.EFFECTIVE, null, "IngestRulesIT");
-        v("--tsdb.out-of-order.time-window", Kind.REFUSED, "10m", "ReceiverConfigTest");
+        v("--tsdb.out-of-order.time-window", Kind.EFFECTIVE, "10m", "ReceiverConfigTest");
         v("--receive.tenant-label-name", Kind.WIRED, "tenant", null);
         v("--receive.tenant-header", Kind.WIRED, "X-Tenant", null);
         v("--receive.default-tenant-id", Kind.WIRED, "anonymous", null);
@@ -119,7 +119,7 @@ class FlagWalkTest {
         v("--receive.grpc-service-config", Kind.COMPAT, "{}", null);
         v("--receive.forward.async-workers", Kind.COMPAT, "2", null);
         v("--http-grace-period", Kind.COMPAT, "10s", null);
-        v("--tsdb.out-of-order.cap-max", Kind.COMPAT, "64", null);
+        v("--tsdb.out-of-order.cap-max", Kind.EFFECTIVE, "64", "ReceiverConfigTest");
         v("--tsdb.allow-overlapping-blocks", Kind.COMPAT, "true", null);
         v("--tsdb.head.expanded-postings-cache-size", Kind.COMPAT, "100", null);
         v("--tsdb.block.expanded-postings-cache-size", Kind.COMPAT, "100", null);

@@ -34,6 +34,12 @@ class ReceiverConfigTest {
         assertEquals(false, c.tsdb().walCompression());
         assertEquals(null, c.objstore(), "no objstore flag: uploads off");
         assertEquals(io.jreceive.ingest.ConnectionLimits.DEFAULTS, c.remoteWrite().connections());
+        assertEquals(0, c.tsdb().oooWindowMs(), "out-of-order ingestion off by default, as in Thanos");
+        assertEquals(32, c.tsdb().oooCapMax(), "Thanos' cap-max 0 means Prometheus' 32");
+        ReceiverConfig ooo = parse("--label=a=\"1\"", "--tsdb.out-of-order.time-window=30m",
+                "--tsdb.out-of-order.cap-max=64");
+        assertEquals(1_800_000L, ooo.tsdb().oooWindowMs());
+        assertEquals(64, ooo.tsdb().oooCapMax());
     }
 
     @Test
@@ -60,7 +66,6 @@ class ReceiverConfigTest {
         assertTrue(refusal("--label=a=b").contains("value must be a quoted string"));
         assertTrue(refusal("--label=a=\"1\"", "--receive.tenant-label-name=bad-name").contains("not a valid label name"));
         assertTrue(refusal("--label=a=\"1\"", "--tsdb.min-block-duration=1h").contains("must be equal"));
-        assertTrue(refusal("--label=a=\"1\"", "--tsdb.out-of-order.time-window=10m").contains("out-of-order"));
         assertTrue(refusal("--label=a=\"1\"", "--receive.replication-factor=3").contains("needs a hashring"));
         assertTrue(refusal("--label=a=\"1\"", "--receive.replication-protocol=capnproto").contains("Cap'n Proto"));
         assertTrue(refusal("--label=a=\"1\"", "--receive.grpc-compression=zstd").contains("snappy,none"));
@@ -90,6 +95,6 @@ class ReceiverConfigTest {
     @Test
     void mainExitsTwoWithOneLineOnBadFlags() {
         assertEquals(2, Main.run(new String[] {"receive", "--no-such-flag"}));
-        assertEquals(2, Main.run(new String[] {"--label=a=\"1\"", "--tsdb.out-of-order.time-window=1h"}));
+        assertEquals(2, Main.run(new String[] {"--label=a=\"1\"", "--tsdb.out-of-order.time-window=soon"}));
     }
 }

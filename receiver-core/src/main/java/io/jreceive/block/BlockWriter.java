@@ -51,6 +51,17 @@ public final class BlockWriter {
     }
 
     /**
+     * {@link #write(Path, long, long, Iterable, Map)} with Prometheus' compaction {@code hints} in the meta (for
+     * instance {@code from-out-of-order}); none is the plain head block.
+     */
+    public static BlockMeta write(Path parentDir, long minTime, long maxTime,
+            Iterable<? extends ChunkSeries> seriesSortedByLabels, Map<String, String> thanosExternalLabels,
+            List<String> hints) throws IOException {
+        return write(parentDir, minTime, maxTime, seriesSortedByLabels, thanosExternalLabels,
+                ChunkSegmentHeader.DEFAULT_MAX_SIZE, hints);
+    }
+
+    /**
      * Writes one block under {@code parentDir} and returns its meta, or null when no series has a chunk (Prometheus
      * never persists empty blocks). Series without chunks are skipped. {@code seriesSortedByLabels} is iterated
      * twice: once for the symbols, once to write; both passes must yield the same series.
@@ -66,6 +77,13 @@ public final class BlockWriter {
     public static BlockMeta write(Path parentDir, long minTime, long maxTime,
             Iterable<? extends ChunkSeries> seriesSortedByLabels, Map<String, String> thanosExternalLabels,
             long maxSegmentSize) throws IOException {
+        return write(parentDir, minTime, maxTime, seriesSortedByLabels, thanosExternalLabels, maxSegmentSize,
+                List.of());
+    }
+
+    private static BlockMeta write(Path parentDir, long minTime, long maxTime,
+            Iterable<? extends ChunkSeries> seriesSortedByLabels, Map<String, String> thanosExternalLabels,
+            long maxSegmentSize, List<String> hints) throws IOException {
         if (minTime >= maxTime) {
             throw new IllegalArgumentException("empty block range [" + minTime + ", " + maxTime + ")");
         }
@@ -88,7 +106,7 @@ public final class BlockWriter {
             deleteRecursively(tmp);
             Files.createDirectories(tmp);
             BlockMeta meta = writeFiles(tmp, ulid, minTime, maxTime, symbols, seriesSortedByLabels,
-                    thanosExternalLabels, maxSegmentSize);
+                    thanosExternalLabels, maxSegmentSize, hints);
             syncDir(tmp);
             CrashPoint.reach(CrashPoint.BLOCK_BEFORE_RENAME);
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -105,8 +123,8 @@ public final class BlockWriter {
     }
 
     private static BlockMeta writeFiles(Path tmp, Ulid ulid, long minTime, long maxTime, TreeSet<byte[]> symbols,
-            Iterable<? extends ChunkSeries> series, Map<String, String> externalLabels, long maxSegmentSize)
-            throws IOException {
+            Iterable<? extends ChunkSeries> series, Map<String, String> externalLabels, long maxSegmentSize,
+            List<String> hints) throws IOException {
         Path chunksDir = tmp.resolve(CHUNKS_DIR);
         long numSeries = 0;
         long numChunks = 0;
@@ -172,7 +190,9 @@ public final class BlockWriter {
         BlockMeta meta = new BlockMeta(ulid.toString(), minTime, maxTime,
                 new BlockMeta.Stats(numSamples, numSamples - numHistogramSamples, numHistogramSamples, numSeries,
                         numChunks, 0),
-                BlockMeta.Compaction.level1(ulid.toString()), BlockMeta.VERSION,
+                hints.isEmpty() ? BlockMeta.Compaction.level1(ulid.toString())
+                        : new BlockMeta.Compaction(1, List.of(ulid.toString()), false, null, false, List.copyOf(hints)),
+                BlockMeta.VERSION,
                 new BlockMeta.Thanos(0, externalLabels, new BlockMeta.Downsample(0), BlockMeta.SOURCE_RECEIVE,
                         segmentNames, files, new BlockMeta.IndexStats(0, 0)));
         meta.write(tmp);

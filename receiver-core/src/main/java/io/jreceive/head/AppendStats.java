@@ -11,6 +11,10 @@ public final class AppendStats {
     public int outOfBounds;
     public int outOfOrder;
     public int duplicates;
+    /** Samples older than the out-of-order window allows (Prometheus' {@code storage.ErrTooOldSample}). */
+    public int tooOld;
+    /** Of {@link #appended}, the samples that went to the out-of-order head (and the write-behind log). */
+    public int outOfOrderAppended;
     public int seriesCreated;
     /**
      * Native histogram samples appended, identical resends ignored, rejected for a conflict (counted in the
@@ -36,6 +40,8 @@ public final class AppendStats {
         outOfBounds = 0;
         outOfOrder = 0;
         duplicates = 0;
+        tooOld = 0;
+        outOfOrderAppended = 0;
         seriesCreated = 0;
         histogramsAppended = 0;
         histogramsIgnored = 0;
@@ -55,7 +61,7 @@ public final class AppendStats {
 
     /** Whether anything in the request was rejected (the request is then answered as a conflict). */
     public boolean hasConflicts() {
-        if (outOfBounds + outOfOrder + duplicates + histogramsInvalid + exemplarsOutOfOrder + exemplarsLabelLength
+        if (outOfBounds + outOfOrder + duplicates + tooOld + histogramsInvalid + exemplarsOutOfOrder + exemplarsLabelLength
                 > 0) {
             return true;
         }
@@ -86,6 +92,9 @@ public final class AppendStats {
         }
         if (duplicates > 0) {
             parts.add("add " + duplicates + " samples: duplicate sample for timestamp");
+        }
+        if (tooOld > 0) {
+            parts.add("add " + tooOld + " samples: too old sample");
         }
         if (histogramsInvalid > 0) {
             parts.add("add " + histogramsInvalid + " samples: invalid histogram");

@@ -12,6 +12,7 @@ import org.agrona.collections.Long2LongHashMap;
 
 import io.jreceive.chunk.ChunkSeries;
 import io.jreceive.chunk.XorChunk;
+import io.jreceive.chunk.XorSampleMerge;
 import io.jreceive.encoding.EncBuf;
 import io.jreceive.index.SeriesIndex;
 import io.jreceive.histogram.FloatHistogram;
@@ -81,6 +82,17 @@ public final class Head implements SeriesIndex, AutoCloseable {
     private volatile long maxTime = Long.MIN_VALUE;
     /** No sample older than this is accepted: the end of the newest persisted block. */
     private volatile long minValidTime = Long.MIN_VALUE;
+    /** {@code --tsdb.out-of-order.time-window} in ms; 0 = out-of-order samples are rejected. */
+    private volatile long oooWindow;
+    /** {@code --tsdb.out-of-order.cap-max}: samples per out-of-order chunk. */
+    private volatile int oooCapMax = DEFAULT_OOO_CAP_MAX;
+    /** Raised each time sealed out-of-order data leaves the head for its blocks (see {@link #dropSealedOutOfOrder}). */
+    private volatile long oooDrops;
+    /** Out-of-order samples appended since the head was opened (WAL replay excluded). */
+    private volatile long oooAppended;
+
+    /** Prometheus' {@code DefaultOutOfOrderCapMax}: what a cap-max of 0 or less means. */
+    public static final int DEFAULT_OOO_CAP_MAX = 32;
 
     /**
      * @param chunkRange        block range in ms (2h by default); chunks never cross its multiples
@@ -105,12 +117,28 @@ public final class Head implements SeriesIndex, AutoCloseable {
         raiseNextIdLocked(recovered.maxSeriesRef());
     }
 
+    /**
+     * Accepts float samples older than their series' newest one, or than the in-order lower bound, while they are
+     * at most {@code windowMs} older than the head's newest sample (Prometheus' out-of-order window), into
+     * out-of-order chunks of {@code capMax} samples ({@code <= 0}: {@link #DEFAULT_OOO_CAP_MAX}). Older ones are
+     * rejected as too old. 0 turns it off.
+     */
+    public void outOfOrder(long windowMs, int capMax) {
+        this.oooWindow = Math.max(0, windowMs);
+        this.oooCapMax = capMax <= 0 ? DEFAULT_OOO_CAP_MAX : capMax;
+    }
+
     /** Per-thread scratch space for {@link #append}; reused across requests. */
     public static final class AppendContext {
         final EncBuf seriesRecord = new EncBuf(4096);
         final EncBuf samplesRecord = new EncBuf(64 * 1024);
         final SeriesRecordEncoder seriesEnc = new SeriesRecordEncoder();
         final SamplesRecordEncoder samplesEnc = new SamplesRecordEncoder();
+        /** The out-of-order samples' record, for the write-behind log. */
+        final EncBuf oooRecord = new EncBuf(1024);
+        final SamplesRecordEncoder oooEnc = new SamplesRecordEncoder();
+        /** Oldest time an out-of-order sample may have in the current append; {@link Long#MAX_VALUE}: none may. */
+        long oooMin;
         /** Per batch series: its series (null: skipped or not found yet) and both label hashes. */
         MemSeries[] resolved = new MemSeries[256];
         long[] h1 = new long[256];
@@ -204,11 +232,15 @@ public final class Head implements SeriesIndex, AutoCloseable {
         }
         final SeriesRecordEncoder sr = ctx.seriesEnc.wrap(ctx.seriesRecord);
         final SamplesRecordEncoder smp = ctx.samplesEnc.wrap(ctx.samplesRecord);
+        ctx.oooEnc.wrap(ctx.oooRecord);
         final long futureLimit = tooFarInFutureMs > 0 ? System.currentTimeMillis() + tooFarInFutureMs
                 : Long.MAX_VALUE;
         appendLock.lock();
         try {
             final long minValid = appendableMinValidTime();
+            final long window = oooWindow;
+            final long headMax = maxTime;
+            ctx.oooMin = window > 0 && headMax != Long.MIN_VALUE ? headMax - window : Long.MAX_VALUE;
             ctx.batchMin = Long.MAX_VALUE;
             ctx.batchMax = Long.MIN_VALUE;
             for (int s = 0; s < n; s++) {
@@ -224,9 +256,24 @@ public final class Head implements SeriesIndex, AutoCloseable {
             if (histograms) {
                 appendHistograms(b, minValid, futureLimit, sr, ctx);
             }
+            final boolean ooo = ctx.oooEnc.count() > 0;
             if (sr.count() == 0 && smp.count() == 0 && st.duplicatesIgnored == 0 && st.histogramsAppended == 0
-                    && st.histogramsIgnored == 0) {
+                    && st.histogramsIgnored == 0 && !ooo) {
                 return DONE;
+            }
+            // Out-of-order samples go to the write-behind log first: if it refuses them at once, nothing of the
+            // request reached either log, and all of it is taken back.
+            final CompletableFuture<Void> oooDurable = ooo ? wal.logOutOfOrder(ctx.oooRecord) : null;
+            if (oooDurable != null && oooDurable.isCompletedExceptionally()) {
+                undoOutOfOrderLocked(ctx.oooRecord.array(), 0, ctx.oooRecord.len(), false);
+                if (histograms) {
+                    for (int i = ctx.histogramRecords.length - 1; i >= 0; i--) {
+                        undoLocked(ctx.histogramRecords[i].array(), 0, ctx.histogramRecords[i].len());
+                    }
+                }
+                undoLocked(ctx.samplesRecord.array(), 0, ctx.samplesRecord.len());
+                undoLocked(ctx.seriesRecord.array(), 0, ctx.seriesRecord.len());
+                return oooDurable;
             }
             // With only silently accepted duplicates the records are empty: the WAL then acts as a barrier, so the
             // answer waits until the earlier append that stored those samples is durable (or fails with it).
@@ -241,12 +288,19 @@ public final class Head implements SeriesIndex, AutoCloseable {
                         undoLocked(ctx.histogramRecords[i].array(), 0, ctx.histogramRecords[i].len());
                     }
                 }
+                if (ooo) {
+                    undoOutOfOrderLocked(ctx.oooRecord.array(), 0, ctx.oooRecord.len(), false);
+                }
                 undoLocked(ctx.samplesRecord.array(), 0, ctx.samplesRecord.len());
                 undoLocked(ctx.seriesRecord.array(), 0, ctx.seriesRecord.len());
                 return durable;
             }
             // A failure later (an I/O error) is undone by the WAL writer through walUndo().
             samplesAppended += st.appended + st.histogramsAppended;
+            if (ooo) {
+                oooAppended += st.outOfOrderAppended;
+                return CompletableFuture.allOf(durable, oooDurable);
+            }
             if (ctx.batchMin < minTime) {
                 minTime = ctx.batchMin;
             }
@@ -319,6 +373,9 @@ public final class Head implements SeriesIndex, AutoCloseable {
                     st.appended++;
                     min = Math.min(min, t);
                     max = Math.max(max, t);
+                } else if ((r == MemSeries.OUT_OF_ORDER || r == MemSeries.OUT_OF_BOUNDS) && t <= futureLimit
+                        && ctx.oooMin != Long.MAX_VALUE) {
+                    appendOutOfOrder(ms, t, bits, sr, ctx);
                 } else {
                     countRejected(st, r);
                 }
@@ -326,6 +383,31 @@ public final class Head implements SeriesIndex, AutoCloseable {
         }
         ctx.batchMin = min;
         ctx.batchMax = max;
+    }
+
+    /**
+     * Prometheus' out-of-order branch of {@code appendable}: a float sample the in-order rules refused goes to the
+     * series' out-of-order chunks if it is within the window of the head's newest sample, and is too old otherwise.
+     * Off the in-order path, which pays one comparison for it. Caller holds the series' lock.
+     */
+    private void appendOutOfOrder(MemSeries ms, long t, long bits, SeriesRecordEncoder sr, AppendContext ctx) {
+        final AppendStats st = ctx.stats;
+        if (t < ctx.oooMin) {
+            st.tooOld++;
+            return;
+        }
+        int r = ms.insertOutOfOrder(t, bits, oooCapMax);
+        if (r == MemSeries.OK) {
+            if (!ms.walLogged) {
+                sr.add(ms.id, ms.labels());
+                ms.walLogged = true;
+            }
+            ctx.oooEnc.add(ms.id, t, bits);
+            st.appended++;
+            st.outOfOrderAppended++;
+        } else {
+            countRejected(st, r);
+        }
     }
 
     /**
@@ -921,8 +1003,8 @@ public final class Head implements SeriesIndex, AutoCloseable {
     }
 
     /**
-     * Whether a snapshot can hold this head: not while a series holds native histogram chunks, which snapshots do
-     * not keep (the tenant is flushed instead).
+     * Whether a snapshot can hold this head: not while a series holds native histogram chunks or out-of-order
+     * samples, which snapshots do not keep (the tenant is flushed instead).
      */
     public boolean snapshotSupported() {
         for (MemSeries[] page : byId.pages()) {
@@ -932,7 +1014,7 @@ public final class Head implements SeriesIndex, AutoCloseable {
             for (MemSeries ms : page) {
                 if (ms != null) {
                     synchronized (ms) {
-                        if (ms.hasHistograms()) {
+                        if (ms.hasHistograms() || ms.hasOutOfOrder()) {
                             return false;
                         }
                     }
@@ -1079,6 +1161,21 @@ public final class Head implements SeriesIndex, AutoCloseable {
     }
 
     /**
+     * Replays one out-of-order sample of the write-behind log for a series id returned by {@link #replaySeries}:
+     * it goes to the series' out-of-order chunks whatever the window (the log holds only samples that were
+     * accepted). Returns whether it was stored.
+     */
+    public boolean replayOutOfOrderSample(int id, long t, long bits) {
+        MemSeries ms = byId.get(id);
+        if (ms == null) {
+            return false;
+        }
+        synchronized (ms) {
+            return ms.insertOutOfOrder(t, bits, oooCapMax) == MemSeries.OK;
+        }
+    }
+
+    /**
      * Replays one native histogram sample ({@link Histogram} or {@link FloatHistogram}) as {@link #replaySample}.
      */
     public boolean replayHistogram(int id, long t, Object h) {
@@ -1172,8 +1269,11 @@ public final class Head implements SeriesIndex, AutoCloseable {
             }
             minTime = newMin;
             // As Prometheus' gc: the removed series' samples may still be in the WAL, which holds data through the
-            // head's new min time; their records stay in checkpoints until one drops data up to there.
-            long keepUntil = newMin == Long.MAX_VALUE ? t : newMin;
+            // head's new min time; their records stay in checkpoints until one drops data up to there. An emptied
+            // head (a flush) holds nothing from t on, and the removed series' samples are all before t: a checkpoint
+            // at t (the flush's) drops their records, so the next start replays no series whose samples are all in
+            // blocks (100k such records took 1.2 s of a start after a planned restart).
+            long keepUntil = newMin == Long.MAX_VALUE ? t - 1 : newMin;
             for (MemSeries ms : removed) {
                 keepInWalUntil(ms.id, keepUntil);
             }
@@ -1181,6 +1281,173 @@ public final class Head implements SeriesIndex, AutoCloseable {
         } finally {
             appendLock.unlock();
         }
+    }
+
+    // ---- out-of-order data -------------------------------------------------------------------------------------
+
+    /**
+     * Seals every series' out-of-order samples for an out-of-order block cut and runs {@code underLock} (the
+     * write-behind log's segment cut) under the append lock, so the sealed samples are exactly those logged before
+     * the cut. Returns the sealed data's {@code [min, max]} time, or null when no series holds any.
+     */
+    public long[] sealOutOfOrder(Runnable underLock) {
+        appendLock.lock();
+        try {
+            long min = Long.MAX_VALUE;
+            long max = Long.MIN_VALUE;
+            for (MemSeries[] page : byId.pages()) {
+                if (page == null) {
+                    continue;
+                }
+                for (MemSeries ms : page) {
+                    if (ms == null) {
+                        continue;
+                    }
+                    long[] r;
+                    synchronized (ms) {
+                        r = ms.sealOutOfOrder();
+                    }
+                    if (r != null) {
+                        min = Math.min(min, r[0]);
+                        max = Math.max(max, r[1]);
+                    }
+                }
+            }
+            underLock.run();
+            return min == Long.MAX_VALUE ? null : new long[] {min, max};
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /**
+     * The sealed out-of-order samples within {@code [mint, maxt)} of every series, sorted by labels, each merged and
+     * deduplicated by time into XOR chunks that do not cross a multiple of the block range: a block's series.
+     */
+    public List<ChunkSeries> sealedOutOfOrderInRange(long mint, long maxt) {
+        List<ChunkSeries> out = new ArrayList<>();
+        XorSampleMerge m = new XorSampleMerge();
+        for (MemSeries[] page : byId.pages()) {
+            if (page == null) {
+                continue;
+            }
+            for (MemSeries ms : page) {
+                if (ms == null) {
+                    continue;
+                }
+                m.clear();
+                synchronized (ms) {
+                    ms.addSealedOutOfOrder(m, mint, maxt);
+                }
+                if (m.size() == 0) {
+                    continue;
+                }
+                m.sort();
+                HeadChunkSeries cs = new HeadChunkSeries(ms.labels());
+                m.encode(0, m.size(), chunkRange, (lo, hi, data) -> cs.add(lo, hi, data, XorChunk.ENCODING));
+                out.add(cs.build());
+            }
+        }
+        out.sort((x, y) -> x.labels().compareTo(y.labels()));
+        return out;
+    }
+
+    /** Drops the sealed out-of-order samples, now in blocks the tenant reads: see {@link #outOfOrderDrops}. */
+    public void dropSealedOutOfOrder() {
+        for (MemSeries[] page : byId.pages()) {
+            if (page == null) {
+                continue;
+            }
+            for (MemSeries ms : page) {
+                if (ms != null) {
+                    synchronized (ms) {
+                        ms.dropSealedOutOfOrder();
+                    }
+                }
+            }
+        }
+        oooDrops++;
+    }
+
+    /**
+     * How many times out-of-order data left the head for blocks: a query that read the block list before a change
+     * of this number reads it again, as it does when the in-order lower bound moves.
+     */
+    public long outOfOrderDrops() {
+        return oooDrops;
+    }
+
+    /** Out-of-order samples appended since the head was opened (WAL replay excluded). */
+    public long outOfOrderAppended() {
+        return oooAppended;
+    }
+
+    /**
+     * The out-of-order chunks of series {@code ref} overlapping {@code [mint, maxt]}, null when it has none. They
+     * may overlap each other and the series' in-order chunks: readers merge them.
+     */
+    public ChunkSeries outOfOrderSeries(int ref, long mint, long maxt) {
+        MemSeries ms = byId.get(ref);
+        if (ms == null) {
+            return null;
+        }
+        HeadChunkSeries cs = new HeadChunkSeries(ms.labels());
+        synchronized (ms) {
+            return ms.copyOutOfOrderChunks(mint, maxt, cs) > 0 ? cs.build() : null;
+        }
+    }
+
+    /**
+     * How the write-behind log's writer takes back out-of-order samples it accepted and then failed to store, as
+     * {@link #walUndo()} does for the WAL's.
+     */
+    public WalUndo outOfOrderUndo() {
+        return new WalUndo() {
+            @Override
+            public void exclusive(Runnable action) {
+                appendLock.lock();
+                try {
+                    action.run();
+                } finally {
+                    appendLock.unlock();
+                }
+            }
+
+            @Override
+            public void undo(byte[] buf, int off, int len) {
+                undoOutOfOrderLocked(buf, off, len, true);
+            }
+        };
+    }
+
+    /**
+     * Takes back the out-of-order samples of one samples record; {@code counted}: the append counted them already.
+     * Caller holds the append lock.
+     */
+    private void undoOutOfOrderLocked(byte[] buf, int off, int len, boolean counted) {
+        if (len == 0) {
+            return;
+        }
+        WalRecordDecoder.decode(buf, off, len, new WalVisitor() {
+            @Override
+            public void onSeries(long ref, Labels labels) {
+            }
+
+            @Override
+            public void onSample(long ref, long t, long valueBits) {
+                MemSeries ms = byIdOrNull(ref);
+                if (ms != null) {
+                    boolean removed;
+                    synchronized (ms) {
+                        removed = ms.removeOutOfOrder(t);
+                    }
+                    if (removed && counted) {
+                        samplesAppended--;
+                        oooAppended--;
+                    }
+                }
+            }
+        });
     }
 
     /** Bytes the closed chunks' store holds (files or heap), freed chunks of live segments included. */

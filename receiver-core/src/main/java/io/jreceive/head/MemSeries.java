@@ -8,6 +8,7 @@ import io.jreceive.chunk.HistogramIterator;
 import io.jreceive.chunk.XorAppender;
 import io.jreceive.chunk.XorChunk;
 import io.jreceive.chunk.XorIterator;
+import io.jreceive.chunk.XorSampleMerge;
 import io.jreceive.labels.Labels;
 
 /**
@@ -56,6 +57,8 @@ final class MemSeries extends XorAppender {
     private OpenHistogramChunk hist;
     private byte[] closedEnc;
     private byte[][] closedHeap;
+    /** Out-of-order samples ({@code --tsdb.out-of-order.time-window}); null while the series has none. */
+    private OooChunks ooo;
 
     MemSeries(int id, byte[][] labelPairs, long hash, long hash2) {
         this.id = id;
@@ -488,9 +491,68 @@ final class MemSeries extends XorAppender {
         reopen(ts, vs, n, chunkRange);
     }
 
-    /** Whether the series holds no chunk at all (candidate for removal after truncation). */
+    /** Whether the series holds no chunk at all, in order or out of order (candidate for removal after truncation). */
     boolean isEmpty() {
-        return closedCount == 0 && numSamples() == 0 && hist == null;
+        return closedCount == 0 && numSamples() == 0 && hist == null && (ooo == null || ooo.isEmpty());
+    }
+
+    /**
+     * Inserts an out-of-order float sample (the caller checked the window): see {@link OooChunks#insert}. Only the
+     * out-of-order data is checked for a sample at {@code t}, as in Prometheus; one the in-order chunks hold is
+     * resolved when they are merged.
+     */
+    int insertOutOfOrder(long t, long bits, int capMax) {
+        if (ooo == null) {
+            ooo = new OooChunks();
+        }
+        return ooo.insert(t, bits, capMax);
+    }
+
+    /** Takes back an out-of-order sample whose write-behind log write failed. */
+    boolean removeOutOfOrder(long t) {
+        return ooo != null && ooo.remove(t);
+    }
+
+    /** Whether the series holds out-of-order samples (sealed ones included). */
+    boolean hasOutOfOrder() {
+        return ooo != null && !ooo.isEmpty();
+    }
+
+    /**
+     * Seals the out-of-order samples held for an out-of-order block cut ({@link OooChunks#sealed}); new ones go to
+     * fresh chunks. Returns the sealed data's {@code [min, max]} time, or null when there is none.
+     */
+    long[] sealOutOfOrder() {
+        if (ooo == null || ooo.isEmpty()) {
+            ooo = null;
+            return null;
+        }
+        OooChunks fresh = new OooChunks();
+        fresh.sealed = ooo;
+        ooo = fresh;
+        return new long[] {fresh.minTime(), fresh.maxTime()};
+    }
+
+    /** Adds the sealed out-of-order samples within {@code [mint, maxt)} to {@code m}. */
+    void addSealedOutOfOrder(XorSampleMerge m, long mint, long maxt) {
+        for (OooChunks o = ooo == null ? null : ooo.sealed; o != null; o = o.sealed) {
+            o.addTo(m, mint, maxt);
+        }
+    }
+
+    /** Drops the sealed out-of-order samples: their blocks are in place. */
+    void dropSealedOutOfOrder() {
+        if (ooo != null) {
+            ooo.sealed = null;
+            if (ooo.isEmpty()) {
+                ooo = null;
+            }
+        }
+    }
+
+    /** Copies the out-of-order chunks overlapping {@code [mint, maxt]} into {@code out}; returns how many. */
+    int copyOutOfOrderChunks(long mint, long maxt, HeadChunkSeries out) {
+        return ooo == null ? 0 : ooo.copyChunks(mint, maxt, out);
     }
 
     /** Oldest sample time held, or {@link Long#MAX_VALUE} when empty. */

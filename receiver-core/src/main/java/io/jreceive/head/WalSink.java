@@ -28,4 +28,13 @@ public interface WalSink {
         }
         return log(seriesRecord, samplesRecord);
     }
+
+    /**
+     * Logs an out-of-order samples record to the write-behind log ({@code wbl/}); the future completes when it is
+     * durable. A sink without one refuses it (a failed future).
+     */
+    default CompletableFuture<Void> logOutOfOrder(EncBuf samplesRecord) {
+        return CompletableFuture.failedFuture(
+                new UnsupportedOperationException("this WAL sink has no write-behind log"));
+    }
 }

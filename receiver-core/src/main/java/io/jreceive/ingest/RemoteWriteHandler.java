@@ -357,7 +357,7 @@ public final class RemoteWriteHandler extends SimpleChannelInboundHandler<FullHt
         }
         final FullHttpResponse answer;
         if (st.hasConflicts()) {
-            metrics.conflictSamples.increment(st.outOfBounds + st.outOfOrder + st.duplicates);
+            metrics.conflictSamples.increment(st.outOfBounds + st.outOfOrder + st.duplicates + st.tooOld);
             int badSeries = 0;
             for (int e : st.seriesErrors) {
                 badSeries += e;

@@ -15,6 +15,7 @@ import java.util.Set;
 import io.jreceive.block.BlockReader;
 import io.jreceive.block.ReadLease;
 import io.jreceive.chunk.ChunkSeries;
+import io.jreceive.chunk.XorSampleMerge;
 import io.jreceive.head.Head;
 import io.jreceive.index.SeriesIndex;
 import io.jreceive.labels.Labels;
@@ -33,6 +34,11 @@ import io.jreceive.tsdb.TenantDb;
  * lower bound is checked: if it moved, the tenant's block list is read again and any new block joins the merge,
  * positioned at the current series, so the chunks the head dropped are read from the block instead. Chunks with an
  * identical time range are also emitted only once.
+ *
+ * <p>Out-of-order data (the head's out-of-order chunks, blocks cut from them) overlaps other chunks: the head's is
+ * read whatever the blocks' end, an out-of-order block does not move that end, and overlapping XOR chunks are merged
+ * into sorted chunks without duplicate timestamps ({@link XorSampleMerge#resolveOverlaps}). When out-of-order data
+ * leaves the head for blocks during the query, the block list is read again as for an in-order cut.
  */
 public final class SeriesSelector implements Iterator<SeriesChunks> {
     private final TenantDb db;
@@ -47,6 +53,8 @@ public final class SeriesSelector implements Iterator<SeriesChunks> {
     private long blocksEnd = Long.MIN_VALUE;
     /** The head's lower bound when the block list was last read. */
     private long watermark;
+    /** The head's count of out-of-order cuts when the block list was last read. */
+    private long oooDrops;
     private SeriesChunks next;
 
     /** The series of {@code db} matching; every block read is held by {@code lease}, which the caller closes. */
@@ -58,6 +66,7 @@ public final class SeriesSelector implements Iterator<SeriesChunks> {
         this.mint = mint;
         this.maxt = maxt;
         this.watermark = head.minValidTime();
+        this.oooDrops = head.outOfOrderDrops();
         for (BlockReader b : db.blocks(lease)) {
             addBlock(b, null, null);
         }
@@ -81,7 +90,9 @@ public final class SeriesSelector implements Iterator<SeriesChunks> {
         if (!known.add(b)) {
             return;
         }
-        blocksEnd = Math.max(blocksEnd, b.meta().maxTime());
+        if (!TenantDb.fromOutOfOrder(b.meta())) {
+            blocksEnd = Math.max(blocksEnd, b.meta().maxTime());
+        }
         if (b.meta().minTime() > maxt || b.meta().maxTime() <= mint) {
             return;
         }
@@ -149,6 +160,10 @@ public final class SeriesSelector implements Iterator<SeriesChunks> {
             if (c instanceof HeadCursor) {
                 fromHead = true;
                 headPart = cs;
+                ChunkSeries ooo = head.outOfOrderSeries(c.ref, mint, maxt);
+                if (ooo != null) {
+                    parts.add(ooo);
+                }
             } else if (cs != null) {
                 parts.add(cs);
             }
@@ -158,8 +173,10 @@ public final class SeriesSelector implements Iterator<SeriesChunks> {
         }
         if (fromHead) {
             long mv = head.minValidTime();
-            if (mv > watermark) {
+            long drops = head.outOfOrderDrops();
+            if (mv > watermark || drops != oooDrops) {
                 watermark = mv;
+                oooDrops = drops;
                 for (BlockReader b : db.blocks(lease)) {
                     addBlock(b, current, parts);
                 }
@@ -223,9 +240,11 @@ public final class SeriesSelector implements Iterator<SeriesChunks> {
             oe[m] = encs[j];
             od[m++] = data[j];
         }
-        return m == k ? new SeriesChunks(labels, om, ox, od, oe)
+        SeriesChunks out = m == k ? new SeriesChunks(labels, om, ox, od, oe)
                 : new SeriesChunks(labels, Arrays.copyOf(om, m), Arrays.copyOf(ox, m), Arrays.copyOf(od, m),
                         Arrays.copyOf(oe, m));
+        ChunkSeries merged = XorSampleMerge.resolveOverlaps(out);
+        return merged == out ? out : (SeriesChunks) merged;
     }
 
     /** A position in one source's label-ordered stream of matched references. */

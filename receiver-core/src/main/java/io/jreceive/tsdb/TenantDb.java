@@ -71,6 +71,14 @@ public final class TenantDb implements Closeable {
     static final String HEAD_CHUNKS_DIR = "chunks_head";
     /** Where releases before {@link #HEAD_CHUNKS_DIR} kept closed chunks, in a format of their own: deleted at start. */
     private static final String OLD_HEAD_CHUNKS_DIR = "head_chunks";
+    /**
+     * Prometheus' write-behind log: the out-of-order samples' records, in the WAL's segment format (their series
+     * records are in the WAL). Replayed after the WAL; segments before an out-of-order block cut are deleted once
+     * its blocks are in place.
+     */
+    static final String WBL_DIR = "wbl";
+    /** Prometheus' block hint for blocks cut from out-of-order data. */
+    static final String HINT_FROM_OUT_OF_ORDER = "from-out-of-order";
 
     private final String tenant;
     private final Path dir;
@@ -80,6 +88,8 @@ public final class TenantDb implements Closeable {
     private final Head head;
     private final TenantExemplars exemplars;
     private final WalWriter wal;
+    /** The write-behind log's writer; null while out-of-order ingestion is off and no {@code wbl/} exists. */
+    private final WalWriter wbl;
     /** The directory's lock; null with {@code --tsdb.no-lockfile}. */
     private final DirectoryLock lock;
     private final CopyOnWriteArrayList<BlockReader> blocks;
@@ -93,7 +103,8 @@ public final class TenantDb implements Closeable {
     private final java.util.concurrent.atomic.AtomicLong blocksWritten = new java.util.concurrent.atomic.AtomicLong();
 
     private TenantDb(String tenant, Path dir, TsdbConfig config, Labels externalLabels, Head head,
-                     TenantExemplars exemplars, WalWriter wal, DirectoryLock lock, List<BlockReader> blocks) {
+                     TenantExemplars exemplars, WalWriter wal, WalWriter wbl, DirectoryLock lock,
+                     List<BlockReader> blocks) {
         this.tenant = tenant;
         this.dir = dir;
         this.config = config;
@@ -101,6 +112,7 @@ public final class TenantDb implements Closeable {
         this.head = head;
         this.exemplars = exemplars;
         this.wal = wal;
+        this.wbl = wbl;
         this.lock = lock;
         this.blocks = new CopyOnWriteArrayList<>(blocks);
     }
@@ -149,7 +161,8 @@ public final class TenantDb implements Closeable {
                         n, (System.nanoTime() - t0) / 1_000_000);
             }
         }
-        ReplayStats rs = replay(walDir, head, exemplars, snap == null ? WalSegments.NONE : snap.segment());
+        Path wblDir = dir.resolve(WBL_DIR);
+        ReplayStats rs = replay(walDir, wblDir, head, exemplars, snap == null ? WalSegments.NONE : snap.segment());
         long mapped = head.endReplay();
         if (rs == null) {
             LOG.info("tenant {}: {} blocks, no WAL yet", tenant, blocks.size());
@@ -162,7 +175,19 @@ public final class TenantDb implements Closeable {
         Snapshot.deleteAll(dir);
         WalWriter wal = WalWriter.open(walDir, WalConfig.defaults().withCompress(config.walCompression())
                 .withMaxQueuedBytes(WAL_MAX_QUEUED_BYTES), head.walUndo());
-        return new TenantDb(tenant, dir, config, externalLabels(tenant, config), head, exemplars, wal, lock,
+        // As Prometheus: a write-behind log left by a run with a window is kept (its data is cut into blocks with
+        // the next out-of-order cut) even when this run has none.
+        WalWriter wbl = null;
+        if (config.oooWindowMs() > 0 || Files.isDirectory(wblDir)) {
+            try {
+                wbl = WalWriter.open(wblDir, WalConfig.defaults().withCompress(config.walCompression())
+                        .withMaxQueuedBytes(WAL_MAX_QUEUED_BYTES), head.outOfOrderUndo());
+            } catch (IOException | RuntimeException e) {
+                wal.close();
+                throw e;
+            }
+        }
+        return new TenantDb(tenant, dir, config, externalLabels(tenant, config), head, exemplars, wal, wbl, lock,
                 blocks);
     }
 
@@ -199,18 +224,28 @@ public final class TenantDb implements Closeable {
     private static Head newHead(Path dir, TsdbConfig config, List<BlockReader> blocks) throws IOException {
         Head head = new Head(config.blockDurationMs(), config.tooFarInFutureMs(),
                 ClosedChunks.files(dir.resolve(HEAD_CHUNKS_DIR)));
+        head.outOfOrder(config.oooWindowMs(), config.oooCapMax());
         for (BlockReader b : blocks) {
-            head.setMinValidTime(b.meta().maxTime());
+            // Out-of-order blocks may reach past the in-order data (Prometheus' inOrderBlocksMaxTime skips them).
+            if (!fromOutOfOrder(b.meta())) {
+                head.setMinValidTime(b.meta().maxTime());
+            }
         }
         return head;
     }
 
+    /** Whether a block was cut from out-of-order data (its meta carries Prometheus' hint). */
+    public static boolean fromOutOfOrder(BlockMeta meta) {
+        return meta.compaction() != null && meta.compaction().hints() != null
+                && meta.compaction().hints().contains(HINT_FROM_OUT_OF_ORDER);
+    }
+
     /**
      * Replays the WAL into {@code head}: all of it, or with {@code afterSegment} set (a snapshot was loaded) the
-     * segments after that one.
+     * segments after that one; then the write-behind log in {@code wblDir}, if any, all of it.
      */
-    private static ReplayStats replay(Path walDir, Head head, TenantExemplars exemplars, int afterSegment)
-            throws IOException {
+    private static ReplayStats replay(Path walDir, Path wblDir, Head head, TenantExemplars exemplars,
+                                      int afterSegment) throws IOException {
         if (!Files.isDirectory(walDir)) {
             return null;
         }
@@ -294,6 +329,27 @@ public final class TenantDb implements Closeable {
         }
         ReplayStats stats = afterSegment == WalSegments.NONE ? WalReader.replay(walDir, visitor)
                 : WalReader.replayAfter(walDir, afterSegment, visitor);
+        if (Files.isDirectory(wblDir)) {
+            WalReader.replay(wblDir, new WalVisitor() {
+                @Override
+                public void onSeries(long ref, Labels labels) {
+                    // Series records are in the WAL.
+                }
+
+                @Override
+                public void onSample(long ref, long t, long valueBits) {
+                    if (ref > maxSampleRef[0]) {
+                        maxSampleRef[0] = ref;
+                    }
+                    long id = remap.get(ref);
+                    if (id < 0) {
+                        head.replayOutOfOrderSample((int) ref, t, valueBits);
+                    } else if (head.replayOutOfOrderSample((int) id, t, valueBits)) {
+                        head.keepInWalUntil(ref, t);
+                    }
+                }
+            });
+        }
         // A samples record may outlive the series record of its ref (removed series): no new series may take it.
         head.raiseNextId(maxSampleRef[0]);
         // Series whose every sample is in a block (a flush before the stop, a checkpoint that kept their records)
@@ -445,7 +501,9 @@ public final class TenantDb implements Closeable {
     public long newestSampleTime() {
         long t = head.maxTime();
         for (BlockReader b : blocks) {
-            t = Math.max(t, b.meta().maxTime() - 1);  // a block's max time is exclusive
+            if (!fromOutOfOrder(b.meta())) { // an out-of-order block's range is aligned, not its data's
+                t = Math.max(t, b.meta().maxTime() - 1);  // a block's max time is exclusive
+            }
         }
         return t;
     }
@@ -461,6 +519,11 @@ public final class TenantDb implements Closeable {
         @Override
         public CompletableFuture<Void> log(EncBuf series, EncBuf samples) {
             return wal.append(series, samples);
+        }
+
+        @Override
+        public CompletableFuture<Void> logOutOfOrder(EncBuf samples) {
+            return wbl == null ? WalSink.super.logOutOfOrder(samples) : wbl.append(samples);
         }
 
         @Override
@@ -481,6 +544,7 @@ public final class TenantDb implements Closeable {
         List<BlockMeta> written = new ArrayList<>();
         synchronized (compactLock) {
             final long range = config.blockDurationMs();
+            boolean cut = false;
             while (head.maxTime() != Long.MIN_VALUE && head.minTime() != Long.MAX_VALUE
                     && head.maxTime() - head.minTime() > range / 2 * 3) {
                 long mint = head.minTime();
@@ -490,6 +554,47 @@ public final class TenantDb implements Closeable {
                     written.add(m);
                 }
                 truncate(maxt);
+                cut = true;
+            }
+            if (cut) {
+                // As Prometheus' Compact: the out-of-order head is cut whenever the in-order head was.
+                written.addAll(compactOutOfOrder());
+            }
+        }
+        return written;
+    }
+
+    /**
+     * Cuts every out-of-order sample of the head into blocks, one per block range it touches, as Prometheus'
+     * {@code compactOOOHead}: under the append lock the data is sealed and the write-behind log cut, so the sealed
+     * samples are exactly those of the segments before the cut; the blocks are written (level 1, hint
+     * {@code from-out-of-order}, aligned to the range; they may overlap in-order blocks, which readers and the
+     * compactor merge); then the sealed data leaves the head and those segments are deleted. A crash before the
+     * deletion replays the samples again, and they are cut again: duplicates that readers merge away.
+     */
+    private List<BlockMeta> compactOutOfOrder() throws IOException {
+        List<BlockMeta> written = new ArrayList<>();
+        if (wbl == null) {
+            return written;
+        }
+        List<CompletableFuture<Integer>> cut = new ArrayList<>(1);
+        long[] span = head.sealOutOfOrder(() -> cut.add(wbl.cut()));
+        int newSegment = cut.get(0).join();
+        if (span != null) {
+            final long range = config.blockDurationMs();
+            for (long t = BlockRanges.rangeStart(span[0], range); t <= span[1]; t += range) {
+                BlockMeta m = persist(t, t + range, head.sealedOutOfOrderInRange(t, t + range),
+                        List.of(HINT_FROM_OUT_OF_ORDER));
+                if (m != null) {
+                    written.add(m);
+                }
+            }
+            head.dropSealedOutOfOrder();
+        }
+        Path wblDir = dir.resolve(WBL_DIR);
+        for (int seg : WalSegments.list(wblDir)) {
+            if (seg < newSegment) {
+                Files.deleteIfExists(WalSegments.path(wblDir, seg));
             }
         }
         return written;
@@ -507,6 +612,7 @@ public final class TenantDb implements Closeable {
             long mint = head.minTime();
             long maxt = head.maxTime();
             if (mint == Long.MAX_VALUE || maxt == Long.MIN_VALUE) {
+                written.addAll(compactOutOfOrder());
                 return written;
             }
             final long range = config.blockDurationMs();
@@ -525,24 +631,31 @@ public final class TenantDb implements Closeable {
                 written.add(m);
             }
             truncate(maxt + 1);
+            written.addAll(compactOutOfOrder());
         }
         return written;
     }
 
     /** Writes {@code [mint, maxt)} of the head as a block and adds it to the local blocks; null if empty. */
     private BlockMeta persist(long mint, long maxt) throws IOException {
-        List<ChunkSeries> series = head.chunksInRange(mint, maxt);
+        return persist(mint, maxt, head.chunksInRange(mint, maxt), List.of());
+    }
+
+    /** Writes {@code series} as a block over {@code [mint, maxt)} with {@code hints}; null if empty. */
+    private BlockMeta persist(long mint, long maxt, List<ChunkSeries> series, List<String> hints)
+            throws IOException {
         if (series.isEmpty()) {
             return null;
         }
         long t0 = System.nanoTime();
-        BlockMeta meta = BlockWriter.write(dir, mint, maxt, series, externalLabels.toMap());
+        BlockMeta meta = BlockWriter.write(dir, mint, maxt, series, externalLabels.toMap(), hints);
         CrashPoint.reach(CrashPoint.BLOCK_AFTER_RENAME);
         blocksWritten.incrementAndGet();
         blocks.add(BlockReader.open(dir.resolve(meta.ulid())));
         blocks.sort(Comparator.comparingLong(b -> b.meta().minTime()));
-        LOG.info("tenant {}: wrote block {} [{}, {}) with {} series in {} ms", tenant, meta.ulid(), mint, maxt,
-                series.size(), (System.nanoTime() - t0) / 1_000_000);
+        LOG.info("tenant {}: wrote {}block {} [{}, {}) with {} series in {} ms", tenant,
+                hints.isEmpty() ? "" : "out-of-order ", meta.ulid(), mint, maxt, series.size(),
+                (System.nanoTime() - t0) / 1_000_000);
         return meta;
     }
 
@@ -598,7 +711,8 @@ public final class TenantDb implements Closeable {
             sized.add(new SizeRetention.Sized(b.meta().ulid(), SizeRetention.directoryBytes(dir.resolve(
                     b.meta().ulid()))));
         }
-        long headBytes = SizeRetention.directoryBytes(dir.resolve("wal")) + head.closedChunkBytes();
+        long headBytes = SizeRetention.directoryBytes(dir.resolve("wal"))
+                + SizeRetention.directoryBytes(dir.resolve(WBL_DIR)) + head.closedChunkBytes();
         List<String> beyond = SizeRetention.beyond(maxBytes, headBytes, sized);
         for (BlockReader b : newestFirst) {
             if (beyond.contains(b.meta().ulid()) && deletable.test(b.meta().ulid())) {
@@ -685,6 +799,9 @@ public final class TenantDb implements Closeable {
     @Override
     public void close() throws IOException {
         wal.close();
+        if (wbl != null) {
+            wbl.close();
+        }
         head.close();
         for (BlockReader b : blocks) {
             b.close();
@@ -711,6 +828,9 @@ public final class TenantDb implements Closeable {
     void discard() throws IOException {
         seal();
         wal.close();
+        if (wbl != null) {
+            wbl.close();
+        }
         head.close();
         for (BlockReader b : blocks) {
             retire(b);

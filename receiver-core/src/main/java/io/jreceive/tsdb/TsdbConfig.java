@@ -22,10 +22,15 @@ import java.util.Map;
  *                           ({@link TenantDb#snapshot}) instead of flushing the heads into blocks
  * @param maxExemplars       {@code --tsdb.max-exemplars}: exemplars each tenant keeps in its circular buffer (the
  *                           oldest go first); 0 disables exemplar storage, as in Thanos
+ * @param oooWindowMs        {@code --tsdb.out-of-order.time-window}: how much older than the head's newest sample a
+ *                           sample may be and still be accepted out of order; 0 = off
+ * @param oooCapMax          {@code --tsdb.out-of-order.cap-max}: samples per out-of-order head chunk ({@code <= 0}:
+ *                           32, as Thanos)
  */
 public record TsdbConfig(Path path, long blockDurationMs, long retentionMs, boolean walCompression,
                          long tooFarInFutureMs, Map<String, String> externalLabels, String tenantLabelName,
-                         long walBackpressureBytes, boolean lockfile, boolean snapshotOnShutdown, long maxExemplars) {
+                         long walBackpressureBytes, boolean lockfile, boolean snapshotOnShutdown, long maxExemplars,
+                         long oooWindowMs, int oooCapMax) {
     public static final long DEFAULT_BLOCK_DURATION = 2 * 3600 * 1000L;
     /** 64 MiB: seconds of ingest at full speed, far more than a healthy disk lets queue up. */
     public static final long DEFAULT_WAL_BACKPRESSURE_BYTES = 64L * 1024 * 1024;
@@ -34,7 +39,7 @@ public record TsdbConfig(Path path, long blockDurationMs, long retentionMs, bool
     public TsdbConfig(Path path, long blockDurationMs, long retentionMs, boolean walCompression,
                       long tooFarInFutureMs, Map<String, String> externalLabels, String tenantLabelName) {
         this(path, blockDurationMs, retentionMs, walCompression, tooFarInFutureMs, externalLabels, tenantLabelName,
-                DEFAULT_WAL_BACKPRESSURE_BYTES, true, false, 0);
+                DEFAULT_WAL_BACKPRESSURE_BYTES, true, false, 0, 0, 0);
     }
 
     /** The configuration with tenant directory locks. */
@@ -42,24 +47,34 @@ public record TsdbConfig(Path path, long blockDurationMs, long retentionMs, bool
                       long tooFarInFutureMs, Map<String, String> externalLabels, String tenantLabelName,
                       long walBackpressureBytes) {
         this(path, blockDurationMs, retentionMs, walCompression, tooFarInFutureMs, externalLabels, tenantLabelName,
-                walBackpressureBytes, true, false, 0);
+                walBackpressureBytes, true, false, 0, 0, 0);
     }
 
     /** This configuration with {@code lockfile} set ({@code --tsdb.no-lockfile} turns it off). */
     public TsdbConfig withLockfile(boolean lockfile) {
         return new TsdbConfig(path, blockDurationMs, retentionMs, walCompression, tooFarInFutureMs, externalLabels,
-                tenantLabelName, walBackpressureBytes, lockfile, snapshotOnShutdown, maxExemplars);
+                tenantLabelName, walBackpressureBytes, lockfile, snapshotOnShutdown, maxExemplars, oooWindowMs,
+                oooCapMax);
     }
 
     /** This configuration with {@code snapshotOnShutdown} set ({@code --tsdb.memory-snapshot-on-shutdown}). */
     public TsdbConfig withSnapshotOnShutdown(boolean snapshotOnShutdown) {
         return new TsdbConfig(path, blockDurationMs, retentionMs, walCompression, tooFarInFutureMs, externalLabels,
-                tenantLabelName, walBackpressureBytes, lockfile, snapshotOnShutdown, maxExemplars);
+                tenantLabelName, walBackpressureBytes, lockfile, snapshotOnShutdown, maxExemplars, oooWindowMs,
+                oooCapMax);
     }
 
     /** This configuration with {@code --tsdb.max-exemplars} set. */
     public TsdbConfig withMaxExemplars(long maxExemplars) {
         return new TsdbConfig(path, blockDurationMs, retentionMs, walCompression, tooFarInFutureMs, externalLabels,
-                tenantLabelName, walBackpressureBytes, lockfile, snapshotOnShutdown, maxExemplars);
+                tenantLabelName, walBackpressureBytes, lockfile, snapshotOnShutdown, maxExemplars, oooWindowMs,
+                oooCapMax);
+    }
+
+    /** This configuration with {@code --tsdb.out-of-order.time-window} and {@code --tsdb.out-of-order.cap-max}. */
+    public TsdbConfig withOutOfOrder(long oooWindowMs, int oooCapMax) {
+        return new TsdbConfig(path, blockDurationMs, retentionMs, walCompression, tooFarInFutureMs, externalLabels,
+                tenantLabelName, walBackpressureBytes, lockfile, snapshotOnShutdown, maxExemplars, oooWindowMs,
+                oooCapMax);
     }
 }
