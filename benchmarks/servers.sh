@@ -44,7 +44,7 @@ free_ports() {
   echo "${out[*]}"
 }
 
-# launch NAME DIR PORT1 PORT2 PORT3 [JRECEIVE FLAG...]: starts jreceive (remote write, HTTP, gRPC on the three
+# launch NAME DIR PORT1 PORT2 PORT3 [FLAG...]: starts jreceive (remote write, HTTP, gRPC on the three
 # ports, with JRECEIVE_JAVA_OPTS and any extra flags), Prometheus (on PORT1, with the remote-write receiver) or
 # Thanos Receive (`thanos receive` on the three ports, as jreceive, shipping to a FILESYSTEM bucket in DIR/bucket, as
 # the deployment ships to S3) on the data directory DIR/data, its output appended to DIR/server.log; sets
@@ -68,7 +68,7 @@ launch() {
       "$THANOS" receive --label 'replica="0"' --tsdb.path="$dir/data" \
         --objstore.config="$(printf 'type: FILESYSTEM\nconfig:\n  directory: %s\n' "$dir/bucket")" \
         --remote-write.address="127.0.0.1:$p1" --http-address="127.0.0.1:$p2" --grpc-address="127.0.0.1:$p3" \
-        ${OOO_WINDOW:+--tsdb.out-of-order.time-window=$OOO_WINDOW} >>"$dir/server.log" 2>&1 &
+        ${OOO_WINDOW:+--tsdb.out-of-order.time-window=$OOO_WINDOW} "$@" >>"$dir/server.log" 2>&1 &
       SERVER_PID=$!
       WRITE_URL="http://127.0.0.1:$p1/api/v1/receive"
       READY_URL="http://127.0.0.1:$p2/-/ready"
@@ -78,7 +78,7 @@ launch() {
       [[ -z $OOO_WINDOW ]] || printf 'storage:\n  tsdb:\n    out_of_order_time_window: %s\n' "$OOO_WINDOW" \
         >>"$dir/prometheus.yml"
       "$PROMETHEUS" --web.enable-remote-write-receiver --storage.tsdb.path="$dir/data" \
-        --config.file="$dir/prometheus.yml" --web.listen-address="127.0.0.1:$p1" >>"$dir/server.log" 2>&1 &
+        --config.file="$dir/prometheus.yml" --web.listen-address="127.0.0.1:$p1" "$@" >>"$dir/server.log" 2>&1 &
       SERVER_PID=$!
       WRITE_URL="http://127.0.0.1:$p1/api/v1/write"
       READY_URL="http://127.0.0.1:$p1/-/ready"
