@@ -1432,8 +1432,12 @@ public final class Head implements SeriesIndex, AutoCloseable {
         if (ms == null) {
             return null;
         }
-        HeadChunkSeries cs = new HeadChunkSeries(ms.labels());
         synchronized (ms) {
+            // Most series have none: no allocation for them on a query's path.
+            if (!ms.hasOutOfOrder()) {
+                return null;
+            }
+            HeadChunkSeries cs = new HeadChunkSeries(ms.labels());
             return ms.copyOutOfOrderChunks(mint, maxt, cs) > 0 ? cs.build() : null;
         }
     }
