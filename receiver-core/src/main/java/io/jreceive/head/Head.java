@@ -90,6 +90,8 @@ public final class Head implements SeriesIndex, AutoCloseable {
     private volatile long oooDrops;
     /** Out-of-order samples appended since the head was opened (WAL replay excluded). */
     private volatile long oooAppended;
+    /** Samples rejected as too old (beyond the out-of-order window) since the head was opened. */
+    private volatile long tooOldRejected;
     /**
      * Time range of the out-of-order samples appended since the last seal, and of the sealed ones (written under the
      * append lock): the head's out-of-order data lies within both, which label queries and store infos need when it
@@ -264,6 +266,9 @@ public final class Head implements SeriesIndex, AutoCloseable {
             final boolean histograms = b.histograms().count() > 0;
             if (histograms) {
                 appendHistograms(b, minValid, futureLimit, sr, ctx);
+            }
+            if (st.tooOld > 0) {
+                tooOldRejected += st.tooOld;
             }
             final boolean ooo = ctx.oooEnc.count() > 0;
             if (sr.count() == 0 && smp.count() == 0 && st.duplicatesIgnored == 0 && st.histogramsAppended == 0
@@ -1421,6 +1426,11 @@ public final class Head implements SeriesIndex, AutoCloseable {
     /** Out-of-order samples appended since the head was opened (WAL replay excluded). */
     public long outOfOrderAppended() {
         return oooAppended;
+    }
+
+    /** Samples rejected as too old since the head was opened ({@code prometheus_tsdb_too_old_samples_total}). */
+    public long tooOldRejected() {
+        return tooOldRejected;
     }
 
     /**
