@@ -114,6 +114,12 @@ public final class LoadGen implements Callable<Integer> {
         description = "Write every attempt as CSV (shard, start_ms from the start signal, latency_ms, status) to FILE.")
     Path latencyLog;
 
+    @Option(names = "--out-of-order-every", defaultValue = "0", paramLabel = "N",
+            description = "Send one sample in N of each series after its successor, one interval older than the "
+                    + "series' newest (10: about 10 %% out of order; needs an out-of-order window on the receiver); "
+                    + "0 = in order (default). The warm-up stays in order.")
+    int outOfOrderEvery;
+
     @Option(names = "--json", description = "Print one JSON object instead of a text report.")
     boolean json;
 
@@ -150,7 +156,8 @@ public final class LoadGen implements Callable<Integer> {
             System.err.println("loadgen: " + e.getMessage());
             return 2;
         }
-        Map<String, Object> report = run(config, warm, warmupSettleMs, verifyTimeoutMs, latencyLog, serverPids);
+        Map<String, Object> report = run(config, warm, warmupSettleMs, verifyTimeoutMs, latencyLog, serverPids,
+                outOfOrderEvery);
         if (config.json()) {
             out.println(toJson(report));
         } else {
@@ -188,12 +195,19 @@ public final class LoadGen implements Callable<Integer> {
 
     static Map<String, Object> run(LoadConfig config, LoadConfig warm, long settleMs, long verifyTimeoutMs,
                                    Path latencyLog, List<Long> serverPids) throws InterruptedException, IOException {
+        return run(config, warm, settleMs, verifyTimeoutMs, latencyLog, serverPids, 0);
+    }
+
+    /** As above, with one sample in {@code outOfOrderEvery} of each series sent out of order (0: none). */
+    static Map<String, Object> run(LoadConfig config, LoadConfig warm, long settleMs, long verifyTimeoutMs,
+                                   Path latencyLog, List<Long> serverPids, int outOfOrderEvery)
+            throws InterruptedException, IOException {
         SendResult warmed = null;
         if (warm != null) {
             warmed = new RemoteWriteSender(warm).send(WritePlan.build(warm.data(), warm.batch(), warm.protocol()));
         }
         long settleUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(warm == null ? 0 : settleMs);
-        SyntheticSeries data = config.data();
+        SyntheticSeries data = config.data().withOutOfOrderEvery(outOfOrderEvery);
         long e0 = System.nanoTime();
         WritePlan plan = WritePlan.build(data, config.batch(), config.protocol());
         double encodeSeconds = (System.nanoTime() - e0) / 1e9;

@@ -90,6 +90,15 @@ public final class Head implements SeriesIndex, AutoCloseable {
     private volatile long oooDrops;
     /** Out-of-order samples appended since the head was opened (WAL replay excluded). */
     private volatile long oooAppended;
+    /**
+     * Time range of the out-of-order samples appended since the last seal, and of the sealed ones (written under the
+     * append lock): the head's out-of-order data lies within both, which label queries and store infos need when it
+     * is older than the in-order data.
+     */
+    private volatile long oooMin = Long.MAX_VALUE;
+    private volatile long oooMax = Long.MIN_VALUE;
+    private volatile long sealedMin = Long.MAX_VALUE;
+    private volatile long sealedMax = Long.MIN_VALUE;
 
     /** Prometheus' {@code DefaultOutOfOrderCapMax}: what a cap-max of 0 or less means. */
     public static final int DEFAULT_OOO_CAP_MAX = 32;
@@ -297,15 +306,15 @@ public final class Head implements SeriesIndex, AutoCloseable {
             }
             // A failure later (an I/O error) is undone by the WAL writer through walUndo().
             samplesAppended += st.appended + st.histogramsAppended;
-            if (ooo) {
-                oooAppended += st.outOfOrderAppended;
-                return CompletableFuture.allOf(durable, oooDurable);
-            }
             if (ctx.batchMin < minTime) {
                 minTime = ctx.batchMin;
             }
             if (ctx.batchMax > maxTime) {
                 maxTime = ctx.batchMax;
+            }
+            if (ooo) {
+                oooAppended += st.outOfOrderAppended;
+                return CompletableFuture.allOf(durable, oooDurable);
             }
             return durable;
         } finally {
@@ -405,6 +414,7 @@ public final class Head implements SeriesIndex, AutoCloseable {
             ctx.oooEnc.add(ms.id, t, bits);
             st.appended++;
             st.outOfOrderAppended++;
+            noteOutOfOrder(t);
         } else {
             countRejected(st, r);
         }
@@ -1170,9 +1180,34 @@ public final class Head implements SeriesIndex, AutoCloseable {
         if (ms == null) {
             return false;
         }
+        boolean ok;
         synchronized (ms) {
-            return ms.insertOutOfOrder(t, bits, oooCapMax) == MemSeries.OK;
+            ok = ms.insertOutOfOrder(t, bits, oooCapMax) == MemSeries.OK;
         }
+        if (ok) {
+            noteOutOfOrder(t);
+        }
+        return ok;
+    }
+
+    /** Widens the out-of-order time range to {@code t}; appends hold the append lock, the replay runs alone. */
+    private void noteOutOfOrder(long t) {
+        if (t < oooMin) {
+            oooMin = t;
+        }
+        if (t > oooMax) {
+            oooMax = t;
+        }
+    }
+
+    /** Oldest out-of-order sample time the head may hold, {@link Long#MAX_VALUE} without any. */
+    public long outOfOrderMinTime() {
+        return Math.min(oooMin, sealedMin);
+    }
+
+    /** Newest out-of-order sample time the head may hold, {@link Long#MIN_VALUE} without any. */
+    public long outOfOrderMaxTime() {
+        return Math.max(oooMax, sealedMax);
     }
 
     /**
@@ -1314,6 +1349,10 @@ public final class Head implements SeriesIndex, AutoCloseable {
                 }
             }
             underLock.run();
+            sealedMin = Math.min(sealedMin, oooMin);
+            sealedMax = Math.max(sealedMax, oooMax);
+            oooMin = Long.MAX_VALUE;
+            oooMax = Long.MIN_VALUE;
             return min == Long.MAX_VALUE ? null : new long[] {min, max};
         } finally {
             appendLock.unlock();
@@ -1366,6 +1405,8 @@ public final class Head implements SeriesIndex, AutoCloseable {
                 }
             }
         }
+        sealedMin = Long.MAX_VALUE;
+        sealedMax = Long.MIN_VALUE;
         oooDrops++;
     }
 
