@@ -138,6 +138,8 @@ class OutOfOrderTest {
             assertEquals(2, old.tooOld, "beyond the window");
             assertEquals(2, old.appended, "the request's valid samples are stored");
             assertEquals("add 2 samples: too old sample", old.conflictMessage());
+            assertEquals(2, db.head().tooOldRejected());
+            assertEquals(58, db.head().outOfOrderAppended());
 
             List<String> merged = query(db);
             assertEquals(expected(want), merged);
