@@ -8,9 +8,12 @@
 #   LOAD=1000000x30 REPEAT=3 benchmarks/restart.sh
 #   STOP=term benchmarks/restart.sh             # planned restart: jreceive flushes its heads into blocks
 #   STOP=term JRECEIVE_FLAGS=--tsdb.memory-snapshot-on-shutdown SERVERS=jreceive benchmarks/restart.sh
+#   STOP=term PROMETHEUS_FLAGS=--enable-feature=memory-snapshot-on-shutdown SERVERS=prometheus benchmarks/restart.sh
+#   PROMETHEUS=~/.cache/jreceive-peers/prometheus SERVERS="prometheus thanos-receive" benchmarks/restart.sh
 #
 # Environment: LOAD (100000x120), SERVERS ("jreceive prometheus"), STOP (kill), REPEAT (1), INTERVAL_MS (15000),
-# JRECEIVE_FLAGS (extra jreceive flags, both starts), JRECEIVE_JAVA_OPTS and JRECEIVE_MALLOC_ARENA_MAX (the image's,
+# JRECEIVE_FLAGS (extra jreceive flags, both starts), PROMETHEUS_FLAGS (extra Prometheus flags, both starts),
+# LOGS (a directory that keeps each run's server log as SERVER-REP.log), THANOS (~/.cache/jreceive-peers/thanos, for SERVERS=thanos-receive), JRECEIVE_JAVA_OPTS and JRECEIVE_MALLOC_ARENA_MAX (the image's,
 # from servers.sh), PROMETHEUS, JRECEIVE_JAR, BENCH_JAR, READY_TIMEOUT (600 s). Exit status: 0, 1 when a server
 # failed or a load had errors, 2 on a usage problem.
 set -euo pipefail
@@ -24,8 +27,11 @@ SERVERS=${SERVERS:-"jreceive prometheus"}
 REPEAT=${REPEAT:-1}
 STOP=${STOP:-kill}
 JRECEIVE_FLAGS=${JRECEIVE_FLAGS:-}
+PROMETHEUS_FLAGS=${PROMETHEUS_FLAGS:-}
+THANOS=${THANOS:-$HOME/.cache/jreceive-peers/thanos}
 INTERVAL_MS=${INTERVAL_MS:-15000}
 READY_TIMEOUT=${READY_TIMEOUT:-600}
+LOGS=${LOGS:-}
 # shellcheck source=servers.sh
 source "$ROOT/benchmarks/servers.sh"
 
@@ -37,6 +43,7 @@ for s in $SERVERS; do
   case $s in
     jreceive) [[ -f $JRECEIVE_JAR ]] || die "$JRECEIVE_JAR is missing (mvn -B -q package -DskipTests)" ;;
     prometheus) command -v "$PROMETHEUS" >/dev/null || die "prometheus binary '$PROMETHEUS' not found" ;;
+    thanos-receive) [[ -x $THANOS ]] || die "thanos binary '$THANOS' not found (tools/peers.sh)" ;;
     *) die "unknown server '$s'" ;;
   esac
 done
@@ -54,8 +61,13 @@ PORTS=$(free_ports 3)
 
 # start SERVER DIR: starts the server on the run's ports and waits until it is ready.
 start() {
+  local flags=""
+  case $1 in
+    jreceive) flags=$JRECEIVE_FLAGS ;;
+    prometheus) flags=$PROMETHEUS_FLAGS ;;
+  esac
   # shellcheck disable=SC2086
-  launch "$1" "$2" $PORTS $JRECEIVE_FLAGS && await_ready "$2/server.log"
+  launch "$1" "$2" $PORTS $flags && await_ready "$2/server.log"
 }
 
 now_ms() { date +%s%3N; }
@@ -93,6 +105,7 @@ for rep in $(seq 1 "$REPEAT"); do
     SERVER_PID=""
     printf '%-11s %4d %5s %9s %12s %12s %15s %9s %12s %14s %10s\n' "$server" "$rep" "$STOP" "$data" "$before" \
       "$stopped" "$took" "$((stopped + took))" "$at_ready" "$later" "$(jq -r .samples_acknowledged "$dir/loadgen.json")"
+    [[ -z $LOGS ]] || { mkdir -p "$LOGS" && cp "$dir/server.log" "$LOGS/$server-$rep.log"; }
     rm -rf "$dir"
   done
 done

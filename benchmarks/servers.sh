@@ -8,6 +8,9 @@
 # checks that they stay the image's.
 JRECEIVE_JAVA_OPTS=${JRECEIVE_JAVA_OPTS:--Xmx4g -Xms128m -XX:+UseG1GC -XX:MaxNewSize=16m -XX:MetaspaceSize=64m -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError}
 JRECEIVE_MALLOC_ARENA_MAX=${JRECEIVE_MALLOC_ARENA_MAX:-2}
+# OOO_WINDOW (e.g. 30m): every server accepts out-of-order samples within it (jreceive and Thanos Receive
+# --tsdb.out-of-order.time-window, Prometheus storage.tsdb.out_of_order_time_window); empty = off.
+OOO_WINDOW=${OOO_WINDOW:-}
 
 # free_port [PORT...] prints a port no socket uses, picked at random below the kernel's range for clients' local
 # ports (32768-60999 by default), so that no client connection, not even one in TIME_WAIT (which blocks a listener's
@@ -41,9 +44,9 @@ free_ports() {
   echo "${out[*]}"
 }
 
-# launch NAME DIR PORT1 PORT2 PORT3 [JRECEIVE FLAG...]: starts jreceive (remote write, HTTP, gRPC on the three
-# ports, with JRECEIVE_JAVA_OPTS and any extra flags), Prometheus (on PORT1, with the remote-write receiver and
-# PROMETHEUS_ARGS, word-split) or
+# launch NAME DIR PORT1 PORT2 PORT3 [FLAG...]: starts jreceive (remote write, HTTP, gRPC on the three
+# ports, with JRECEIVE_JAVA_OPTS and any extra flags), Prometheus (on PORT1, with the remote-write receiver,
+# PROMETHEUS_ARGS, word-split, and any extra flags) or
 # Thanos Receive (`thanos receive` on the three ports, as jreceive, shipping to a FILESYSTEM bucket in DIR/bucket, as
 # the deployment ships to S3) on the data directory DIR/data, its output appended to DIR/server.log; sets
 # SERVER_PID, WRITE_URL and READY_URL.
@@ -56,7 +59,8 @@ launch() {
       # shellcheck disable=SC2086
       MALLOC_ARENA_MAX=$JRECEIVE_MALLOC_ARENA_MAX java $JRECEIVE_JAVA_OPTS -jar "$JRECEIVE_JAR" --label 'replica="0"' \
         --tsdb.path "$dir/data" --remote-write.address "127.0.0.1:$p1" --http-address "127.0.0.1:$p2" \
-        --grpc-address "127.0.0.1:$p3" "$@" >>"$dir/server.log" 2>&1 &
+        --grpc-address "127.0.0.1:$p3" ${OOO_WINDOW:+--tsdb.out-of-order.time-window=$OOO_WINDOW} "$@" \
+        >>"$dir/server.log" 2>&1 &
       SERVER_PID=$!
       WRITE_URL="http://127.0.0.1:$p1/api/v1/receive"
       READY_URL="http://127.0.0.1:$p2/-/ready"
@@ -65,16 +69,18 @@ launch() {
       "$THANOS" receive --label 'replica="0"' --tsdb.path="$dir/data" \
         --objstore.config="$(printf 'type: FILESYSTEM\nconfig:\n  directory: %s\n' "$dir/bucket")" \
         --remote-write.address="127.0.0.1:$p1" --http-address="127.0.0.1:$p2" --grpc-address="127.0.0.1:$p3" \
-        >>"$dir/server.log" 2>&1 &
+        ${OOO_WINDOW:+--tsdb.out-of-order.time-window=$OOO_WINDOW} "$@" >>"$dir/server.log" 2>&1 &
       SERVER_PID=$!
       WRITE_URL="http://127.0.0.1:$p1/api/v1/receive"
       READY_URL="http://127.0.0.1:$p2/-/ready"
       ;;
     prometheus)
       printf 'global:\n  scrape_interval: 15s\n' >"$dir/prometheus.yml"
+      [[ -z $OOO_WINDOW ]] || printf 'storage:\n  tsdb:\n    out_of_order_time_window: %s\n' "$OOO_WINDOW" \
+        >>"$dir/prometheus.yml"
       # shellcheck disable=SC2086
       "$PROMETHEUS" --web.enable-remote-write-receiver --storage.tsdb.path="$dir/data" \
-        --config.file="$dir/prometheus.yml" --web.listen-address="127.0.0.1:$p1" ${PROMETHEUS_ARGS:-} \
+        --config.file="$dir/prometheus.yml" --web.listen-address="127.0.0.1:$p1" ${PROMETHEUS_ARGS:-} "$@" \
         >>"$dir/server.log" 2>&1 &
       SERVER_PID=$!
       WRITE_URL="http://127.0.0.1:$p1/api/v1/write"

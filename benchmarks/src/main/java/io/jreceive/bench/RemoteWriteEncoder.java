@@ -169,7 +169,7 @@ public final class RemoteWriteEncoder {
         private void encodeV1(WriteBatch batch) {
             for (int k = batch.from(); k < batch.to(); k++) {
                 int i = batch.seriesAt(k);
-                int r = batch.roundAt(k);
+                int r = data.round(i, batch.roundAt(k));
                 byte[] lb = labelBlocks[i];
                 if (data.histogramBuckets() > 0) {
                     encodeHistogram(i, r);
@@ -201,7 +201,7 @@ public final class RemoteWriteEncoder {
             }
             for (int k = batch.from(); k < batch.to(); k++) {
                 int i = batch.seriesAt(k);
-                int r = batch.roundAt(k);
+                int r = data.round(i, batch.roundAt(k));
                 series.reset();
                 int[] refs = globalRefs[i];
                 int packed = 0;

@@ -10,6 +10,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -148,12 +150,16 @@ final class Receiver implements AutoCloseable {
         } else {
             LOG.info("no object storage configured: uploads are off");
         }
-        // The warm-up runs beside the WAL replay: a tenant's replay keeps one core busy, the warm-up the other.
-        CompletableFuture<Void> warmUp = startWarmUp(config.remoteWrite());
+        // The warm-up runs beside the WAL replay: a tenant's replay keeps one core busy, the warm-up the other. On a
+        // restart with data it stops waiting for the compilers once storage is open: waiting on delayed ready by
+        // about a second after a replay (benchmarks/RESULTS.md, 2026-12-07), a first start keeps the waits.
+        AtomicBoolean storageOpened = new AtomicBoolean();
+        CompletableFuture<Void> warmUp = startWarmUp(config.remoteWrite(), storageOpened::get);
         if (mode == Mode.ROUTER_ONLY) {
             tsdb.openWithoutStorage();
         } else {
             tsdb.open();
+            storageOpened.set(!tsdb.tenants().isEmpty());
         }
         pruning = new TenantPruning(tsdb, this::uploadedAll, System.currentTimeMillis());
         finishWarmUp(warmUp);
@@ -241,13 +247,13 @@ final class Receiver implements AutoCloseable {
      * Starts the ingest warm-up on a thread of its own (its per-thread decode buffers go with it); null when it is
      * off.
      */
-    private static CompletableFuture<Void> startWarmUp(RemoteWriteConfig rw) {
+    private static CompletableFuture<Void> startWarmUp(RemoteWriteConfig rw, BooleanSupplier stopWaiting) {
         if (rw.warmupSeries() <= 0) {
             return null;
         }
         return CompletableFuture.runAsync(
                 () -> IngestWarmup.run(rw, new IngestWarmup.Plan(rw.warmupSeries(), WARMUP_ROUNDS, WARMUP_BATCH,
-                        WARMUP_HEAD_SERIES, WARMUP_STEADY_SERIES, WARMUP_STEADY_ROUNDS, true)),
+                        WARMUP_HEAD_SERIES, WARMUP_STEADY_SERIES, WARMUP_STEADY_ROUNDS, true), stopWaiting),
                 r -> {
                     Thread t = new Thread(r, "ingest-warmup");
                     t.setDaemon(true);

@@ -3,6 +3,7 @@ package io.jreceive.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,14 +25,18 @@ import io.jreceive.testing.Promtool;
  * blocks, and the next start loads it and replays only the WAL after it; and SIGKILL at random moments of that
  * shutdown (before, while and after the snapshot and the head chunk files' tails are written), or a halt just before
  * the snapshot's rename, loses nothing acknowledged and duplicates nothing: the real {@code promtool tsdb dump} after
- * a final flush holds every sample that got a 2xx exactly once. The seed is printed; {@code -Djreceive.crash.seed}
- * repeats a run.
+ * a final flush holds every sample that got a 2xx exactly once; the same for SIGKILL under a running load (while
+ * closed chunks go to chunks_head/), SIGTERM under load followed by SIGKILL while the snapshot is written, and
+ * SIGKILL during a start that maps chunks_head/ and loads a snapshot. The seed is printed;
+ * {@code -Djreceive.crash.seed} repeats a run.
  */
 class SnapshotRestartIT {
     private static final String SNAPSHOT = "--tsdb.memory-snapshot-on-shutdown";
     private static final String TENANT = "default-tenant";
     /** 2,000 series at 1 s: 150 rounds close a chunk in each series (closed chunks in chunks_head/, open ones after). */
     private static final int SERIES = 2_000;
+    /** Quicker JVM starts on a shared 2-core machine, as in {@link RandomCrashIT}. */
+    private static final List<String> FAST_START = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
     @TempDir
     Path tmp;
@@ -124,5 +129,79 @@ class SnapshotRestartIT {
                 + " samples acknowledged, " + context);
         assertTrue(load.acknowledged().size() > 6 * SERIES * 20, "the load made progress, " + context);
         RandomCrashIT.check(promtool, tenant, load.acknowledged(), outcomes + ", " + context);
+    }
+
+    @Test
+    void sigkillUnderLoadWhileHeadChunksAndSnapshotsAreWrittenLosesNothingAcknowledged() throws Exception {
+        Promtool promtool = Promtool.require();
+        long seed = Long.getLong("jreceive.crash.seed", System.nanoTime());
+        Random rnd = new Random(seed);
+        String context = "seed " + seed + " (-Djreceive.crash.seed=" + seed + ")";
+        Path data = tmp.resolve("data");
+        Path tenant = data.resolve(TENANT);
+        int series = 1_000;
+        // 1 s apart: a run of 130-230 rounds cuts a 120-sample chunk in every series at once, a burst of chunks_head
+        // writes the kill may hit; no flush between runs, so each start maps chunks_head/ and loads a snapshot.
+        DeterministicLoad load = new DeterministicLoad(series, System.currentTimeMillis() - 3_600_000L, 1000);
+        int round = 0;
+        List<String> outcomes = new ArrayList<>();
+        for (int k = 0; k < 9; k++) {
+            if (k % 3 == 2) {
+                long after = rnd.nextInt(2500);
+                try (JreceiveProcess rx = JreceiveProcess.spawn(data, SNAPSHOT, "--remote-write.warmup-series=0")) {
+                    Thread.sleep(after);
+                    outcomes.add("kill " + after + " ms into a start" + (rx.ready() ? " (ready)" : ""));
+                    rx.kill();
+                }
+                continue;
+            }
+            boolean term = k % 3 == 1;
+            try (JreceiveProcess rx = JreceiveProcess.start(data, FAST_START, SNAPSHOT,
+                    "--remote-write.warmup-series=0")) {
+                final int from = round;
+                final int to = round + 130 + rnd.nextInt(100);
+                Thread loader = new Thread(() -> {
+                    try {
+                        load.run(4, from, to, body -> {
+                            HttpResponse<String> r = rx.post(body);
+                            pause(4);
+                            return r;
+                        });
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "crash-load");
+                loader.start();
+                long after = 300 + rnd.nextInt(2500);
+                Thread.sleep(after);
+                String what = "kill " + after + " ms into the load";
+                if (term) {
+                    long more = rnd.nextInt(600);
+                    rx.terminate();
+                    Thread.sleep(more);
+                    what = "SIGTERM " + after + " ms into the load, kill " + more + " ms later";
+                }
+                rx.kill();
+                loader.join(60_000);
+                round = to;
+                outcomes.add(what + ": " + names(tenant.resolve("chunks_head"), "0").size() + " chunks_head files, "
+                        + (names(tenant, "chunk_snapshot.").isEmpty() ? "no snapshot" : "snapshot"));
+            }
+        }
+        try (JreceiveProcess rx = JreceiveProcess.start(data)) {
+            assertEquals(0, rx.stop(), context);
+        }
+        System.out.println("SnapshotRestartIT: " + outcomes + ", " + load.acknowledged().size()
+                + " samples acknowledged, " + context);
+        assertTrue(load.acknowledged().size() > 6 * series * 20, "the load made progress, " + context);
+        RandomCrashIT.check(promtool, tenant, load.acknowledged(), outcomes + ", " + context);
+    }
+
+    private static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
 
 /**
  * Waits until the JIT compilers have nothing left to do, so that {@link IngestWarmup} can report ready only after
@@ -30,11 +31,17 @@ final class CompilerIdle {
      * milliseconds waited.
      */
     static long await(long quietMs, long maxMs) {
+        return await(quietMs, maxMs, () -> false);
+    }
+
+    /** As {@link #await(long, long)}, ending early too once {@code stop} says so (polled every 25 ms). */
+    static long await(long quietMs, long maxMs, BooleanSupplier stop) {
         final long begin = System.nanoTime();
         final long deadline = begin + maxMs * 1_000_000;
         long last = busyTime();
         long quietSince = System.nanoTime();
-        while (System.nanoTime() - quietSince < quietMs * 1_000_000 && System.nanoTime() < deadline) {
+        while (System.nanoTime() - quietSince < quietMs * 1_000_000 && System.nanoTime() < deadline
+                && !stop.getAsBoolean()) {
             try {
                 Thread.sleep(POLL_MS);
             } catch (InterruptedException e) {

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,6 +97,15 @@ public final class IngestWarmup {
      * head does not hold exactly what was sent: the ingest path would then be broken for real requests too.
      */
     public static Result run(RemoteWriteConfig config, Plan plan) {
+        return run(config, plan, () -> false);
+    }
+
+    /**
+     * As {@link #run(RemoteWriteConfig, Plan)}, but once {@code stopWaiting} says so the waits for the compilers end
+     * and the second round of phases is left out: a restart's WAL replay runs beside the warm-up, and once it is
+     * done, waiting on for the compilers would delay ready by more than the warm-up saves the first requests.
+     */
+    public static Result run(RemoteWriteConfig config, Plan plan, BooleanSupplier stopWaiting) {
         final long begin = System.nanoTime();
         final WalSink discard = (seriesRecord, samplesRecord) -> DURABLE;
         final Head[] head = {null};
@@ -118,9 +128,11 @@ public final class IngestWarmup {
         try {
             phases(ch, head, plan, plan.series(), tally);
             if (plan.awaitCompiler()) {
-                waited += CompilerIdle.await(COMPILER_QUIET_MS, COMPILER_MAX_WAIT_MS);
-                phases(ch, head, plan, Math.min(plan.series(), plan.headSize()), tally);
-                waited += CompilerIdle.await(COMPILER_QUIET_MS, COMPILER_MAX_WAIT_MS);
+                waited += CompilerIdle.await(COMPILER_QUIET_MS, COMPILER_MAX_WAIT_MS, stopWaiting);
+                if (!stopWaiting.getAsBoolean()) {
+                    phases(ch, head, plan, Math.min(plan.series(), plan.headSize()), tally);
+                    waited += CompilerIdle.await(COMPILER_QUIET_MS, COMPILER_MAX_WAIT_MS, stopWaiting);
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -130,8 +142,9 @@ public final class IngestWarmup {
         }
         Result res = new Result(tally.requests, tally.series, tally.samples,
                 (System.nanoTime() - begin) / 1_000_000);
-        LOG.info("ingest warm-up: {} requests, {} series, {} samples in {} ms ({} ms of it waiting for the JIT)",
-                res.requests(), res.series(), res.samples(), res.millis(), waited);
+        LOG.info("ingest warm-up: {} requests, {} series, {} samples in {} ms ({} ms of it waiting for the JIT{})",
+                res.requests(), res.series(), res.samples(), res.millis(), waited,
+                stopWaiting.getAsBoolean() ? ", cut short: storage was ready" : "");
         return res;
     }
 

@@ -207,6 +207,28 @@ class HeadTest {
     }
 
     /**
+     * A flush empties the head with {@code truncate(maxt + 1)} and then checkpoints the WAL at that time: every sample
+     * of the removed series is before it, so the checkpoint keeps none of their series records (as Prometheus'
+     * after Thanos' flush), and the next start replays no series for samples that are all in blocks. A series
+     * emptied while others stay keeps its record until a checkpoint passes the head's new minimum.
+     */
+    @Test
+    void aCheckpointAtTheTruncationTimeDropsTheRecordsOfSeriesItEmptied() {
+        append(new RemoteWriteRequests().series(Labels.of("__name__", "a"), 1000, 1)
+                .series(Labels.of("__name__", "b"), 2000, 2));
+        head.truncate(2001);
+        assertEquals(0, head.numSeries());
+        assertTrue(!head.walCheckpointKeep(2001).test(1) && !head.walCheckpointKeep(2001).test(2),
+                "records of series whose samples are all before the checkpoint's time");
+        assertTrue(head.walCheckpointKeep(2000).test(2), "a checkpoint from before the last sample keeps its series");
+
+        append(new RemoteWriteRequests().series(Labels.of("__name__", "c"), 3000, 1)
+                .series(Labels.of("__name__", "d"), new long[] {3000, H2 + 1000}, new double[] {1, 2}));
+        head.truncate(H2);
+        assertTrue(head.walCheckpointKeep(H2).test(3), "series c: the WAL still holds data through d's samples");
+    }
+
+    /**
      * Four threads append the same 3000 series at once, each in its own shuffled order and in requests of 250, so
      * they race to create the same series through the lock-free lookup and the batched creation. Every series must
      * exist once, with one id, one WAL series record (before its samples, under the append lock) and exactly its

@@ -33,5 +33,6 @@ class CompilerIdleTest {
         assertTrue(waited >= 100, "returned after " + waited + " ms");
         assertTrue(waited < 3_500, "returned after " + waited + " ms");
         assertTrue(CompilerIdle.await(10_000, 200) < 1_000, "the limit bounds the wait");
+        assertTrue(CompilerIdle.await(10_000, 10_000, () -> true) < 1_000, "a stop signal ends the wait");
     }
 }

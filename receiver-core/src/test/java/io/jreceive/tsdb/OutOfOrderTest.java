@@ -138,6 +138,8 @@ class OutOfOrderTest {
             assertEquals(2, old.tooOld, "beyond the window");
             assertEquals(2, old.appended, "the request's valid samples are stored");
             assertEquals("add 2 samples: too old sample", old.conflictMessage());
+            assertEquals(2, db.head().tooOldRejected());
+            assertEquals(58, db.head().outOfOrderAppended());
 
             List<String> merged = query(db);
             assertEquals(expected(want), merged);
@@ -164,6 +166,78 @@ class OutOfOrderTest {
             }
             assertEquals(T0 + H + M + 1, db.head().minValidTime(),
                     "the out-of-order block does not raise the in-order lower bound");
+        }
+    }
+
+    @Test
+    void theTenantsMinTimeCoversOutOfOrderDataOlderThanTheInOrderData() throws Exception {
+        try (TenantDb db = open(H, 0)) {
+            write(db, T0 + H, 1);
+            assertEquals(T0 + H, db.minTime());
+            write(db, T0 + H - 30 * M, 2);
+            assertEquals(T0 + H, db.head().minTime(), "the in-order head's");
+            assertEquals(T0 + H - 30 * M, db.minTime(), "what a store announces to Thanos Query");
+            db.flush();
+            assertEquals(Long.MAX_VALUE, db.head().outOfOrderMinTime(), "cut into a block");
+            assertEquals(BlockRanges.rangeStart(T0 + H - 30 * M, RANGE), db.minTime(), "the block's range");
+        }
+    }
+
+    @Test
+    void aRequestMixingInOrderAndOutOfOrderSamplesMovesTheHeadsTimeRange() throws Exception {
+        try (TenantDb db = open(H, 0)) {
+            write(db, T0 + 30 * M, 1);
+            // In order: A at T0 + 40m, a new series at T0 (before the head's min time); out of order: A at T0 + 10m.
+            WriteBatch b = new WriteBatch();
+            byte[] raw = new RemoteWriteRequests().series(A, T0 + 40 * M, 2).series(A, T0 + 10 * M, 3)
+                    .series(Labels.of("__name__", "m", "a", "3"), T0, 4).v1Message().toByteArray();
+            new RemoteWriteDecoder().decode(raw, raw.length, b, RemoteWriteLimits.DEFAULTS);
+            Head.AppendContext ctx = new Head.AppendContext();
+            db.write(b, ctx).join();
+            assertEquals(3, ctx.stats.appended);
+            assertEquals(1, ctx.stats.outOfOrderAppended);
+            assertEquals(T0, db.head().minTime(), "the in-order samples of a request with out-of-order ones count");
+            assertEquals(T0 + 40 * M, db.head().maxTime());
+            List<BlockMeta> flushed = db.flush();
+            assertEquals(2, flushed.size(), flushed.toString());
+        }
+    }
+
+    @Test
+    void blockCutsWhileOutOfOrderAppendsGoOnLoseNothing() throws Exception {
+        final int rounds = 1500;
+        TreeMap<Long, Double> want = new TreeMap<>();
+        for (int k = 0; k < rounds; k++) {
+            want.put(T0 + k * M, (double) k);
+            if (k >= 30) {
+                want.put(T0 + (k - 30) * M + 1, (double) -k);
+            }
+        }
+        try (TenantDb db = open(H, 8)) {
+            Thread writer = new Thread(() -> {
+                for (int k = 0; k < rounds; k++) {
+                    // A minute of in-order data per request (25 h in all, so the head is cut every hour or so)
+                    // and, from the 30th on, a sample out of order: 30 minutes older than the newest.
+                    if (k < 30) {
+                        write(db, T0 + k * M, k);
+                    } else {
+                        write(db, new long[] {T0 + k * M, T0 + (k - 30) * M + 1}, new double[] {k, -k});
+                    }
+                }
+            });
+            writer.start();
+            int cuts = 0;
+            while (writer.isAlive()) {
+                cuts += db.compact().size();
+                Thread.sleep(5); // paces the loop; nothing depends on the timing
+            }
+            writer.join();
+            cuts += db.compact().size();
+            assertTrue(cuts > 10, cuts + " blocks cut");
+            assertEquals(expected(want), query(db), "after the cuts during the appends");
+        }
+        try (TenantDb db = open(H, 8)) {
+            assertEquals(expected(want), query(db), "and after a restart");
         }
     }
 
