@@ -242,6 +242,22 @@ class OutOfOrderTest {
     }
 
     @Test
+    void aHeadSnapshotIsRefusedWhileOutOfOrderSamplesAreHeld() throws Exception {
+        TreeMap<Long, Double> want = new TreeMap<>();
+        try (TenantDb db = open(H, 0)) {
+            write(db, T0 + H, 1);
+            write(db, T0 + H - M, 2);
+            want.put(T0 + H, 1.0);
+            want.put(T0 + H - M, 2.0);
+            assertEquals(-1, db.snapshot(), "a snapshot does not keep out-of-order chunks");
+            db.flush();
+        }
+        try (TenantDb db = open(H, 0)) {
+            assertEquals(expected(want), query(db));
+        }
+    }
+
+    @Test
     void withoutAWindowOlderSamplesAreRejectedAsBefore() throws Exception {
         try (TenantDb db = open(0, 0)) {
             write(db, T0 + H, 1);
