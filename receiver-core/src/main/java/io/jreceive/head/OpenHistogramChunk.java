@@ -23,8 +23,11 @@ final class OpenHistogramChunk {
     long openMint;
     private long nextAt;
     private boolean computedEndTime;
-    /** The newest sample, to tell an identical resend (ignored) from a conflicting one (a duplicate). */
-    private Object last;
+    /**
+     * The newest sample, to tell an identical resend (ignored) from a conflicting one (a duplicate); passed on to
+     * the chunk that follows this one, so a series keeps one copy.
+     */
+    private LastHistogram last;
     private long lastT;
 
     private OpenHistogramChunk(byte encoding) {
@@ -48,7 +51,8 @@ final class OpenHistogramChunk {
             c.ints = new HistogramAppender();
             c.ints.append(prev == null ? null : prev.ints, t, (Histogram) h);
         }
-        c.last = h;
+        c.last = prev == null ? new LastHistogram() : prev.last;
+        c.last.set(h);
         c.lastT = t;
         return c;
     }
@@ -63,7 +67,7 @@ final class OpenHistogramChunk {
 
     /** Whether {@code h} is the same sample as the newest one (an identical resend). */
     boolean sameAsLast(Object h) {
-        return h.equals(last);
+        return last.matches(h);
     }
 
     int numSamples() {
@@ -113,7 +117,7 @@ final class OpenHistogramChunk {
             }
             ints = r.appender();
         }
-        last = h;
+        last.set(h);
         lastT = t;
         return this;
     }
@@ -127,7 +131,8 @@ final class OpenHistogramChunk {
         c.openMint = t;
         c.nextAt = BlockRanges.rangeEnd(t, chunkRange);
         c.computedEndTime = computedEndTime;
-        c.last = h;
+        c.last = last;
+        c.last.set(h);
         c.lastT = t;
         return c;
     }
