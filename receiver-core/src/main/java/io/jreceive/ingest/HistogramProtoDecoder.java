@@ -4,9 +4,6 @@ import java.util.Arrays;
 
 import io.jreceive.head.BatchHistograms;
 import io.jreceive.histogram.CounterResetHint;
-import io.jreceive.histogram.FloatHistogram;
-import io.jreceive.histogram.Histogram;
-import io.jreceive.histogram.Span;
 
 /**
  * Decodes one remote-write {@code Histogram} message (1.0's {@code prometheus.Histogram} and 2.0's
@@ -20,11 +17,6 @@ import io.jreceive.histogram.Span;
  * {@code IsFloatHistogram}; otherwise an integer histogram with delta-encoded buckets.
  */
 final class HistogramProtoDecoder {
-    /** Shared empty arrays (histograms are immutable): most histograms have no negative or custom buckets. */
-    private static final Span[] NO_SPANS = new Span[0];
-    private static final long[] NO_DELTAS = new long[0];
-    private static final double[] NO_DOUBLES = new double[0];
-
     private final ProtoReader r = new ProtoReader();
     private final ProtoReader span = new ProtoReader();
 
@@ -33,8 +25,9 @@ final class HistogramProtoDecoder {
     private double[] pCounts = new double[16];
     private double[] nCounts = new double[16];
     private double[] custom = new double[16];
-    private Span[] pSpans = new Span[4];
-    private Span[] nSpans = new Span[4];
+    /** Offset and length pairs. */
+    private int[] pSpans = new int[8];
+    private int[] nSpans = new int[8];
     private int np;
     private int nn;
     private int npc;
@@ -109,27 +102,16 @@ final class HistogramProtoDecoder {
             }
         }
         CounterResetHint h = CounterResetHint.of(hint);
-        Span[] ps = nps == 0 ? NO_SPANS : Arrays.copyOf(pSpans, nps);
-        Span[] ns = nns == 0 ? NO_SPANS : Arrays.copyOf(nSpans, nns);
-        double[] cv = ncustom == 0 ? NO_DOUBLES : Arrays.copyOf(custom, ncustom);
         if (isFloat) {
-            out.add(s, t, new FloatHistogram(h, schema, zt, zeroFloat, countFloat, sum, ps, copy(pCounts, npc),
-                    ns, copy(nCounts, nnc), cv));
+            out.addFloat(s, t, h, schema, zt, zeroFloat, countFloat, sum, pSpans, nps, nSpans, nns, pCounts, npc,
+                    nCounts, nnc, custom, ncustom);
         } else {
-            out.add(s, t, new Histogram(h, schema, zt, zeroInt, countInt, sum, ps, copy(pDeltas, np), ns,
-                    copy(nDeltas, nn), cv));
+            out.addInt(s, t, h, schema, zt, zeroInt, countInt, sum, pSpans, nps, nSpans, nns, pDeltas, np, nDeltas,
+                    nn, custom, ncustom);
         }
     }
 
-    private static long[] copy(long[] a, int n) {
-        return n == 0 ? NO_DELTAS : Arrays.copyOf(a, n);
-    }
-
-    private static double[] copy(double[] a, int n) {
-        return n == 0 ? NO_DOUBLES : Arrays.copyOf(a, n);
-    }
-
-    private Span[] span(int tag, Span[] spans, boolean positive) {
+    private int[] span(int tag, int[] spans, boolean positive) {
         ProtoReader.expect(tag, ProtoReader.WIRE_LEN, positive ? "Histogram.positive_spans" : "Histogram.negative_spans");
         int n = r.len();
         span.reset(r.buf, r.pos, r.pos + n);
@@ -150,11 +132,12 @@ final class HistogramProtoDecoder {
                 default -> span.skip(t & 7);
             }
         }
-        int i = positive ? nps++ : nns++;
+        int i = 2 * (positive ? nps++ : nns++);
         if (i == spans.length) {
             spans = Arrays.copyOf(spans, i * 2);
         }
-        spans[i] = new Span(offset, (int) length);
+        spans[i] = offset;
+        spans[i + 1] = (int) length;
         return spans;
     }
 

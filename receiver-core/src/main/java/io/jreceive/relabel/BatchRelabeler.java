@@ -81,11 +81,7 @@ public final class BatchRelabeler {
                 h++;
             }
             for (; h < hin.count() && hin.series(h) == src; h++) {
-                if (hin.histogram(h) != null) {
-                    out.histograms().add(s, hin.timestamp(h), hin.histogram(h));
-                } else {
-                    out.histograms().add(s, hin.timestamp(h), hin.floatHistogram(h));
-                }
+                out.histograms().copy(hin, h, s);
             }
             while (ex < in.exemplars().count() && in.exemplars().series(ex) < src) {
                 ex++;
