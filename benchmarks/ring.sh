@@ -3,12 +3,15 @@
 # topology of Thanos Receive v0.38.0, on this machine. Every node runs with --receive.local-endpoint; the load
 # generator (io.jreceive.bench.LoadGen) sends everything to node 0, which stores its copy and forwards the two
 # others over gRPC, as a Thanos ring behind a Service does per request. Prints samples/s acknowledged (a 2xx means
-# durable on a quorum of two), p99 latency and the CPU seconds of all three server processes per million samples.
+# durable on a quorum of two), p99 latency and the CPU seconds of all three server processes per million samples,
+# counted over the measured load only (as side-by-side.sh counts its one server's): the load generator first sends
+# both rings the same warm-up load (WARMUP, other series), waits --warmup-settle-ms, then reads the three processes'
+# CPU before and after the measured load.
 #
 # Builds nothing. Expects receiver-app/target/jreceive.jar and benchmarks/target/benchmarks.jar (see
 # side-by-side.sh) and `thanos` v0.38.0 (tools/peers.sh). Environment (optional): LOADS="10000x120",
-# SERVERS="jreceive thanos-receive", CONCURRENCY=8, BATCH=2000, INTERVAL_MS=15000, WARMUP="" (off: the CPU
-# reading covers everything the load generator sends),
+# SERVERS="jreceive thanos-receive", CONCURRENCY=8, BATCH=2000, INTERVAL_MS=15000, WARMUP="2000x100" (as
+# side-by-side.sh; "" for none),
 # READY_TIMEOUT=120, plus servers.sh's JRECEIVE_JAVA_OPTS (each of the three nodes gets them).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,7 +23,7 @@ SERVERS=${SERVERS:-"jreceive thanos-receive"}
 CONCURRENCY=${CONCURRENCY:-8}
 BATCH=${BATCH:-2000}
 INTERVAL_MS=${INTERVAL_MS:-15000}
-WARMUP=${WARMUP-""}
+WARMUP=${WARMUP-"2000x100"}
 READY_TIMEOUT=${READY_TIMEOUT:-120}
 # shellcheck source=servers.sh
 source "$ROOT/benchmarks/servers.sh"
@@ -42,16 +45,6 @@ stop_all() {
 }
 trap 'stop_all; rm -rf "$WORK"' EXIT
 
-# cpu_ticks PID...: utime+stime of the processes, in clock ticks.
-cpu_ticks() {
-  local sum=0 p
-  for p in "$@"; do
-    sum=$((sum + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
-  done
-  echo "$sum"
-}
-
-TICKS=$(getconf CLK_TCK)
 printf '%-15s %-10s %12s %9s %18s %s\n' server load samples/s p99_ms cpu_s/1M_samples errors
 for load in $LOADS; do
   series=${load%x*}
@@ -90,16 +83,18 @@ for load in $LOADS; do
     done
     warm=()
     [[ -n $WARMUP ]] && warm=(--warmup "$WARMUP")
-    before=$(cpu_ticks "${PIDS[@]}")
+    pids=()
+    for p in "${PIDS[@]}"; do
+      pids+=(--server-pid "$p")
+    done
     # shellcheck disable=SC2086
     java -Xmx2g -cp "$BENCH_JAR" io.jreceive.bench.LoadGen --url "http://127.0.0.1:${ports[0]}/api/v1/receive" \
       --series "$series" --samples "$samples" --batch "$BATCH" --concurrency "$CONCURRENCY" --protocol 1 \
-      --interval-ms "$INTERVAL_MS" "${warm[@]}" --json >"$dir/loadgen.json" || true
-    after=$(cpu_ticks "${PIDS[@]}")
+      --interval-ms "$INTERVAL_MS" "${warm[@]}" "${pids[@]}" --json >"$dir/loadgen.json" || true
     stop_all
     jq -e . "$dir/loadgen.json" >/dev/null || die "load generator failed against $server"
-    jq -r --arg s "$server" --arg l "$load" --argjson cpu "$(( after - before ))" --argjson hz "$TICKS" \
-      '"\($s) \($l) \(.samples_per_second | floor) \(.latency_ms.p99) \(($cpu / $hz) / (.samples_acknowledged / 1e6) * 1000 | round / 1000) \(.requests_failed)"' \
+    jq -r --arg s "$server" --arg l "$load" \
+      '"\($s) \($l) \(.samples_per_second | floor) \(.latency_ms.p99) \(.server_cpu_seconds / (.samples_acknowledged / 1e6) * 1000 | round / 1000) \(.requests_failed)"' \
       "$dir/loadgen.json" | awk '{ printf "%-15s %-10s %12s %9s %18s %s\n", $1, $2, $3, $4, $5, $6 }'
   done
 done

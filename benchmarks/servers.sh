@@ -8,6 +8,9 @@
 # checks that they stay the image's.
 JRECEIVE_JAVA_OPTS=${JRECEIVE_JAVA_OPTS:--Xmx4g -Xms128m -XX:+UseG1GC -XX:MaxNewSize=16m -XX:MetaspaceSize=64m -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError}
 JRECEIVE_MALLOC_ARENA_MAX=${JRECEIVE_MALLOC_ARENA_MAX:-2}
+# OOO_WINDOW (e.g. 30m): every server accepts out-of-order samples within it (jreceive and Thanos Receive
+# --tsdb.out-of-order.time-window, Prometheus storage.tsdb.out_of_order_time_window); empty = off.
+OOO_WINDOW=${OOO_WINDOW:-}
 
 # free_port [PORT...] prints a port no socket uses, picked at random below the kernel's range for clients' local
 # ports (32768-60999 by default), so that no client connection, not even one in TIME_WAIT (which blocks a listener's
@@ -55,7 +58,8 @@ launch() {
       # shellcheck disable=SC2086
       MALLOC_ARENA_MAX=$JRECEIVE_MALLOC_ARENA_MAX java $JRECEIVE_JAVA_OPTS -jar "$JRECEIVE_JAR" --label 'replica="0"' \
         --tsdb.path "$dir/data" --remote-write.address "127.0.0.1:$p1" --http-address "127.0.0.1:$p2" \
-        --grpc-address "127.0.0.1:$p3" "$@" >>"$dir/server.log" 2>&1 &
+        --grpc-address "127.0.0.1:$p3" ${OOO_WINDOW:+--tsdb.out-of-order.time-window=$OOO_WINDOW} "$@" \
+        >>"$dir/server.log" 2>&1 &
       SERVER_PID=$!
       WRITE_URL="http://127.0.0.1:$p1/api/v1/receive"
       READY_URL="http://127.0.0.1:$p2/-/ready"
@@ -64,13 +68,15 @@ launch() {
       "$THANOS" receive --label 'replica="0"' --tsdb.path="$dir/data" \
         --objstore.config="$(printf 'type: FILESYSTEM\nconfig:\n  directory: %s\n' "$dir/bucket")" \
         --remote-write.address="127.0.0.1:$p1" --http-address="127.0.0.1:$p2" --grpc-address="127.0.0.1:$p3" \
-        "$@" >>"$dir/server.log" 2>&1 &
+        ${OOO_WINDOW:+--tsdb.out-of-order.time-window=$OOO_WINDOW} "$@" >>"$dir/server.log" 2>&1 &
       SERVER_PID=$!
       WRITE_URL="http://127.0.0.1:$p1/api/v1/receive"
       READY_URL="http://127.0.0.1:$p2/-/ready"
       ;;
     prometheus)
       printf 'global:\n  scrape_interval: 15s\n' >"$dir/prometheus.yml"
+      [[ -z $OOO_WINDOW ]] || printf 'storage:\n  tsdb:\n    out_of_order_time_window: %s\n' "$OOO_WINDOW" \
+        >>"$dir/prometheus.yml"
       "$PROMETHEUS" --web.enable-remote-write-receiver --storage.tsdb.path="$dir/data" \
         --config.file="$dir/prometheus.yml" --web.listen-address="127.0.0.1:$p1" "$@" >>"$dir/server.log" 2>&1 &
       SERVER_PID=$!

@@ -41,6 +41,9 @@
 #   IDLE_SETTLE=5                           seconds between /-/ready and the idle memory reading (jreceive's start-up
 #                                           garbage and freed native memory settle by then; Prometheus is idle at once)
 #   RESULTS_DIR=<dir>                       keep each run's LoadGen JSON and server log there
+#   OOO_WINDOW=30m OOO_EVERY=10             out-of-order loads: every server gets the window (servers.sh), and one
+#                                           sample in OOO_EVERY of each series is sent after its successor
+#                                           (LoadGen --out-of-order-every); unset = in order
 #
 # Exit status: 0 when every server started and every load was acknowledged without errors; 1 when a server
 # failed to start (the run stops there) or a load had errors; 2 on a usage problem (missing jar, binary or tool).
@@ -63,6 +66,7 @@ LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xmx4g}
 READY_TIMEOUT=${READY_TIMEOUT:-120}
 IDLE_SETTLE=${IDLE_SETTLE:-5}
 RESULTS_DIR=${RESULTS_DIR:-}
+OOO_EVERY=${OOO_EVERY:-0}
 # The image's JVM settings for jreceive (JRECEIVE_JAVA_OPTS, JRECEIVE_MALLOC_ARENA_MAX), ports, start and readiness.
 # shellcheck source=servers.sh
 source "$ROOT/benchmarks/servers.sh"
@@ -162,7 +166,7 @@ for load in $LOADS; do
       # shellcheck disable=SC2086
       java $LOADGEN_JAVA_OPTS -cp "$BENCH_JAR" io.jreceive.bench.LoadGen --url "$WRITE_URL" \
         --series "$series" --samples "$samples" --batch "$BATCH" --concurrency "$CONCURRENCY" \
-        --protocol "$PROTOCOL" --interval-ms "$INTERVAL_MS" "${warm[@]}" --server-pid "$SERVER_PID" --json >"$dir/loadgen.json" &
+        --protocol "$PROTOCOL" --interval-ms "$INTERVAL_MS" --out-of-order-every "$OOO_EVERY" "${warm[@]}" --server-pid "$SERVER_PID" --json >"$dir/loadgen.json" &
       LOADGEN_PID=$!
       # Waiting on a background job lets the INT/TERM trap run at once instead of after the load.
       wait "$LOADGEN_PID"

@@ -106,12 +106,19 @@ public final class LoadGen implements Callable<Integer> {
 
     @Option(names = "--server-pid", paramLabel = "PID",
         description = "Linux: report the CPU seconds process PID (the server, on this machine) spent during the "
-            + "measured load, read from /proc/PID/stat right before and after it.")
-    Long serverPid;
+            + "measured load, read from /proc/PID/stat right before and after it. Repeatable: the processes' sum "
+            + "(e.g. the nodes of a ring).")
+    List<Long> serverPids;
 
     @Option(names = "--latency-log", paramLabel = "FILE",
         description = "Write every attempt as CSV (shard, start_ms from the start signal, latency_ms, status) to FILE.")
     Path latencyLog;
+
+    @Option(names = "--out-of-order-every", defaultValue = "0", paramLabel = "N",
+            description = "Send one sample in N of each series after its successor, one interval older than the "
+                    + "series' newest (10: about 10 %% out of order; needs an out-of-order window on the receiver); "
+                    + "0 = in order (default). The warm-up stays in order.")
+    int outOfOrderEvery;
 
     @Option(names = "--json", description = "Print one JSON object instead of a text report.")
     boolean json;
@@ -149,7 +156,8 @@ public final class LoadGen implements Callable<Integer> {
             System.err.println("loadgen: " + e.getMessage());
             return 2;
         }
-        Map<String, Object> report = run(config, warm, warmupSettleMs, verifyTimeoutMs, latencyLog, serverPid);
+        Map<String, Object> report = run(config, warm, warmupSettleMs, verifyTimeoutMs, latencyLog, serverPids,
+                outOfOrderEvery);
         if (config.json()) {
             out.println(toJson(report));
         } else {
@@ -186,13 +194,20 @@ public final class LoadGen implements Callable<Integer> {
     }
 
     static Map<String, Object> run(LoadConfig config, LoadConfig warm, long settleMs, long verifyTimeoutMs,
-                                   Path latencyLog, Long serverPid) throws InterruptedException, IOException {
+                                   Path latencyLog, List<Long> serverPids) throws InterruptedException, IOException {
+        return run(config, warm, settleMs, verifyTimeoutMs, latencyLog, serverPids, 0);
+    }
+
+    /** As above, with one sample in {@code outOfOrderEvery} of each series sent out of order (0: none). */
+    static Map<String, Object> run(LoadConfig config, LoadConfig warm, long settleMs, long verifyTimeoutMs,
+                                   Path latencyLog, List<Long> serverPids, int outOfOrderEvery)
+            throws InterruptedException, IOException {
         SendResult warmed = null;
         if (warm != null) {
             warmed = new RemoteWriteSender(warm).send(WritePlan.build(warm.data(), warm.batch(), warm.protocol()));
         }
         long settleUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(warm == null ? 0 : settleMs);
-        SyntheticSeries data = config.data();
+        SyntheticSeries data = config.data().withOutOfOrderEvery(outOfOrderEvery);
         long e0 = System.nanoTime();
         WritePlan plan = WritePlan.build(data, config.batch(), config.protocol());
         double encodeSeconds = (System.nanoTime() - e0) / 1e9;
@@ -201,9 +216,9 @@ public final class LoadGen implements Callable<Integer> {
             TimeUnit.NANOSECONDS.sleep(idle);
         }
 
-        double serverCpu0 = serverPid == null ? 0 : processCpuSeconds(serverPid);
+        double serverCpu0 = serverPids == null ? 0 : processCpuSeconds(serverPids);
         SendResult sent = new RemoteWriteSender(config).send(plan);
-        double serverCpu = serverPid == null ? Double.NaN : processCpuSeconds(serverPid) - serverCpu0;
+        double serverCpu = serverPids == null ? Double.NaN : processCpuSeconds(serverPids) - serverCpu0;
         if (latencyLog != null) {
             writeLatencyLog(latencyLog, sent.attempts());
         }
@@ -220,7 +235,7 @@ public final class LoadGen implements Callable<Integer> {
             }
         }
         Map<String, Object> report = report(config, plan, encodeSeconds, sent, verified);
-        if (serverPid != null) {
+        if (serverPids != null) {
             report.put("server_cpu_seconds", serverCpu);
         }
         if (warmed != null) {
@@ -236,6 +251,15 @@ public final class LoadGen implements Callable<Integer> {
             report.put("ok", Boolean.TRUE.equals(report.get("ok")) && warmOk);
         }
         return report;
+    }
+
+    /** utime + stime of the processes, summed. */
+    static double processCpuSeconds(List<Long> pids) throws IOException {
+        double sum = 0;
+        for (long pid : pids) {
+            sum += processCpuSeconds(pid);
+        }
+        return sum;
     }
 
     /** utime + stime of a process from {@code /proc/PID/stat}, in seconds (USER_HZ is 100 on Linux). */

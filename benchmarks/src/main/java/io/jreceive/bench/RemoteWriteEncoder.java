@@ -145,7 +145,7 @@ public final class RemoteWriteEncoder {
         private void encodeV1(WriteBatch batch) {
             for (int k = batch.from(); k < batch.to(); k++) {
                 int i = batch.seriesAt(k);
-                int r = batch.roundAt(k);
+                int r = data.round(i, batch.roundAt(k));
                 byte[] lb = labelBlocks[i];
                 int sample = sampleSize(data.value(i, r), data.timestamp(r));
                 int ts = lb.length + 1 + Varint.uvarintSize(sample) + sample;
@@ -170,7 +170,7 @@ public final class RemoteWriteEncoder {
             }
             for (int k = batch.from(); k < batch.to(); k++) {
                 int i = batch.seriesAt(k);
-                int r = batch.roundAt(k);
+                int r = data.round(i, batch.roundAt(k));
                 series.reset();
                 int[] refs = globalRefs[i];
                 int packed = 0;

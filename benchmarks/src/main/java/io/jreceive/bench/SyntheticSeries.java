@@ -34,6 +34,8 @@ public final class SyntheticSeries {
     private final int shards;
     private final long startMs;
     private final long intervalMs;
+    /** 0, or N: one sample in N of each series is sent after its successor (see {@link #round}). */
+    private final int outOfOrderEvery;
 
     /**
      * @param series     number of series, at least 1
@@ -46,6 +48,11 @@ public final class SyntheticSeries {
      */
     public SyntheticSeries(int series, int samples, int labelCount, int tenants, int shards, long startMs,
                            long intervalMs) {
+        this(series, samples, labelCount, tenants, shards, startMs, intervalMs, 0);
+    }
+
+    private SyntheticSeries(int series, int samples, int labelCount, int tenants, int shards, long startMs,
+                            long intervalMs, int outOfOrderEvery) {
         if (series < 1 || samples < 1 || labelCount < 1 || tenants < 0 || shards < 1 || intervalMs < 1) {
             throw new IllegalArgumentException("series, samples, label count, shards and interval must be positive,"
                 + " tenants non-negative");
@@ -57,6 +64,37 @@ public final class SyntheticSeries {
         this.shards = shards;
         this.startMs = startMs;
         this.intervalMs = intervalMs;
+        this.outOfOrderEvery = outOfOrderEvery;
+    }
+
+    /**
+     * The same data sent with one sample in {@code n} of each series out of order ({@code n >= 2}; 0 = in order):
+     * the sample of round {@code r} leaves after that of round {@code r + 1} where {@code (r + i) % n == n - 2}, so a
+     * receiver sees it older than the series' newest by one interval. Which rounds swap depends on the series, so
+     * loads with few samples per series get them too (a bit fewer than 1 in {@code n}: a series' last round has no
+     * successor).
+     */
+    public SyntheticSeries withOutOfOrderEvery(int n) {
+        if (n != 0 && n < 2) {
+            throw new IllegalArgumentException("out-of-order spacing must be 0 or at least 2, got " + n);
+        }
+        return new SyntheticSeries(series, samples, labelCount, tenants, shards, startMs, intervalMs, n);
+    }
+
+    /** The round whose sample series {@code i} sends in position {@code r} (the identity for in-order data). */
+    public int round(int i, int r) {
+        final int n = outOfOrderEvery;
+        if (n == 0) {
+            return r;
+        }
+        int k = (int) (((long) r + i) % n);
+        if (k == n - 2 && r + 1 < samples) {
+            return r + 1;
+        }
+        if (k == n - 1 && r >= 1) {
+            return r - 1;
+        }
+        return r;
     }
 
     public int series() {

@@ -190,6 +190,7 @@ class ComposeStackIT {
         ObjectNode doc = (ObjectNode) DeploymentTool.YAML.readTree(ROOT.resolve("docker/compose.yaml").toFile());
         ObjectNode services = (ObjectNode) doc.path("services");
         services.retain(SERVICES);
+        doc.retain("services", "volumes"); // the ring profile's x-ring-node anchor goes with its services
         for (Map.Entry<String, JsonNode> e : services.properties()) {
             ObjectNode s = (ObjectNode) e.getValue();
             s.remove("ports");

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -345,6 +346,64 @@ class DeploymentManifestsIT {
             assertTrue(mounted, "the hashring ConfigMap is mounted at " + file);
         }
         assertEquals(replicas, endpoints.size());
+    }
+
+    /**
+     * The compose stack's {@code ring} profile: three jreceive nodes whose hashring file (mounted where each node's
+     * {@code --receive.hashrings-file} points) names exactly the nodes' service names on their gRPC ports, each
+     * node's {@code --receive.local-endpoint} its own entry, replication factor 3 with a distinct replica label
+     * and data volume per node; Thanos Query deduplicates by that label over all three, and the ring's agent
+     * writes to a ring node's remote-write port. Only in the profile: a plain {@code up} starts none of it.
+     */
+    @Test
+    void composeRingProfileIsOneHashringOfThreeNodes() throws IOException {
+        JsonNode services = composeConfig().path("services");
+        List<String> nodes = List.of("jreceive-ring-0", "jreceive-ring-1", "jreceive-ring-2");
+        Path hashrings = null;
+        Set<String> labels = new TreeSet<>();
+        Set<String> volumes = new TreeSet<>();
+        List<String> selves = new ArrayList<>();
+        for (String n : nodes) {
+            JsonNode node = services.path(n);
+            assertEquals(List.of("ring"), texts(node.path("profiles")), n + " is in the ring profile only");
+            Map<String, String> f = flags(texts(node.path("command")));
+            String self = n + ":" + port(f.get("--grpc-address"));
+            assertEquals(self, f.get("--receive.local-endpoint"), n);
+            selves.add(self);
+            assertEquals("3", f.get("--receive.replication-factor"), n);
+            assertEquals("ketama", f.get("--receive.hashrings-algorithm"), n);
+            assertTrue(labels.add(f.get("--label")), "replica label per node: " + f.get("--label"));
+            assertTrue(f.get("--label").startsWith("receive_replica="), f.get("--label"));
+            Map<String, Path> m = mounts(node.path("volumes"));
+            Path file = m.get(f.get("--receive.hashrings-file"));
+            assertTrue(file != null, n + " mounts the hashring file at " + f.get("--receive.hashrings-file"));
+            assertTrue(hashrings == null || hashrings.equals(file), "one hashring file for all nodes");
+            hashrings = file;
+            assertEquals(DOCKER.resolve("config/objstore.yaml"), m.get(f.get("--objstore.config-file")), n);
+            volumes.add(volume(node.path("volumes").get(0)));
+        }
+        assertEquals(3, volumes.size(), "a data volume per node: " + volumes);
+        List<io.jreceive.ring.HashringConfig> rings = io.jreceive.ring.HashringsParser.parse(
+                Files.readString(hashrings));
+        assertEquals(1, rings.size());
+        assertEquals(selves, rings.get(0).endpoints().stream().map(io.jreceive.ring.Endpoint::address).toList());
+
+        List<String> query = texts(services.at("/thanos-query-ring/command"));
+        assertEquals("receive_replica", flags(query).get("--query.replica-label"));
+        for (String self : selves) {
+            assertTrue(query.contains("--endpoint=" + self), "query-ring endpoints " + query);
+        }
+        JsonNode agent = services.path("prometheus-agent-ring");
+        Map<String, String> af = flags(texts(agent.path("command")));
+        JsonNode prom = DeploymentTool.YAML.readTree(mounts(agent.path("volumes")).get(af.get("--config.file"))
+                .toFile());
+        URI url = URI.create(prom.at("/remote_write/0/url").asText());
+        Map<String, String> target = flags(texts(services.path(url.getHost()).path("command")));
+        assertEquals(selves.get(0).replace(":10901", ""), url.getHost(), "the agent writes to a ring node");
+        assertEquals(port(target.get("--remote-write.address")), url.getPort());
+        for (String s : List.of("prometheus-agent-ring", "thanos-query-ring")) {
+            assertEquals(List.of("ring"), texts(services.path(s).path("profiles")), s + " is in the ring profile");
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -128,17 +128,7 @@ public final class BatchExemplars {
 
     /** The first exemplar of batch series {@code s} (or of a later one): exemplars are added in series order. */
     public int first(int s) {
-        int lo = 0;
-        int hi = count;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (series[mid] < s) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
+        return BatchHistograms.firstAtLeast(series, count, s);
     }
 
     /** Exemplars in the request. */

@@ -94,11 +94,16 @@ public final class BatchHistograms {
      * on whose {@link #series} is {@code s} (entries are grouped by series in order).
      */
     public int first(int s) {
+        return firstAtLeast(series, count, s);
+    }
+
+    /** The first index below {@code count} whose value in {@code sorted} (ascending) is at least {@code key}. */
+    static int firstAtLeast(int[] sorted, int count, int key) {
         int lo = 0;
         int hi = count;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            if (series[mid] < s) {
+            if (sorted[mid] < key) {
                 lo = mid + 1;
             } else {
                 hi = mid;

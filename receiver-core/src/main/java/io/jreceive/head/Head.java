@@ -12,7 +12,6 @@ import org.agrona.collections.Long2LongHashMap;
 
 import io.jreceive.chunk.ChunkSeries;
 import io.jreceive.chunk.XorChunk;
-import io.jreceive.chunk.XorSampleMerge;
 import io.jreceive.encoding.EncBuf;
 import io.jreceive.index.SeriesIndex;
 import io.jreceive.histogram.FloatHistogram;
@@ -82,14 +81,8 @@ public final class Head implements SeriesIndex, AutoCloseable {
     private volatile long maxTime = Long.MIN_VALUE;
     /** No sample older than this is accepted: the end of the newest persisted block. */
     private volatile long minValidTime = Long.MIN_VALUE;
-    /** {@code --tsdb.out-of-order.time-window} in ms; 0 = out-of-order samples are rejected. */
-    private volatile long oooWindow;
-    /** {@code --tsdb.out-of-order.cap-max}: samples per out-of-order chunk. */
-    private volatile int oooCapMax = DEFAULT_OOO_CAP_MAX;
-    /** Raised each time sealed out-of-order data leaves the head for its blocks (see {@link #dropSealedOutOfOrder}). */
-    private volatile long oooDrops;
-    /** Out-of-order samples appended since the head was opened (WAL replay excluded). */
-    private volatile long oooAppended;
+    /** Out-of-order samples: window, chunks' seal and drop for block cuts, counters. */
+    private final OutOfOrderHead oooHead;
 
     /** Prometheus' {@code DefaultOutOfOrderCapMax}: what a cap-max of 0 or less means. */
     public static final int DEFAULT_OOO_CAP_MAX = 32;
@@ -111,6 +104,7 @@ public final class Head implements SeriesIndex, AutoCloseable {
         this.chunkRange = chunkRange;
         this.tooFarInFutureMs = tooFarInFutureMs;
         this.closedChunks = closedChunks;
+        this.oooHead = new OutOfOrderHead(byId, chunkRange);
         this.recovered = closedChunks.takeRecovered();
         // A chunk reaches its file before its series' WAL record may (appends go to the head, then to the WAL): a
         // series killed before its record was written must not lend its id, and so its chunks, to a new series.
@@ -124,8 +118,7 @@ public final class Head implements SeriesIndex, AutoCloseable {
      * rejected as too old. 0 turns it off.
      */
     public void outOfOrder(long windowMs, int capMax) {
-        this.oooWindow = Math.max(0, windowMs);
-        this.oooCapMax = capMax <= 0 ? DEFAULT_OOO_CAP_MAX : capMax;
+        oooHead.configure(windowMs, capMax);
     }
 
     /** Per-thread scratch space for {@link #append}; reused across requests. */
@@ -238,7 +231,7 @@ public final class Head implements SeriesIndex, AutoCloseable {
         appendLock.lock();
         try {
             final long minValid = appendableMinValidTime();
-            final long window = oooWindow;
+            final long window = oooHead.window();
             final long headMax = maxTime;
             ctx.oooMin = window > 0 && headMax != Long.MIN_VALUE ? headMax - window : Long.MAX_VALUE;
             ctx.batchMin = Long.MAX_VALUE;
@@ -256,6 +249,7 @@ public final class Head implements SeriesIndex, AutoCloseable {
             if (histograms) {
                 appendHistograms(b, minValid, futureLimit, sr, ctx);
             }
+            oooHead.count(0, st.tooOld);
             final boolean ooo = ctx.oooEnc.count() > 0;
             if (sr.count() == 0 && smp.count() == 0 && st.duplicatesIgnored == 0 && st.histogramsAppended == 0
                     && st.histogramsIgnored == 0 && !ooo) {
@@ -265,7 +259,7 @@ public final class Head implements SeriesIndex, AutoCloseable {
             // request reached either log, and all of it is taken back.
             final CompletableFuture<Void> oooDurable = ooo ? wal.logOutOfOrder(ctx.oooRecord) : null;
             if (oooDurable != null && oooDurable.isCompletedExceptionally()) {
-                undoOutOfOrderLocked(ctx.oooRecord.array(), 0, ctx.oooRecord.len(), false);
+                oooHead.undo(ctx.oooRecord.array(), 0, ctx.oooRecord.len(), false);
                 if (histograms) {
                     for (int i = ctx.histogramRecords.length - 1; i >= 0; i--) {
                         undoLocked(ctx.histogramRecords[i].array(), 0, ctx.histogramRecords[i].len());
@@ -289,7 +283,7 @@ public final class Head implements SeriesIndex, AutoCloseable {
                     }
                 }
                 if (ooo) {
-                    undoOutOfOrderLocked(ctx.oooRecord.array(), 0, ctx.oooRecord.len(), false);
+                    oooHead.undo(ctx.oooRecord.array(), 0, ctx.oooRecord.len(), false);
                 }
                 undoLocked(ctx.samplesRecord.array(), 0, ctx.samplesRecord.len());
                 undoLocked(ctx.seriesRecord.array(), 0, ctx.seriesRecord.len());
@@ -297,15 +291,15 @@ public final class Head implements SeriesIndex, AutoCloseable {
             }
             // A failure later (an I/O error) is undone by the WAL writer through walUndo().
             samplesAppended += st.appended + st.histogramsAppended;
-            if (ooo) {
-                oooAppended += st.outOfOrderAppended;
-                return CompletableFuture.allOf(durable, oooDurable);
-            }
             if (ctx.batchMin < minTime) {
                 minTime = ctx.batchMin;
             }
             if (ctx.batchMax > maxTime) {
                 maxTime = ctx.batchMax;
+            }
+            if (ooo) {
+                oooHead.count(st.outOfOrderAppended, 0);
+                return CompletableFuture.allOf(durable, oooDurable);
             }
             return durable;
         } finally {
@@ -396,7 +390,7 @@ public final class Head implements SeriesIndex, AutoCloseable {
             st.tooOld++;
             return;
         }
-        int r = ms.insertOutOfOrder(t, bits, oooCapMax);
+        int r = oooHead.insert(ms, t, bits);
         if (r == MemSeries.OK) {
             if (!ms.walLogged) {
                 sr.add(ms.id, ms.labels());
@@ -1171,8 +1165,18 @@ public final class Head implements SeriesIndex, AutoCloseable {
             return false;
         }
         synchronized (ms) {
-            return ms.insertOutOfOrder(t, bits, oooCapMax) == MemSeries.OK;
+            return oooHead.insert(ms, t, bits) == MemSeries.OK;
         }
+    }
+
+    /** Oldest out-of-order sample time the head may hold, {@link Long#MAX_VALUE} without any. */
+    public long outOfOrderMinTime() {
+        return oooHead.minTime();
+    }
+
+    /** Newest out-of-order sample time the head may hold, {@link Long#MIN_VALUE} without any. */
+    public long outOfOrderMaxTime() {
+        return oooHead.maxTime();
     }
 
     /**
@@ -1293,28 +1297,9 @@ public final class Head implements SeriesIndex, AutoCloseable {
     public long[] sealOutOfOrder(Runnable underLock) {
         appendLock.lock();
         try {
-            long min = Long.MAX_VALUE;
-            long max = Long.MIN_VALUE;
-            for (MemSeries[] page : byId.pages()) {
-                if (page == null) {
-                    continue;
-                }
-                for (MemSeries ms : page) {
-                    if (ms == null) {
-                        continue;
-                    }
-                    long[] r;
-                    synchronized (ms) {
-                        r = ms.sealOutOfOrder();
-                    }
-                    if (r != null) {
-                        min = Math.min(min, r[0]);
-                        max = Math.max(max, r[1]);
-                    }
-                }
-            }
+            long[] span = oooHead.seal();
             underLock.run();
-            return min == Long.MAX_VALUE ? null : new long[] {min, max};
+            return span;
         } finally {
             appendLock.unlock();
         }
@@ -1325,48 +1310,12 @@ public final class Head implements SeriesIndex, AutoCloseable {
      * deduplicated by time into XOR chunks that do not cross a multiple of the block range: a block's series.
      */
     public List<ChunkSeries> sealedOutOfOrderInRange(long mint, long maxt) {
-        List<ChunkSeries> out = new ArrayList<>();
-        XorSampleMerge m = new XorSampleMerge();
-        for (MemSeries[] page : byId.pages()) {
-            if (page == null) {
-                continue;
-            }
-            for (MemSeries ms : page) {
-                if (ms == null) {
-                    continue;
-                }
-                m.clear();
-                synchronized (ms) {
-                    ms.addSealedOutOfOrder(m, mint, maxt);
-                }
-                if (m.size() == 0) {
-                    continue;
-                }
-                m.sort();
-                HeadChunkSeries cs = new HeadChunkSeries(ms.labels());
-                m.encode(0, m.size(), chunkRange, (lo, hi, data) -> cs.add(lo, hi, data, XorChunk.ENCODING));
-                out.add(cs.build());
-            }
-        }
-        out.sort((x, y) -> x.labels().compareTo(y.labels()));
-        return out;
+        return oooHead.sealedInRange(mint, maxt);
     }
 
     /** Drops the sealed out-of-order samples, now in blocks the tenant reads: see {@link #outOfOrderDrops}. */
     public void dropSealedOutOfOrder() {
-        for (MemSeries[] page : byId.pages()) {
-            if (page == null) {
-                continue;
-            }
-            for (MemSeries ms : page) {
-                if (ms != null) {
-                    synchronized (ms) {
-                        ms.dropSealedOutOfOrder();
-                    }
-                }
-            }
-        }
-        oooDrops++;
+        oooHead.dropSealed();
     }
 
     /**
@@ -1374,12 +1323,17 @@ public final class Head implements SeriesIndex, AutoCloseable {
      * of this number reads it again, as it does when the in-order lower bound moves.
      */
     public long outOfOrderDrops() {
-        return oooDrops;
+        return oooHead.drops();
     }
 
     /** Out-of-order samples appended since the head was opened (WAL replay excluded). */
     public long outOfOrderAppended() {
-        return oooAppended;
+        return oooHead.appended();
+    }
+
+    /** Samples rejected as too old since the head was opened ({@code prometheus_tsdb_too_old_samples_total}). */
+    public long tooOldRejected() {
+        return oooHead.tooOld();
     }
 
     /**
@@ -1388,13 +1342,7 @@ public final class Head implements SeriesIndex, AutoCloseable {
      */
     public ChunkSeries outOfOrderSeries(int ref, long mint, long maxt) {
         MemSeries ms = byId.get(ref);
-        if (ms == null) {
-            return null;
-        }
-        HeadChunkSeries cs = new HeadChunkSeries(ms.labels());
-        synchronized (ms) {
-            return ms.copyOutOfOrderChunks(mint, maxt, cs) > 0 ? cs.build() : null;
-        }
+        return ms == null ? null : OutOfOrderHead.series(ms, mint, maxt);
     }
 
     /**
@@ -1415,39 +1363,9 @@ public final class Head implements SeriesIndex, AutoCloseable {
 
             @Override
             public void undo(byte[] buf, int off, int len) {
-                undoOutOfOrderLocked(buf, off, len, true);
+                samplesAppended -= oooHead.undo(buf, off, len, true);
             }
         };
-    }
-
-    /**
-     * Takes back the out-of-order samples of one samples record; {@code counted}: the append counted them already.
-     * Caller holds the append lock.
-     */
-    private void undoOutOfOrderLocked(byte[] buf, int off, int len, boolean counted) {
-        if (len == 0) {
-            return;
-        }
-        WalRecordDecoder.decode(buf, off, len, new WalVisitor() {
-            @Override
-            public void onSeries(long ref, Labels labels) {
-            }
-
-            @Override
-            public void onSample(long ref, long t, long valueBits) {
-                MemSeries ms = byIdOrNull(ref);
-                if (ms != null) {
-                    boolean removed;
-                    synchronized (ms) {
-                        removed = ms.removeOutOfOrder(t);
-                    }
-                    if (removed && counted) {
-                        samplesAppended--;
-                        oooAppended--;
-                    }
-                }
-            }
-        });
     }
 
     /** Bytes the closed chunks' store holds (files or heap), freed chunks of live segments included. */

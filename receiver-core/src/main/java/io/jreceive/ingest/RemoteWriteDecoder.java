@@ -20,6 +20,11 @@ public final class RemoteWriteDecoder {
     private final ProtoReader ts = new ProtoReader();
     private final HistogramProtoDecoder histograms = new HistogramProtoDecoder();
     private final ProtoReader msg = new ProtoReader();
+    /** The label {@link #parseLabel} decoded last: offsets and lengths of its name and value. */
+    private int labelNameOff;
+    private int labelNameLen;
+    private int labelValueOff;
+    private int labelValueLen;
     private final ProtoReader exemplarReader = new ProtoReader();
     private int maxLabels;
     private int maxLabelBytes;
@@ -97,7 +102,17 @@ public final class RemoteWriteDecoder {
     }
 
     private void label(WriteBatch out, int s, int from, int to) {
-        msg.reset(out.buf(), from, to);
+        parseLabel(out.buf(), from, to);
+        out.addLabel(s, labelNameOff, labelNameLen, labelValueOff, labelValueLen);
+    }
+
+    /**
+     * Decodes the {@code Label} message at {@code [from, to)} of {@code buf} ({@code name = 1}, {@code value = 2})
+     * into {@link #labelNameOff} and the three fields after it (fields, not an object: this runs per label of every
+     * request) and checks its sizes.
+     */
+    private void parseLabel(byte[] buf, int from, int to) {
+        msg.reset(buf, from, to);
         int nOff = from;
         int nLen = 0;
         int vOff = from;
@@ -121,7 +136,10 @@ public final class RemoteWriteDecoder {
             }
         }
         checkLabelBytes(nLen, vLen, maxLabelBytes);
-        out.addLabel(s, nOff, nLen, vOff, vLen);
+        labelNameOff = nOff;
+        labelNameLen = nLen;
+        labelValueOff = vOff;
+        labelValueLen = vLen;
     }
 
     /** Decodes one 1.0 {@code Exemplar}: its labels ({@code Label} messages), value and timestamp. */
@@ -160,31 +178,8 @@ public final class RemoteWriteDecoder {
     }
 
     private void exemplarLabel(BatchExemplars ex, int e, int from, int to) {
-        msg.reset(ex.buf(), from, to);
-        int nOff = from;
-        int nLen = 0;
-        int vOff = from;
-        int vLen = 0;
-        while (msg.hasMore()) {
-            int tag = msg.tag();
-            switch (tag >>> 3) {
-                case 1 -> {
-                    ProtoReader.expect(tag, ProtoReader.WIRE_LEN, "Label.name");
-                    nLen = msg.len();
-                    nOff = msg.pos;
-                    msg.pos += nLen;
-                }
-                case 2 -> {
-                    ProtoReader.expect(tag, ProtoReader.WIRE_LEN, "Label.value");
-                    vLen = msg.len();
-                    vOff = msg.pos;
-                    msg.pos += vLen;
-                }
-                default -> msg.skip(tag & 7);
-            }
-        }
-        checkLabelBytes(nLen, vLen, maxLabelBytes);
-        ex.addLabel(e, nOff, nLen, vOff, vLen);
+        parseLabel(ex.buf(), from, to);
+        ex.addLabel(e, labelNameOff, labelNameLen, labelValueOff, labelValueLen);
     }
 
     /**

@@ -177,6 +177,14 @@ public final class MultiTsdb implements TenantWriter, Closeable {
                 FunctionCounter.builder("prometheus.tsdb.head.samples.appended", db.head(), Head::samplesAppended)
                         .tag("tenant", t).tag("type", "float").description("Samples appended to the head")
                         .register(registry),
+                // Prometheus' out-of-order counters (tsdb/head.go), per tenant as Thanos' multi-TSDB has them.
+                FunctionCounter.builder("prometheus.tsdb.head.out.of.order.samples.appended", db.head(),
+                        Head::outOfOrderAppended).tag("tenant", t).tag("type", "float")
+                        .description("Total number of appended out of order samples.").register(registry),
+                FunctionCounter.builder("prometheus.tsdb.too.old.samples", db.head(), Head::tooOldRejected)
+                        .tag("tenant", t).tag("type", "float")
+                        .description("Total number of out of order samples ingestion failed attempts due to OOO "
+                                + "being enabled but the sample being too old.").register(registry),
                 // Prometheus calls this prometheus_tsdb_head_series_created_total, but client_java 1.x reserves the
                 // _created suffix (OpenMetrics' created timestamps) and the registry drops a meter named so.
                 FunctionCounter.builder("jreceive.head.series.creations", db.head(), Head::seriesCreated)

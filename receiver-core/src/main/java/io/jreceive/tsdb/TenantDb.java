@@ -433,10 +433,11 @@ public final class TenantDb implements Closeable {
         return out;
     }
 
-    /** Oldest timestamp held: the oldest block's min time, else the head's. */
+    /** Oldest timestamp held: the oldest block's min time, else the head's (its out-of-order data included). */
     public long minTime() {
         List<BlockReader> b = blocks;
-        return b.isEmpty() ? head.minTime() : Math.min(b.get(0).meta().minTime(), head.minTime());
+        long h = Math.min(head.minTime(), head.outOfOrderMinTime());
+        return b.isEmpty() ? h : Math.min(b.get(0).meta().minTime(), h);
     }
 
     /** Blocks cut from this head since it was opened. */

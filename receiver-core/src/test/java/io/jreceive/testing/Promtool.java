@@ -31,6 +31,14 @@ public final class Promtool {
         return new Promtool(Tools.require("promtool"));
     }
 
+    /**
+     * A launcher for the promtool of the peer Prometheus (3.7, {@link Peers}); skips the test if absent, or fails
+     * it under {@code CI=true}.
+     */
+    public static Promtool peer() {
+        return new Promtool(Peers.require("promtool"));
+    }
+
     public Path binary() {
         return binary;
     }

@@ -30,6 +30,8 @@ class MultiTsdbMetricsTest {
                 // prometheus_tsdb_head_series_created_total cannot be registered under that name.
                 "jreceive_head_series_creations_total{tenant=\"team-a\"} 0",
                 "prometheus_tsdb_compactions_total{tenant=\"team-a\"} 0",
+                "prometheus_tsdb_head_out_of_order_samples_appended_total{tenant=\"team-a\",type=\"float\"} 0",
+                "prometheus_tsdb_too_old_samples_total{tenant=\"team-a\",type=\"float\"} 0",
                 "prometheus_tsdb_head_chunks_storage_size_bytes{tenant=\"team-a\"} 0",
                 "jreceive_wal_appends_total{tenant=\"team-a\"} 0",
                 "prometheus_tsdb_wal_fsync_duration_seconds_count{tenant=\"team-a\"} 0"}) {

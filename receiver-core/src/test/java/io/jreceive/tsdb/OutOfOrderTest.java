@@ -138,6 +138,8 @@ class OutOfOrderTest {
             assertEquals(2, old.tooOld, "beyond the window");
             assertEquals(2, old.appended, "the request's valid samples are stored");
             assertEquals("add 2 samples: too old sample", old.conflictMessage());
+            assertEquals(2, db.head().tooOldRejected());
+            assertEquals(58, db.head().outOfOrderAppended());
 
             List<String> merged = query(db);
             assertEquals(expected(want), merged);
@@ -164,6 +166,40 @@ class OutOfOrderTest {
             }
             assertEquals(T0 + H + M + 1, db.head().minValidTime(),
                     "the out-of-order block does not raise the in-order lower bound");
+        }
+    }
+
+    @Test
+    void theTenantsMinTimeCoversOutOfOrderDataOlderThanTheInOrderData() throws Exception {
+        try (TenantDb db = open(H, 0)) {
+            write(db, T0 + H, 1);
+            assertEquals(T0 + H, db.minTime());
+            write(db, T0 + H - 30 * M, 2);
+            assertEquals(T0 + H, db.head().minTime(), "the in-order head's");
+            assertEquals(T0 + H - 30 * M, db.minTime(), "what a store announces to Thanos Query");
+            db.flush();
+            assertEquals(Long.MAX_VALUE, db.head().outOfOrderMinTime(), "cut into a block");
+            assertEquals(BlockRanges.rangeStart(T0 + H - 30 * M, RANGE), db.minTime(), "the block's range");
+        }
+    }
+
+    @Test
+    void aRequestMixingInOrderAndOutOfOrderSamplesMovesTheHeadsTimeRange() throws Exception {
+        try (TenantDb db = open(H, 0)) {
+            write(db, T0 + 30 * M, 1);
+            // In order: A at T0 + 40m, a new series at T0 (before the head's min time); out of order: A at T0 + 10m.
+            WriteBatch b = new WriteBatch();
+            byte[] raw = new RemoteWriteRequests().series(A, T0 + 40 * M, 2).series(A, T0 + 10 * M, 3)
+                    .series(Labels.of("__name__", "m", "a", "3"), T0, 4).v1Message().toByteArray();
+            new RemoteWriteDecoder().decode(raw, raw.length, b, RemoteWriteLimits.DEFAULTS);
+            Head.AppendContext ctx = new Head.AppendContext();
+            db.write(b, ctx).join();
+            assertEquals(3, ctx.stats.appended);
+            assertEquals(1, ctx.stats.outOfOrderAppended);
+            assertEquals(T0, db.head().minTime(), "the in-order samples of a request with out-of-order ones count");
+            assertEquals(T0 + 40 * M, db.head().maxTime());
+            List<BlockMeta> flushed = db.flush();
+            assertEquals(2, flushed.size(), flushed.toString());
         }
     }
 

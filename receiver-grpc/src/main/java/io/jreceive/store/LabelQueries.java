@@ -30,7 +30,10 @@ final class LabelQueries {
         return new TreeSet<>(Arrays::compareUnsigned);
     }
 
-    /** The head (if it holds data in the range) and the blocks overlapping {@code [start, end]}. */
+    /**
+     * The head (if it holds data in the range, in order or out of order) and the blocks overlapping
+     * {@code [start, end]}.
+     */
     static List<SeriesIndex> sources(TenantDb db, ReadLease lease, long start, long end) {
         List<SeriesIndex> out = new ArrayList<>();
         for (BlockReader b : db.blocks(lease)) {
@@ -39,7 +42,8 @@ final class LabelQueries {
             }
         }
         Head h = db.head();
-        if (h.minTime() <= end && h.maxTime() >= start) {
+        if (h.minTime() <= end && h.maxTime() >= start
+                || h.outOfOrderMinTime() <= end && h.outOfOrderMaxTime() >= start) {
             out.add(h);
         }
         return out;

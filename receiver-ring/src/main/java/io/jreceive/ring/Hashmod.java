@@ -15,6 +15,7 @@ public final class Hashmod implements Placement {
             + "Either use Ketama or remove AZ configuration.";
 
     private final Endpoint[] sorted;
+    private final int[] canonical;
 
     public Hashmod(List<Endpoint> endpoints) {
         for (Endpoint e : endpoints) {
@@ -25,6 +26,17 @@ public final class Hashmod implements Placement {
         List<Endpoint> copy = new ArrayList<>(endpoints);
         copy.sort(Comparator.comparing(Endpoint::address, Hashmod::compareUtf8));
         sorted = copy.toArray(new Endpoint[0]);
+        canonical = Placement.firstOccurrences(copy);
+    }
+
+    @Override
+    public void endpointIndexes(long hash, int first, int count, int[] out) {
+        if (first < 0 || first + count > sorted.length) {
+            throw new InsufficientNodesException(sorted.length, (long) first + count);
+        }
+        for (int k = 0; k < count; k++) {
+            out[k] = canonical[(int) Long.remainderUnsigned(hash + first + k, sorted.length)];
+        }
     }
 
     @Override

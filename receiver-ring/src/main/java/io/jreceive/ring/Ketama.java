@@ -26,6 +26,7 @@ public final class Ketama implements Placement {
     static final String TOO_FEW = "ketama: amount of endpoints needs to be larger than replication factor";
 
     private final List<Endpoint> endpoints;
+    private final int[] canonical;
     /** Section hashes, sorted as unsigned. */
     private final long[] hashes;
     /** Per section, the endpoint indexes of replicas 0..RF-1. */
@@ -36,6 +37,7 @@ public final class Ketama implements Placement {
             throw new IllegalArgumentException(TOO_FEW);
         }
         this.endpoints = List.copyOf(endpoints);
+        canonical = Placement.firstOccurrences(this.endpoints);
         LongHashFunction xx = LongHashFunction.xx(0);
         int count = endpoints.size() * sectionsPerNode;
         long[][] sections = new long[count][];
@@ -116,6 +118,21 @@ public final class Ketama implements Placement {
             throw new InsufficientNodesException(r.length, (long) n + 1);
         }
         return endpoints.get(r[n]);
+    }
+
+    @Override
+    public void endpointIndexes(long hash, int first, int count, int[] out) {
+        if (first < 0 || first + count > endpoints.size()) {
+            throw new InsufficientNodesException(endpoints.size(), (long) first + count);
+        }
+        int i = firstAtOrAbove(hash);
+        int[] r = replicas[i == hashes.length ? 0 : i];
+        if (first + count > r.length) {
+            throw new InsufficientNodesException(r.length, (long) first + count);
+        }
+        for (int k = 0; k < count; k++) {
+            out[k] = canonical[r[first + k]];
+        }
     }
 
     /** Go's {@code sort.Search} for the first section hash {@code >= v}, unsigned. */

@@ -40,6 +40,17 @@ class PlacementPropertyTest {
         return SeriesHash.of(tenant, flat);
     }
 
+    /** {@link Placement#endpointIndexes} names, for every window of replicas, the endpoints {@code endpoint} does. */
+    private static void assertIndexesNameTheEndpoints(Placement p, long hash, int rf) {
+        int[] out = new int[rf];
+        for (int first = 0; first < rf; first++) {
+            p.endpointIndexes(hash, first, rf - first, out);
+            for (int k = 0; k < rf - first; k++) {
+                assertEquals(p.endpoint(hash, first + k), p.endpoints().get(out[k]), "replica " + (first + k));
+            }
+        }
+    }
+
     @Test
     void seriesHashMatchesReference() {
         SplittableRandom r = new SplittableRandom(7);
@@ -65,6 +76,7 @@ class PlacementPropertyTest {
                 for (int n = 0; n < size; n++) {
                     assertEquals(ReferencePlacement.hashmod(eps, hash, n), h.endpoint(hash, n).address());
                 }
+                assertIndexesNameTheEndpoints(h, hash, size);
             }
         }
     }
@@ -90,6 +102,7 @@ class PlacementPropertyTest {
                     assertEquals(ReferencePlacement.ketama(eps, sections, rf, hash, n),
                             k.endpoint(hash, n).address(), "ring " + ring + " series " + s + " replica " + n);
                 }
+                assertIndexesNameTheEndpoints(k, hash, rf);
             }
         }
     }

@@ -1,8 +1,8 @@
 package io.jreceive.ring.replication;
 
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
@@ -53,6 +53,8 @@ public final class Router implements WriteRouter {
         final SeriesHash hash = new SeriesHash();
         final Head.AppendContext append = new Head.AppendContext();
         final WriteBatch sub = new WriteBatch();
+        /** One series' endpoint indexes, a slot per replica written. */
+        int[] replicas = new int[0];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -61,12 +63,13 @@ public final class Router implements WriteRouter {
     private static final class Group {
         final Endpoint endpoint;
         final int index;
-        int[] series = new int[16];
+        int[] series;
         int count;
 
-        Group(Endpoint endpoint, int index) {
+        Group(Endpoint endpoint, int index, int expected) {
             this.endpoint = endpoint;
             this.index = index;
+            this.series = new int[Math.max(16, expected)];
         }
 
         void add(int s) {
@@ -75,9 +78,6 @@ public final class Router implements WriteRouter {
             }
             series[count++] = s;
         }
-    }
-
-    private record Key(Endpoint endpoint, int index) {
     }
 
     /**
@@ -110,16 +110,31 @@ public final class Router implements WriteRouter {
         final int copies = replica == 0 ? replicationFactor : 1;
         final int quorum = replica == 0 ? Fanout.quorum(replicationFactor) : 1;
         final Scratch sc = SCRATCH.get();
-        final Map<Key, Group> groups = new HashMap<>();
+        final List<Group> groups = new ArrayList<>();
         try {
             Placement placement = ring.get().placement(tenant);
+            List<Endpoint> endpoints = placement.endpoints();
+            int e = endpoints.size();
+            // The group of replica k on endpoint i is byReplica[k * e + i]: no key object or map lookup per series.
+            Group[] byReplica = new Group[copies * e];
+            if (sc.replicas.length < copies) {
+                sc.replicas = new int[copies];
+            }
+            int[] at = sc.replicas;
             byte[] t = tenant.getBytes(StandardCharsets.UTF_8);
-            for (int s = 0, n = batch.seriesCount(); s < n; s++) {
-                long h = sc.hash.of(t, batch, s);
+            int n = batch.seriesCount();
+            int expected = n / Math.max(1, e) + n / Math.max(1, 4 * e);
+            for (int s = 0; s < n; s++) {
+                placement.endpointIndexes(sc.hash.of(t, batch, s), first, copies, at);
                 for (int k = 0; k < copies; k++) {
-                    int idx = first + k;
-                    Endpoint ep = placement.endpoint(h, idx);
-                    groups.computeIfAbsent(new Key(ep, idx), key -> new Group(key.endpoint(), key.index())).add(s);
+                    int slot = k * e + at[k];
+                    Group g = byReplica[slot];
+                    if (g == null) {
+                        g = new Group(endpoints.get(at[k]), first + k, expected);
+                        byReplica[slot] = g;
+                        groups.add(g);
+                    }
+                    g.add(s);
                 }
             }
         } catch (IllegalStateException | InsufficientNodesException e) {
@@ -127,7 +142,7 @@ public final class Router implements WriteRouter {
         }
         final String dropped = droppedMessage(batch);
         Fanout fanout = new Fanout(batch.seriesCount(), copies, quorum, groups.size());
-        for (Group g : groups.values()) {
+        for (Group g : groups) {
             CompletableFuture<Failure> outcome;
             if (isLocal(g.endpoint)) {
                 outcome = writeLocally(tenant, batch, g.series, g.count, sc);
@@ -149,7 +164,7 @@ public final class Router implements WriteRouter {
     private static String droppedMessage(WriteBatch batch) {
         int[] dropped = new int[SeriesError.values().length];
         batch.countDropped(dropped);
-        java.util.List<String> parts = new java.util.ArrayList<>();
+        List<String> parts = new ArrayList<>();
         for (SeriesError e : SeriesError.values()) {
             if (dropped[e.ordinal()] > 0) {
                 parts.add("add " + dropped[e.ordinal()] + " series: " + e.message());
