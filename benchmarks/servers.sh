@@ -45,7 +45,8 @@ free_ports() {
 }
 
 # launch NAME DIR PORT1 PORT2 PORT3 [FLAG...]: starts jreceive (remote write, HTTP, gRPC on the three
-# ports, with JRECEIVE_JAVA_OPTS and any extra flags), Prometheus (on PORT1, with the remote-write receiver) or
+# ports, with JRECEIVE_JAVA_OPTS and any extra flags), Prometheus (on PORT1, with the remote-write receiver,
+# PROMETHEUS_ARGS, word-split, and any extra flags) or
 # Thanos Receive (`thanos receive` on the three ports, as jreceive, shipping to a FILESYSTEM bucket in DIR/bucket, as
 # the deployment ships to S3) on the data directory DIR/data, its output appended to DIR/server.log; sets
 # SERVER_PID, WRITE_URL and READY_URL.
@@ -77,8 +78,10 @@ launch() {
       printf 'global:\n  scrape_interval: 15s\n' >"$dir/prometheus.yml"
       [[ -z $OOO_WINDOW ]] || printf 'storage:\n  tsdb:\n    out_of_order_time_window: %s\n' "$OOO_WINDOW" \
         >>"$dir/prometheus.yml"
+      # shellcheck disable=SC2086
       "$PROMETHEUS" --web.enable-remote-write-receiver --storage.tsdb.path="$dir/data" \
-        --config.file="$dir/prometheus.yml" --web.listen-address="127.0.0.1:$p1" "$@" >>"$dir/server.log" 2>&1 &
+        --config.file="$dir/prometheus.yml" --web.listen-address="127.0.0.1:$p1" ${PROMETHEUS_ARGS:-} "$@" \
+        >>"$dir/server.log" 2>&1 &
       SERVER_PID=$!
       WRITE_URL="http://127.0.0.1:$p1/api/v1/write"
       READY_URL="http://127.0.0.1:$p1/-/ready"

@@ -21,6 +21,12 @@
 #   SERVERS="jreceive prometheus thanos-receive"  which servers to run, in this order per load
 #   CONCURRENCY=8 BATCH=2000 PROTOCOL=1     load generator shards, samples per request, remote write version
 #                                           (Prometheus 2.42 and Thanos Receive only accept PROTOCOL=1)
+#   HISTOGRAM_BUCKETS=0                     0: float samples; N > 0: every sample is an integer native histogram
+#                                           with N buckets (LoadGen --histogram-buckets), and Prometheus runs with
+#                                           --enable-feature=native-histograms (it refuses histograms without it;
+#                                           use the 3.7 peer: PROMETHEUS=~/.cache/jreceive-peers/prometheus).
+#                                           samples/s then counts histograms. Thanos Receive keeps its default
+#                                           (native histograms off), so leave it out of SERVERS
 #   INTERVAL_MS=15000                       distance between a series' samples; a load spans SAMPLES x INTERVAL_MS
 #                                           back from now, and spans over an hour let shards drift out of bounds
 #                                           (both servers refuse samples over an hour older than their newest)
@@ -62,6 +68,7 @@ CONCURRENCY=${CONCURRENCY:-8}
 BATCH=${BATCH:-2000}
 PROTOCOL=${PROTOCOL:-1}
 INTERVAL_MS=${INTERVAL_MS:-15000}
+HISTOGRAM_BUCKETS=${HISTOGRAM_BUCKETS:-0}
 LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xmx4g}
 READY_TIMEOUT=${READY_TIMEOUT:-120}
 IDLE_SETTLE=${IDLE_SETTLE:-5}
@@ -93,6 +100,10 @@ for load in $LOADS; do
 done
 [[ $REPEAT =~ ^[1-9][0-9]*$ ]] || die "REPEAT must be a positive number, got '$REPEAT'"
 [[ $IDLE_SETTLE =~ ^[0-9]+$ ]] || die "IDLE_SETTLE must be a number of seconds, got '$IDLE_SETTLE'"
+[[ $HISTOGRAM_BUCKETS =~ ^[0-9]+$ ]] || die "HISTOGRAM_BUCKETS must be a number, got '$HISTOGRAM_BUCKETS'"
+if ((HISTOGRAM_BUCKETS > 0)); then
+  PROMETHEUS_ARGS="${PROMETHEUS_ARGS:-} --enable-feature=native-histograms"
+fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/side-by-side.XXXXXX")
 SERVER_PID=""
@@ -166,7 +177,7 @@ for load in $LOADS; do
       # shellcheck disable=SC2086
       java $LOADGEN_JAVA_OPTS -cp "$BENCH_JAR" io.jreceive.bench.LoadGen --url "$WRITE_URL" \
         --series "$series" --samples "$samples" --batch "$BATCH" --concurrency "$CONCURRENCY" \
-        --protocol "$PROTOCOL" --interval-ms "$INTERVAL_MS" --out-of-order-every "$OOO_EVERY" "${warm[@]}" --server-pid "$SERVER_PID" --json >"$dir/loadgen.json" &
+        --protocol "$PROTOCOL" --interval-ms "$INTERVAL_MS" --out-of-order-every "$OOO_EVERY" --histogram-buckets "$HISTOGRAM_BUCKETS" "${warm[@]}" --server-pid "$SERVER_PID" --json >"$dir/loadgen.json" &
       LOADGEN_PID=$!
       # Waiting on a background job lets the INT/TERM trap run at once instead of after the load.
       wait "$LOADGEN_PID"

@@ -20,10 +20,11 @@ import java.net.URI;
  * @param userAgent   {@code User-Agent} header
  * @param verifyGrpc  {@code host:port} of a Thanos StoreAPI to read everything back from afterwards, or null
  * @param json        print one JSON object instead of a text report
+ * @param histogramBuckets 0 for float samples, else each sample is a native histogram with this many buckets
  */
 public record LoadConfig(URI url, int series, int samples, int batch, int concurrency, int tenants, int protocol,
                          long startMs, long intervalMs, int labelCount, int maxRetries, long timeoutMs,
-                         String userAgent, String verifyGrpc, boolean json) {
+                         String userAgent, String verifyGrpc, boolean json, int histogramBuckets) {
 
     public LoadConfig {
         if (series < 1 || samples < 1 || batch < 1 || concurrency < 1 || labelCount < 1 || intervalMs < 1) {
@@ -33,6 +34,9 @@ public record LoadConfig(URI url, int series, int samples, int batch, int concur
         if (tenants < 0 || maxRetries < 0 || timeoutMs < 1) {
             throw new IllegalArgumentException("--tenants and --max-retries must be >= 0, --timeout-ms positive");
         }
+        if (histogramBuckets < 0 || histogramBuckets > 0 && verifyGrpc != null) {
+            throw new IllegalArgumentException("--histogram-buckets must be >= 0, and --verify-grpc reads back floats only");
+        }
         if (protocol != 1 && protocol != 2) {
             throw new IllegalArgumentException("--protocol must be 1 or 2, got " + protocol);
         }
@@ -40,7 +44,8 @@ public record LoadConfig(URI url, int series, int samples, int batch, int concur
 
     /** The data set this configuration writes. */
     public SyntheticSeries data() {
-        return new SyntheticSeries(series, samples, labelCount, tenants, concurrency, startMs, intervalMs);
+        return new SyntheticSeries(series, samples, labelCount, tenants, concurrency, startMs, intervalMs)
+            .withHistogramBuckets(histogramBuckets);
     }
 
     /**

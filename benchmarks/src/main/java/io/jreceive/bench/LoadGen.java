@@ -114,6 +114,11 @@ public final class LoadGen implements Callable<Integer> {
         description = "Write every attempt as CSV (shard, start_ms from the start signal, latency_ms, status) to FILE.")
     Path latencyLog;
 
+    @Option(names = "--histogram-buckets", defaultValue = "0", paramLabel = "N",
+        description = "Send each sample as an integer native histogram with N positive buckets (exponential schema 3) "
+            + "instead of a float; 0 sends floats (default ${DEFAULT-VALUE}).")
+    int histogramBuckets;
+
     @Option(names = "--out-of-order-every", defaultValue = "0", paramLabel = "N",
             description = "Send one sample in N of each series after its successor, one interval older than the "
                     + "series' newest (10: about 10 %% out of order; needs an out-of-order window on the receiver); "
@@ -144,7 +149,7 @@ public final class LoadGen implements Callable<Integer> {
         LoadConfig config;
         try {
             config = new LoadConfig(url, series, samples, batch, concurrency, tenants, protocol, start, intervalMs,
-                labelCount, maxRetries, timeoutMs, userAgent, verifyGrpc, json);
+                labelCount, maxRetries, timeoutMs, userAgent, verifyGrpc, json, histogramBuckets);
         } catch (IllegalArgumentException e) {
             System.err.println("loadgen: " + e.getMessage());
             return 2;
@@ -190,7 +195,7 @@ public final class LoadGen implements Callable<Integer> {
         }
         return new LoadConfig(c.url(), ws, wn, c.batch(), c.concurrency(), c.tenants(), c.protocol(),
             LoadConfig.defaultStart(nowMs, wn, c.intervalMs()), c.intervalMs(), c.labelCount() + 1, c.maxRetries(),
-            c.timeoutMs(), c.userAgent(), null, c.json());
+            c.timeoutMs(), c.userAgent(), null, c.json(), c.histogramBuckets());
     }
 
     static Map<String, Object> run(LoadConfig config, LoadConfig warm, long settleMs, long verifyTimeoutMs,
@@ -292,6 +297,7 @@ public final class LoadGen implements Callable<Integer> {
         r.put("label_count", c.labelCount());
         r.put("start_ms", c.startMs());
         r.put("interval_ms", c.intervalMs());
+        r.put("histogram_buckets", c.histogramBuckets());
         r.put("requests", plan.requests());
         r.put("encoded_bytes", plan.encodedBytes());
         r.put("encode_seconds", encodeSeconds);

@@ -22,6 +22,10 @@ import org.xerial.snappy.Snappy;
  * integers as varints, doubles as 8 bytes little-endian; fields holding zero are omitted as proto3 does. Per series
  * the v1 label block or the v2 global symbol ids are computed once, so encoding a request costs little more than
  * copying bytes. Create one {@link Session} per thread.
+ *
+ * <p>When the data set holds native histograms ({@link SyntheticSeries#histogramBuckets()} &gt; 0), each
+ * {@code TimeSeries} carries one integer {@code Histogram} (v1 field 4, v2 field 3; the message is the same in
+ * both) instead of a {@code Sample}, as Prometheus sends a scraped native histogram.
  */
 public final class RemoteWriteEncoder {
     /** Key of a length-delimited field 1: {@code WriteRequest.timeseries}, {@code TimeSeries.labels}, {@code Label.name}, v2 {@code labels_refs}. */
@@ -36,6 +40,23 @@ public final class RemoteWriteEncoder {
     private static final int KEY_V2_SYMBOLS = 0x22;
     /** Key of v2 {@code Request.timeseries}: field 5, length-delimited. */
     private static final int KEY_V2_TIMESERIES = 0x2A;
+    /** Key of v1 {@code TimeSeries.histograms}: field 4, length-delimited. */
+    private static final int KEY_V1_HISTOGRAMS = 0x22;
+    /** Key of v2 {@code TimeSeries.histograms}: field 3, length-delimited. */
+    private static final int KEY_V2_HISTOGRAMS = 0x1A;
+    /** {@code Histogram} keys: count_int (1, varint), sum (3, fixed64), schema (4, sint32), zero_threshold (5, fixed64). */
+    private static final int KEY_H_COUNT_INT = 0x08;
+    private static final int KEY_H_SUM = 0x19;
+    private static final int KEY_H_SCHEMA = 0x20;
+    private static final int KEY_H_ZERO_THRESHOLD = 0x29;
+    /** zero_count_int (6, varint), positive_spans (11, message), positive_deltas (12, packed sint64), timestamp (15). */
+    private static final int KEY_H_ZERO_COUNT_INT = 0x30;
+    private static final int KEY_H_POSITIVE_SPANS = 0x5A;
+    private static final int KEY_H_POSITIVE_DELTAS = 0x62;
+    private static final int KEY_H_TIMESTAMP = 0x78;
+    /** {@code BucketSpan} keys: offset (1, sint32), length (2, uint32). */
+    private static final int KEY_SPAN_OFFSET = 0x08;
+    private static final int KEY_SPAN_LENGTH = 0x10;
 
     private final SyntheticSeries data;
     private final int protocol;
@@ -108,6 +129,9 @@ public final class RemoteWriteEncoder {
     public final class Session {
         private final EncBuf body = new EncBuf(1 << 16);
         private final EncBuf series = new EncBuf(256);
+        /** The current histogram's encoded {@code Histogram} message, and its packed deltas. */
+        private final EncBuf histogram = new EncBuf(256);
+        private final EncBuf deltas = new EncBuf(128);
         /** v2: global symbol id to request-local ref, 0 = not yet in this request (local 0 is always ""). */
         private final int[] local = symbols == null ? null : new int[symbols.length];
         private final int[] touched = symbols == null ? null : new int[symbols.length];
@@ -147,6 +171,13 @@ public final class RemoteWriteEncoder {
                 int i = batch.seriesAt(k);
                 int r = data.round(i, batch.roundAt(k));
                 byte[] lb = labelBlocks[i];
+                if (data.histogramBuckets() > 0) {
+                    encodeHistogram(i, r);
+                    int h = histogram.len();
+                    body.putByte(KEY_1_LEN).putUvarint(lb.length + 1 + Varint.uvarintSize(h) + h).putBytes(lb);
+                    body.putByte(KEY_V1_HISTOGRAMS).putUvarint(h).putBytes(histogram.array(), 0, h);
+                    continue;
+                }
                 int sample = sampleSize(data.value(i, r), data.timestamp(r));
                 int ts = lb.length + 1 + Varint.uvarintSize(sample) + sample;
                 body.putByte(KEY_1_LEN).putUvarint(ts).putBytes(lb);
@@ -181,20 +212,62 @@ public final class RemoteWriteEncoder {
                 for (int g : refs) {
                     series.putUvarint(local[g]);
                 }
-                int sample = sampleSize(data.value(i, r), data.timestamp(r));
-                series.putByte(KEY_2_LEN).putUvarint(sample);
-                putSample(series, data.value(i, r), data.timestamp(r));
+                if (data.histogramBuckets() > 0) {
+                    encodeHistogram(i, r);
+                    series.putByte(KEY_V2_HISTOGRAMS).putUvarint(histogram.len())
+                        .putBytes(histogram.array(), 0, histogram.len());
+                } else {
+                    int sample = sampleSize(data.value(i, r), data.timestamp(r));
+                    series.putByte(KEY_2_LEN).putUvarint(sample);
+                    putSample(series, data.value(i, r), data.timestamp(r));
+                }
                 body.putByte(KEY_V2_TIMESERIES).putUvarint(series.len()).putBytes(series.array(), 0, series.len());
             }
             for (int t = 0; t < nTouched; t++) {
                 local[touched[t]] = 0;
             }
         }
+
+        /** Series {@code i}'s histogram at round {@code r} as a {@code Histogram} message into {@link #histogram}. */
+        private void encodeHistogram(int i, int r) {
+            int n = data.histogramBuckets();
+            deltas.reset();
+            long prev = 0;
+            for (int k = 0; k < n; k++) {
+                long c = data.bucketCount(i, r, k);
+                deltas.putVarint(c - prev);
+                prev = c;
+            }
+            EncBuf h = histogram;
+            h.reset();
+            h.putByte(KEY_H_COUNT_INT).putUvarint(data.histogramCount(i, r));
+            long sum = Double.doubleToRawLongBits(data.value(i, r));
+            if (sum != 0) {
+                h.putByte(KEY_H_SUM).putBE64(Long.reverseBytes(sum));
+            }
+            h.putByte(KEY_H_SCHEMA).putVarint(SyntheticSeries.HISTOGRAM_SCHEMA);
+            h.putByte(KEY_H_ZERO_THRESHOLD)
+                .putBE64(Long.reverseBytes(Double.doubleToRawLongBits(SyntheticSeries.HISTOGRAM_ZERO_THRESHOLD)));
+            long zero = data.zeroCount(i, r);
+            if (zero != 0) {
+                h.putByte(KEY_H_ZERO_COUNT_INT).putUvarint(zero);
+            }
+            int span = 1 + Varint.uvarintSize(zigzag(SyntheticSeries.HISTOGRAM_OFFSET)) + 1 + Varint.uvarintSize(n);
+            h.putByte(KEY_H_POSITIVE_SPANS).putUvarint(span);
+            h.putByte(KEY_SPAN_OFFSET).putVarint(SyntheticSeries.HISTOGRAM_OFFSET);
+            h.putByte(KEY_SPAN_LENGTH).putUvarint(n);
+            h.putByte(KEY_H_POSITIVE_DELTAS).putUvarint(deltas.len()).putBytes(deltas.array(), 0, deltas.len());
+            h.putByte(KEY_H_TIMESTAMP).putUvarint(data.timestamp(r));
+        }
     }
 
     /** Size of a length-delimited field with a one-byte key and {@code n} payload bytes. */
     private static int lenField(int n) {
         return 1 + Varint.uvarintSize(n) + n;
+    }
+
+    private static long zigzag(long v) {
+        return (v << 1) ^ (v >> 63);
     }
 
     private static int sampleSize(double v, long t) {

@@ -22,8 +22,8 @@ import java.util.concurrent.Future;
  * after the previous answer.
  *
  * <p>Answers: 2xx acknowledges the request's samples (for remote write 2.0 the
- * {@code X-Prometheus-Remote-Write-Samples-Written} header must equal the samples sent; a difference is counted as
- * a mismatch). 5xx, 429 and I/O errors are retried after a backoff that starts at {@link #MIN_BACKOFF} and doubles
+ * {@code X-Prometheus-Remote-Write-Samples-Written} header, or {@code -Histograms-Written} for a load of native
+ * histograms, must equal the samples sent; a difference is counted as a mismatch). 5xx, 429 and I/O errors are retried after a backoff that starts at {@link #MIN_BACKOFF} and doubles
  * up to {@link #MAX_BACKOFF} (Prometheus' {@code min_backoff}/{@code max_backoff}), or after {@code Retry-After}
  * seconds if the server sends it (capped at {@link #MAX_BACKOFF}); each retry carries {@code Retry-Attempt: n}.
  * Unlike Prometheus, which retries forever, a request is given up after {@link LoadConfig#maxRetries()} retries.
@@ -39,6 +39,8 @@ public final class RemoteWriteSender {
     public static final String IO_ERROR = "io-error";
     /** Header a 2.0 receiver answers with the number of samples it wrote. */
     public static final String SAMPLES_WRITTEN = "X-Prometheus-Remote-Write-Samples-Written";
+    /** Header a 2.0 receiver answers with the number of native histograms it wrote. */
+    public static final String HISTOGRAMS_WRITTEN = "X-Prometheus-Remote-Write-Histograms-Written";
     /** Characters of an error body kept as an example per status. */
     private static final int MAX_MESSAGE = 300;
 
@@ -138,7 +140,8 @@ public final class RemoteWriteSender {
             tally.status(key);
             if (status >= 200 && status < 300) {
                 tally.acknowledged(b);
-                if (protocol == 2 && !Long.toString(b.samples()).equals(resp.header(SAMPLES_WRITTEN))) {
+                String written = config.histogramBuckets() > 0 ? HISTOGRAMS_WRITTEN : SAMPLES_WRITTEN;
+                if (protocol == 2 && !Long.toString(b.samples()).equals(resp.header(written))) {
                     tally.mismatches++;
                 }
                 return;

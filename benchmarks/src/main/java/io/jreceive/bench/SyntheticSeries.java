@@ -11,6 +11,10 @@ import io.jreceive.labels.Labels;
  * {@code instance} label (an IPv4 address, which makes the set unique) and the values of the other labels, whose
  * cardinalities are modelled on a Kubernetes node-exporter fleet. Round {@code r} is the sample at
  * {@code startMs + r * intervalMs}; its value grows like a counter.
+ *
+ * <p>{@link #withHistogramBuckets(int)} turns every sample into an integer native histogram (Prometheus'
+ * exponential schema {@link #HISTOGRAM_SCHEMA}, one span of {@code n} positive buckets) whose buckets all grow like
+ * counters, so no sample is a counter reset and each is valid as Prometheus validates it (count = zero count + buckets).
  */
 public final class SyntheticSeries {
     /** Prefix of every generated metric name; {@code __name__=~"loadgen_.*"} selects exactly the generated data. */
@@ -26,6 +30,12 @@ public final class SyntheticSeries {
     /** Cardinality of the generic {@code label_<k>} labels beyond the named ones. */
     private static final int GENERIC_CARDINALITY = 100;
     private static final String INSTANCE = "instance";
+    /** Schema of the generated histograms: factor 2^(2^-3) between buckets, as client_golang's default 1.1 gives. */
+    public static final int HISTOGRAM_SCHEMA = 3;
+    /** Index of the first positive bucket of the generated histograms. */
+    public static final int HISTOGRAM_OFFSET = -10;
+    /** Zero threshold of the generated histograms: client_golang's default, 2^-128. */
+    public static final double HISTOGRAM_ZERO_THRESHOLD = 0x1p-128;
 
     private final int series;
     private final int samples;
@@ -34,6 +44,7 @@ public final class SyntheticSeries {
     private final int shards;
     private final long startMs;
     private final long intervalMs;
+    private final int histogramBuckets;
     /** 0, or N: one sample in N of each series is sent after its successor (see {@link #round}). */
     private final int outOfOrderEvery;
 
@@ -48,11 +59,11 @@ public final class SyntheticSeries {
      */
     public SyntheticSeries(int series, int samples, int labelCount, int tenants, int shards, long startMs,
                            long intervalMs) {
-        this(series, samples, labelCount, tenants, shards, startMs, intervalMs, 0);
+        this(series, samples, labelCount, tenants, shards, startMs, intervalMs, 0, 0);
     }
 
     private SyntheticSeries(int series, int samples, int labelCount, int tenants, int shards, long startMs,
-                            long intervalMs, int outOfOrderEvery) {
+                            long intervalMs, int histogramBuckets, int outOfOrderEvery) {
         if (series < 1 || samples < 1 || labelCount < 1 || tenants < 0 || shards < 1 || intervalMs < 1) {
             throw new IllegalArgumentException("series, samples, label count, shards and interval must be positive,"
                 + " tenants non-negative");
@@ -64,7 +75,41 @@ public final class SyntheticSeries {
         this.shards = shards;
         this.startMs = startMs;
         this.intervalMs = intervalMs;
+        this.histogramBuckets = histogramBuckets;
         this.outOfOrderEvery = outOfOrderEvery;
+    }
+
+    /** The same data set with each sample a native histogram of {@code buckets} buckets, or floats for 0. */
+    public SyntheticSeries withHistogramBuckets(int buckets) {
+        if (buckets < 0) {
+            throw new IllegalArgumentException("histogram buckets must be >= 0, got " + buckets);
+        }
+        return new SyntheticSeries(series, samples, labelCount, tenants, shards, startMs, intervalMs, buckets,
+            outOfOrderEvery);
+    }
+
+    /** Positive buckets per histogram sample, or 0 when the samples are floats. */
+    public int histogramBuckets() {
+        return histogramBuckets;
+    }
+
+    /** Count of positive bucket {@code k} of series {@code i}'s histogram at round {@code r}. */
+    public long bucketCount(int i, int r, int k) {
+        return (long) (r + 1) * (1 + (i + k) % 4);
+    }
+
+    /** Zero-bucket count of series {@code i}'s histogram at round {@code r}. */
+    public long zeroCount(int i, int r) {
+        return r + (i & 1);
+    }
+
+    /** Total count of series {@code i}'s histogram at round {@code r}: zero count plus every bucket. */
+    public long histogramCount(int i, int r) {
+        long c = zeroCount(i, r);
+        for (int k = 0; k < histogramBuckets; k++) {
+            c += bucketCount(i, r, k);
+        }
+        return c;
     }
 
     /**
@@ -78,7 +123,8 @@ public final class SyntheticSeries {
         if (n != 0 && n < 2) {
             throw new IllegalArgumentException("out-of-order spacing must be 0 or at least 2, got " + n);
         }
-        return new SyntheticSeries(series, samples, labelCount, tenants, shards, startMs, intervalMs, n);
+        return new SyntheticSeries(series, samples, labelCount, tenants, shards, startMs, intervalMs,
+            histogramBuckets, n);
     }
 
     /** The round whose sample series {@code i} sends in position {@code r} (the identity for in-order data). */

@@ -27,7 +27,7 @@ class LoadGenTest {
     private static LoadConfig config(URI url, int series, int samples, int batch, int concurrency, int tenants,
                                      int protocol, int maxRetries) {
         return new LoadConfig(url, series, samples, batch, concurrency, tenants, protocol, START, INTERVAL, 5,
-            maxRetries, 10_000, "jreceive-loadgen/0.1.0", null, true);
+            maxRetries, 10_000, "jreceive-loadgen/0.1.0", null, true, 0);
     }
 
     /** Every generated series arrived with all its samples, timestamps strictly increasing, values exact. */

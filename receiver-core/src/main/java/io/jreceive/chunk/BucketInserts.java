@@ -1,6 +1,7 @@
 package io.jreceive.chunk;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import io.jreceive.histogram.Span;
@@ -31,6 +32,8 @@ final class BucketInserts {
     /** Forward and backward inserts of an appendability check; {@code ok} false means a counter reset. */
     record Expansion(List<Insert> forward, List<Insert> backward, boolean ok) {
         static final Expansion RESET = new Expansion(List.of(), List.of(), false);
+        /** Same layout on both sides, no count went down: what almost every append of a scraped series finds. */
+        static final Expansion SAME = new Expansion(List.of(), List.of(), true);
     }
 
     /** Forward and backward inserts of a gauge appendability check, with the union of both layouts. */
@@ -93,6 +96,20 @@ final class BucketInserts {
      * a used bucket of {@code a} is missing in {@code b} or any bucket count went down. Bucket arrays are deltas.
      */
     static Expansion expandInt(Span[] a, Span[] b, long[] aBuckets, long[] bBuckets) {
+        if (Arrays.equals(a, b) && aBuckets.length == bBuckets.length) {
+            // Equal spans walk in step: no insert either way, a reset if any bucket shrank. This skips the general
+            // walk's lists and lambdas, the bulk of what a histogram append allocated.
+            long ac = 0;
+            long bc = 0;
+            for (int i = 0; i < aBuckets.length; i++) {
+                ac += aBuckets[i];
+                bc += bBuckets[i];
+                if (ac > bc) {
+                    return Expansion.RESET;
+                }
+            }
+            return Expansion.SAME;
+        }
         return expand(a, b, (i, before) -> before + aBuckets[i], (i, before) -> before + bBuckets[i]);
     }
 

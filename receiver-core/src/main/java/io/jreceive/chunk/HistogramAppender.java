@@ -40,6 +40,8 @@ public final class HistogramAppender {
     private long[] pBucketsDelta = NO_BUCKETS;
     private long[] nBucketsDelta = NO_BUCKETS;
     private final XorState sum = new XorState(0, XorChunk.LEADING_UNSET);
+    /** The result of an append that stays in this chunk, made once: appends allocate nothing in the common case. */
+    private final HistogramAppend<HistogramAppender> same = new HistogramAppend<>(this, false);
 
     /** An appender over a new, empty chunk. */
     public HistogramAppender() {
@@ -88,7 +90,7 @@ public final class HistogramAppender {
             } else if (prev != null) {
                 setCounterResetHeader(prev.appendable(h).header);
             }
-            return new HistogramAppend<>(this, false);
+            return same;
         }
         if (h.hint() != CounterResetHint.GAUGE) {
             Appendable a = appendable(h);
@@ -114,7 +116,7 @@ public final class HistogramAppender {
         }
         if (StaleNaN.is(h.sum())) {
             write(ts, h);
-            return new HistogramAppend<>(this, false);
+            return same;
         }
         BucketInserts.BothWays p = BucketInserts.expandBothWays(pSpans, h.positiveSpans());
         BucketInserts.BothWays n = BucketInserts.expandBothWays(nSpans, h.negativeSpans());
@@ -149,7 +151,7 @@ public final class HistogramAppender {
             List<BucketInserts.Insert> pForward, List<BucketInserts.Insert> nForward) {
         if (pForward.isEmpty() && nForward.isEmpty()) {
             write(ts, h);
-            return new HistogramAppend<>(this, false);
+            return same;
         }
         HistogramAppender recoded = recode(pForward, nForward, h.positiveSpans(), h.negativeSpans());
         recoded.write(ts, h);
@@ -198,6 +200,9 @@ public final class HistogramAppender {
 
     private static final BucketInserts.Expansion NOTHING =
             new BucketInserts.Expansion(List.of(), List.of(), true);
+    /** The answer for a sample of the chunk's own layout, shared: the common case allocates nothing. */
+    private static final Appendable SAME_LAYOUT = new Appendable(BucketInserts.Expansion.SAME,
+            BucketInserts.Expansion.SAME, true, HistogramChunk.HEADER_NOT_COUNTER_RESET);
 
     private Appendable appendable(Histogram h) {
         if (count > 0 && counterResetHeader() == HistogramChunk.HEADER_GAUGE) {
@@ -233,6 +238,9 @@ public final class HistogramAppender {
                 h.negativeBuckets());
         if (!n.ok()) {
             return Appendable.cut(HistogramChunk.HEADER_COUNTER_RESET);
+        }
+        if (p == BucketInserts.Expansion.SAME && n == BucketInserts.Expansion.SAME) {
+            return SAME_LAYOUT;
         }
         return new Appendable(p, n, true, HistogramChunk.HEADER_NOT_COUNTER_RESET);
     }

@@ -9,21 +9,19 @@ public final class HistogramValidation {
     }
 
     public static String validate(Histogram h) {
-        long[] nCount = {0};
-        long[] pCount = {0};
         String err = layout(h.schema(), h.zeroCount() != 0, h.zeroThreshold(), h.positiveSpans(),
                 h.positiveBuckets().length, h.negativeSpans(), h.negativeBuckets().length, h.customValues());
         if (err != null) {
             return err;
         }
-        err = deltas(h.negativeBuckets(), nCount, "negative side");
+        err = deltas(h.negativeBuckets(), "negative side");
         if (err == null) {
-            err = deltas(h.positiveBuckets(), pCount, "positive side");
+            err = deltas(h.positiveBuckets(), "positive side");
         }
         if (err != null) {
             return err;
         }
-        long sumOfBuckets = nCount[0] + pCount[0] + h.zeroCount();
+        long sumOfBuckets = total(h.negativeBuckets()) + total(h.positiveBuckets()) + h.zeroCount();
         if (Double.isNaN(h.sum())) {
             if (Long.compareUnsigned(sumOfBuckets, h.count()) > 0) {
                 return Long.toUnsignedString(sumOfBuckets) + " observations found in buckets, but the Count field is "
@@ -131,7 +129,7 @@ public final class HistogramValidation {
         return null;
     }
 
-    private static String deltas(long[] buckets, long[] count, String side) {
+    private static String deltas(long[] buckets, String side) {
         long last = 0;
         for (int i = 0; i < buckets.length; i++) {
             long c = last + buckets[i];
@@ -140,9 +138,19 @@ public final class HistogramValidation {
                         + ": histogram has a bucket whose observation count is negative";
             }
             last = c;
-            count[0] += c;
         }
         return null;
+    }
+
+    /** The sum of the absolute counts of delta-encoded {@code buckets}. */
+    private static long total(long[] buckets) {
+        long last = 0;
+        long sum = 0;
+        for (long d : buckets) {
+            last += d;
+            sum += last;
+        }
+        return sum;
     }
 
     private static String absolute(double[] buckets, String side) {

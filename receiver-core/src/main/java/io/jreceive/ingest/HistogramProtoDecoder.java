@@ -20,6 +20,11 @@ import io.jreceive.histogram.Span;
  * {@code IsFloatHistogram}; otherwise an integer histogram with delta-encoded buckets.
  */
 final class HistogramProtoDecoder {
+    /** Shared empty arrays (histograms are immutable): most histograms have no negative or custom buckets. */
+    private static final Span[] NO_SPANS = new Span[0];
+    private static final long[] NO_DELTAS = new long[0];
+    private static final double[] NO_DOUBLES = new double[0];
+
     private final ProtoReader r = new ProtoReader();
     private final ProtoReader span = new ProtoReader();
 
@@ -104,16 +109,24 @@ final class HistogramProtoDecoder {
             }
         }
         CounterResetHint h = CounterResetHint.of(hint);
-        Span[] ps = Arrays.copyOf(pSpans, nps);
-        Span[] ns = Arrays.copyOf(nSpans, nns);
-        double[] cv = Arrays.copyOf(custom, ncustom);
+        Span[] ps = nps == 0 ? NO_SPANS : Arrays.copyOf(pSpans, nps);
+        Span[] ns = nns == 0 ? NO_SPANS : Arrays.copyOf(nSpans, nns);
+        double[] cv = ncustom == 0 ? NO_DOUBLES : Arrays.copyOf(custom, ncustom);
         if (isFloat) {
-            out.add(s, t, new FloatHistogram(h, schema, zt, zeroFloat, countFloat, sum, ps, Arrays.copyOf(pCounts, npc),
-                    ns, Arrays.copyOf(nCounts, nnc), cv));
+            out.add(s, t, new FloatHistogram(h, schema, zt, zeroFloat, countFloat, sum, ps, copy(pCounts, npc),
+                    ns, copy(nCounts, nnc), cv));
         } else {
-            out.add(s, t, new Histogram(h, schema, zt, zeroInt, countInt, sum, ps, Arrays.copyOf(pDeltas, np), ns,
-                    Arrays.copyOf(nDeltas, nn), cv));
+            out.add(s, t, new Histogram(h, schema, zt, zeroInt, countInt, sum, ps, copy(pDeltas, np), ns,
+                    copy(nDeltas, nn), cv));
         }
+    }
+
+    private static long[] copy(long[] a, int n) {
+        return n == 0 ? NO_DELTAS : Arrays.copyOf(a, n);
+    }
+
+    private static double[] copy(double[] a, int n) {
+        return n == 0 ? NO_DOUBLES : Arrays.copyOf(a, n);
     }
 
     private Span[] span(int tag, Span[] spans, boolean positive) {

@@ -335,8 +335,8 @@ public final class MultiTsdb implements TenantWriter, Closeable {
         for (TenantDb db : tenants.values()) {
             try {
                 if (db.snapshot() < 0) {
-                    LOG.info("tenant {}: native histograms in the head, which a snapshot does not keep: flushing",
-                            db.tenant());
+                    LOG.info("tenant {}: native histograms or out-of-order samples in the head, which a snapshot "
+                            + "does not keep: flushing", db.tenant());
                     db.flush();
                 }
             } catch (IOException | RuntimeException e) {

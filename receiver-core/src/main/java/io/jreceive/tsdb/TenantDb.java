@@ -773,7 +773,7 @@ public final class TenantDb implements Closeable {
      * the snapshot into {@code chunk_snapshot.<last segment>.<its size>.tmp/}, closes the head (its chunk files take
      * their buffered tails) and renames the directory into place, durably. The next {@link #open} loads it and
      * replays only the segments after it. Returns the number of series written, or -1 when the head holds native
-     * histograms, which snapshots do not keep (nothing is done then: flush the tenant instead); {@link #close}
+     * histograms or out-of-order samples, which snapshots do not keep (nothing is done then: flush the tenant instead); {@link #close}
      * follows.
      */
     public long snapshot() throws IOException {

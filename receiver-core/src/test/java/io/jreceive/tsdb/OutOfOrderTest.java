@@ -204,6 +204,60 @@ class OutOfOrderTest {
     }
 
     @Test
+    void blockCutsWhileOutOfOrderAppendsGoOnLoseNothing() throws Exception {
+        final int rounds = 1500;
+        TreeMap<Long, Double> want = new TreeMap<>();
+        for (int k = 0; k < rounds; k++) {
+            want.put(T0 + k * M, (double) k);
+            if (k >= 30) {
+                want.put(T0 + (k - 30) * M + 1, (double) -k);
+            }
+        }
+        try (TenantDb db = open(H, 8)) {
+            Thread writer = new Thread(() -> {
+                for (int k = 0; k < rounds; k++) {
+                    // A minute of in-order data per request (25 h in all, so the head is cut every hour or so)
+                    // and, from the 30th on, a sample out of order: 30 minutes older than the newest.
+                    if (k < 30) {
+                        write(db, T0 + k * M, k);
+                    } else {
+                        write(db, new long[] {T0 + k * M, T0 + (k - 30) * M + 1}, new double[] {k, -k});
+                    }
+                }
+            });
+            writer.start();
+            int cuts = 0;
+            while (writer.isAlive()) {
+                cuts += db.compact().size();
+                Thread.sleep(5); // paces the loop; nothing depends on the timing
+            }
+            writer.join();
+            cuts += db.compact().size();
+            assertTrue(cuts > 10, cuts + " blocks cut");
+            assertEquals(expected(want), query(db), "after the cuts during the appends");
+        }
+        try (TenantDb db = open(H, 8)) {
+            assertEquals(expected(want), query(db), "and after a restart");
+        }
+    }
+
+    @Test
+    void aHeadSnapshotIsRefusedWhileOutOfOrderSamplesAreHeld() throws Exception {
+        TreeMap<Long, Double> want = new TreeMap<>();
+        try (TenantDb db = open(H, 0)) {
+            write(db, T0 + H, 1);
+            write(db, T0 + H - M, 2);
+            want.put(T0 + H, 1.0);
+            want.put(T0 + H - M, 2.0);
+            assertEquals(-1, db.snapshot(), "a snapshot does not keep out-of-order chunks");
+            db.flush();
+        }
+        try (TenantDb db = open(H, 0)) {
+            assertEquals(expected(want), query(db));
+        }
+    }
+
+    @Test
     void withoutAWindowOlderSamplesAreRejectedAsBefore() throws Exception {
         try (TenantDb db = open(0, 0)) {
             write(db, T0 + H, 1);
