@@ -1266,11 +1266,11 @@ public final class Head implements SeriesIndex, AutoCloseable {
                         }
                     }
                     if (empty) {
-                        remove(ms);
                         removed.add(ms);
                     }
                 }
             }
+            removeAll(removed);
             minTime = newMin;
             // As Prometheus' gc: the removed series' samples may still be in the WAL, which holds data through the
             // head's new min time; their records stay in checkpoints until one drops data up to there. An emptied
@@ -1380,6 +1380,34 @@ public final class Head implements SeriesIndex, AutoCloseable {
     }
 
     /** Unregisters and unindexes {@code ms} in one series-lock section, as {@link #create} registers and indexes. */
+    /** Series removed together: one pass over the postings per batch (see {@link MemPostings#removeAll}). */
+    private static final int REMOVE_BATCH = 1 << 16;
+
+    /** As {@link #remove} for many series, the postings updated in batches of {@link #REMOVE_BATCH}. */
+    private void removeAll(List<MemSeries> series) {
+        for (int from = 0; from < series.size(); from += REMOVE_BATCH) {
+            List<MemSeries> batch = series.subList(from, Math.min(series.size(), from + REMOVE_BATCH));
+            org.agrona.collections.IntHashSet ids = new org.agrona.collections.IntHashSet(batch.size() * 2);
+            List<int[]> nvs = new ArrayList<>(batch.size());
+            for (MemSeries ms : batch) {
+                ms.removed = true;
+                ids.add(ms.id);
+                nvs.add(symbols.ids(ms.labelPairs));
+            }
+            synchronized (seriesLock) {
+                for (MemSeries ms : batch) {
+                    table.remove(ms);
+                    byId.remove(ms.id);
+                    liveSeries--;
+                }
+                postings.removeAll(ids, nvs);
+            }
+            for (int[] nv : nvs) {
+                symbols.release(nv, 0, nv.length);
+            }
+        }
+    }
+
     private void remove(MemSeries ms) {
         ms.removed = true;
         int[] ids = symbols.ids(ms.labelPairs);

@@ -30,16 +30,17 @@ final class OooChunks {
     OooChunks sealed;
 
     /**
-     * Inserts a sample in time order: {@link MemSeries#OK}, {@link MemSeries#DUPLICATE_IGNORED} when a sample with
-     * that time and identical value bits is held, {@link MemSeries#DUPLICATE} when one with another value is. The
-     * open chunk is closed once it holds {@code capMax} samples.
+     * Inserts a sample in time order: {@link MemSeries#OK}, or {@link MemSeries#DUPLICATE_IGNORED} when a sample with
+     * that time is held, whatever its value: the first value stays and the request is not refused, as Prometheus'
+     * {@code OOOChunk.Insert} and so Thanos Receive do (an in-order sample with another value is refused). The open
+     * chunk is closed once it holds {@code capMax} samples.
      */
     int insert(long t, long bits, int capMax) {
         int at = Arrays.binarySearch(ts, 0, n, t);
         if (at >= 0) {
-            return vs[at] == bits ? MemSeries.DUPLICATE_IGNORED : MemSeries.DUPLICATE;
+            return MemSeries.DUPLICATE_IGNORED;
         }
-        int held = closedDuplicate(t, bits);
+        int held = closedDuplicate(t);
         if (held != MemSeries.OK) {
             return held;
         }
@@ -61,7 +62,7 @@ final class OooChunks {
     }
 
     /** The duplicate check against the closed chunks that span {@code t}. */
-    private int closedDuplicate(long t, long bits) {
+    private int closedDuplicate(long t) {
         for (int c = 0; c < closedCount; c++) {
             if (t < closedRanges[2 * c] || t > closedRanges[2 * c + 1]) {
                 continue;
@@ -69,7 +70,7 @@ final class OooChunks {
             XorIterator it = new XorIterator(closedData[c]);
             while (it.next()) {
                 if (it.timestamp() == t) {
-                    return it.valueBits() == bits ? MemSeries.DUPLICATE_IGNORED : MemSeries.DUPLICATE;
+                    return MemSeries.DUPLICATE_IGNORED;
                 }
             }
         }

@@ -207,6 +207,40 @@ class HeadTest {
     }
 
     /**
+     * A truncation that empties thousands of series at once (removed in batches from the postings) leaves exactly
+     * the survivors in every list: the all-series list, a value every series has, a value per series, and a label
+     * only the removed series had, which is gone from the names and values.
+     */
+    @Test
+    void aTruncationRemovingManySeriesLeavesExactlyTheSurvivorsInThePostings() {
+        RemoteWriteRequests r = new RemoteWriteRequests();
+        int n = 3000;
+        for (int i = 0; i < n; i++) {
+            boolean survives = i % 3 == 0;
+            Labels l = survives ? Labels.of("__name__", "m", "i", Integer.toString(i), "job", "j")
+                    : Labels.of("__name__", "m", "gone", "x", "i", Integer.toString(i), "job", "j");
+            r.series(l, survives ? new long[] {1000, H2 + 1000} : new long[] {1000}, survives
+                    ? new double[] {1, 2} : new double[] {1});
+        }
+        append(r);
+        head.truncate(H2);
+        assertEquals(n / 3, head.numSeries());
+        int[] all = head.allPostings();
+        assertEquals(n / 3, all.length);
+        assertArrayEquals(all, head.postings(b("job"), b("j")), "a value every series has");
+        assertArrayEquals(all, head.postings(b("__name__"), b("m")));
+        assertEquals(0, head.postings(b("gone"), b("x")).length, "a value only removed series had");
+        assertTrue(head.labelNames().stream().noneMatch(x -> new String(x, java.nio.charset.StandardCharsets.UTF_8).equals("gone")));
+        assertEquals(n / 3, head.labelValues(b("i")).size(), "one value per surviving series");
+        for (int i = 0; i < n; i++) {
+            assertEquals(i % 3 == 0 ? 1 : 0, head.postings(b("i"), b(Integer.toString(i))).length, "series " + i);
+        }
+        for (int k = 1; k < all.length; k++) {
+            assertTrue(all[k - 1] < all[k], "ascending ids");
+        }
+    }
+
+    /**
      * A flush empties the head with {@code truncate(maxt + 1)} and then checkpoints the WAL at that time: every sample
      * of the removed series is before it, so the checkpoint keeps none of their series records (as Prometheus'
      * after Thanos' flush), and the next start replays no series for samples that are all in blocks. A series

@@ -50,10 +50,11 @@ class OooChunksTest {
         assertEquals(50, s.maxTime(0), "a closed chunk holds its samples sorted");
         assertEquals(List.of("5=0.5", "10=1.0", "20=2.0", "30=3.0", "40=4.0", "50=5.0", "60=6.0"), samples(o));
         assertEquals(MemSeries.DUPLICATE_IGNORED, o.insert(20, bits(2.0), 3), "identical, in a closed chunk");
-        assertEquals(MemSeries.DUPLICATE, o.insert(20, bits(2.5), 3), "another value, in a closed chunk");
+        assertEquals(MemSeries.DUPLICATE_IGNORED, o.insert(20, bits(2.5), 3), "another value, in a closed chunk");
         assertEquals(MemSeries.DUPLICATE_IGNORED, o.insert(5, bits(0.5), 3), "identical, in the open chunk");
-        assertEquals(MemSeries.DUPLICATE, o.insert(5, bits(9), 3));
+        assertEquals(MemSeries.DUPLICATE_IGNORED, o.insert(5, bits(9), 3), "another value: the first one stays");
         assertEquals(7, o.numSamples());
+        assertEquals(List.of("5=0.5", "10=1.0", "20=2.0", "30=3.0", "40=4.0", "50=5.0", "60=6.0"), samples(o));
         assertEquals(5, o.minTime());
         assertEquals(60, o.maxTime());
     }
