@@ -805,6 +805,17 @@ public final class Head implements SeriesIndex, AutoCloseable {
      * newest the head holds.
      */
     public WalUndo walUndo() {
+        return lockedUndo(this::undoLocked);
+    }
+
+    /** Takes back one record, {@code buf[off, off + len)}, the append lock held. */
+    @FunctionalInterface
+    private interface RecordUndo {
+        void undo(byte[] buf, int off, int len);
+    }
+
+    /** A {@link WalUndo} whose exclusive section holds the append lock and which takes records back with {@code r}. */
+    private WalUndo lockedUndo(RecordUndo r) {
         return new WalUndo() {
             @Override
             public void exclusive(Runnable action) {
@@ -818,7 +829,7 @@ public final class Head implements SeriesIndex, AutoCloseable {
 
             @Override
             public void undo(byte[] buf, int off, int len) {
-                undoLocked(buf, off, len);
+                r.undo(buf, off, len);
             }
         };
     }
@@ -1350,22 +1361,7 @@ public final class Head implements SeriesIndex, AutoCloseable {
      * {@link #walUndo()} does for the WAL's.
      */
     public WalUndo outOfOrderUndo() {
-        return new WalUndo() {
-            @Override
-            public void exclusive(Runnable action) {
-                appendLock.lock();
-                try {
-                    action.run();
-                } finally {
-                    appendLock.unlock();
-                }
-            }
-
-            @Override
-            public void undo(byte[] buf, int off, int len) {
-                samplesAppended -= oooHead.undo(buf, off, len, true);
-            }
-        };
+        return lockedUndo((buf, off, len) -> samplesAppended -= oooHead.undo(buf, off, len, true));
     }
 
     /** Bytes the closed chunks' store holds (files or heap), freed chunks of live segments included. */
