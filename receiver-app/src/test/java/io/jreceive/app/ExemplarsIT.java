@@ -95,7 +95,7 @@ class ExemplarsIT {
                 for (String tenant : List.of("rw1", "rw2")) {
                     awaitExemplars(query, tenant, range, expected);
                 }
-                assertEquals(0.0, metric(rx, "jreceive_exemplars_dropped_total"), "no exemplar dropped");
+                assertEquals(0.0, rx.metric("jreceive_exemplars_dropped_total"), "no exemplar dropped");
 
                 rx.kill();
                 rx = JreceiveProcess.startOn(data, rx.remoteWritePort, rx.httpPort, rx.grpcPort,
@@ -113,16 +113,6 @@ class ExemplarsIT {
         }
     }
 
-    /** The sum of a metric's samples in jreceive's /metrics (0 when absent). */
-    private static double metric(JreceiveProcess rx, String name) throws Exception {
-        double sum = 0;
-        for (String line : rx.metrics().split("\n")) {
-            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return sum;
-    }
 
     /** The target's exposition for scrape {@code n}: the exemplars change until {@link #CHANGING_SCRAPES}. */
     private static String openMetrics(int n) {

@@ -254,6 +254,17 @@ final class JreceiveProcess implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 
+    /** The sum of a metric's samples in its /metrics (0 when absent). */
+    double metric(String name) throws IOException, InterruptedException {
+        double sum = 0;
+        for (String line : metrics().split("\n")) {
+            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
     /** SIGKILL, as a crash. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -116,7 +116,7 @@ class NativeHistogramsIT {
                 Thread.sleep(30_000);
                 evalMs = System.currentTimeMillis() - 3_000;
                 for (String queue : List.of("v1", "v2", "std")) {
-                    awaitHighestSent(prom, queue, evalMs / 1000.0 + 1);
+                    prom.awaitHighestSent(queue, evalMs / 1000.0 + 1);
                 }
                 for (Map.Entry<String, String> q : queries().entrySet()) {
                     expected.put(q.getKey(), answer(prom.query(q.getValue().formatted(""), evalMs)));
@@ -129,13 +129,13 @@ class NativeHistogramsIT {
                 // leaves out (RW2 only: without that header it assumes all written), so v2's 0 checks the header.
                 for (String queue : List.of("v1", "v2", "std")) {
                     String l = "{remote_name=\"" + queue + "\"";
-                    assertEquals(0.0, counter(prom, "prometheus_remote_storage_histograms_failed_total", l),
+                    assertEquals(0.0, prom.counter("prometheus_remote_storage_histograms_failed_total", l),
                             queue + " failed histograms; log " + prom.log());
-                    assertTrue(counter(prom, "prometheus_remote_storage_histograms_total", l) > 10,
+                    assertTrue(prom.counter("prometheus_remote_storage_histograms_total", l) > 10,
                             queue + " sent histograms");
                 }
             }
-            assertEquals(0.0, metric(rx, "jreceive_histograms_dropped_total"), "histograms dropped by jreceive");
+            assertEquals(0.0, rx.metric("jreceive_histograms_dropped_total"), "histograms dropped by jreceive");
             assertThanosAnswers(rx.grpcAddress(), evalMs, expected, "head");
             assertEquals(0, rx.stop(), "graceful shutdown cuts the head into blocks");
         }
@@ -236,39 +236,5 @@ class NativeHistogramsIT {
             Thread.sleep(500);
         }
         throw new AssertionError("jreceive not healthy in thanos query: " + body);
-    }
-
-    private static double metric(JreceiveProcess rx, String name) throws Exception {
-        double sum = 0;
-        for (String line : rx.metrics().split("\n")) {
-            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return sum;
-    }
-
-    private static double counter(PrometheusProcess p, String name, String labelsPrefix) throws Exception {
-        double sum = 0;
-        for (String line : p.get("/metrics").body().split("\n")) {
-            if (line.startsWith(name + labelsPrefix)) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return sum;
-    }
-
-    private static void awaitHighestSent(PrometheusProcess p, String queue, double seconds) throws Exception {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        double sent = 0;
-        while (System.nanoTime() < deadline) {
-            sent = counter(p, "prometheus_remote_storage_queue_highest_sent_timestamp_seconds",
-                    "{remote_name=\"" + queue + "\"");
-            if (sent >= seconds) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("queue " + queue + " sent up to " + sent + " s, not past " + seconds);
     }
 }

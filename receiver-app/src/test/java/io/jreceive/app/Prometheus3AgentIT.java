@@ -71,18 +71,18 @@ class Prometheus3AgentIT {
                 // scraped after it (each queue sends in scrape order per series shard; batches go out within 1 s).
                 cutoffMs = System.currentTimeMillis() - 2_000;
                 for (String queue : List.of("v1", "v2")) {
-                    awaitHighestSent(agent, queue, cutoffMs / 1000.0 + 1);
+                    agent.awaitHighestSent(queue, cutoffMs / 1000.0 + 1);
                 }
                 Thread.sleep(2_000);
                 for (String queue : List.of("v1", "v2")) {
                     String l = "{remote_name=\"" + queue + "\"";
-                    assertEquals(0.0, counter(agent, "prometheus_remote_storage_samples_failed_total", l),
+                    assertEquals(0.0, agent.counter("prometheus_remote_storage_samples_failed_total", l),
                             queue + " failed samples; agent log " + agent.log());
-                    assertEquals(0.0, counter(agent, "prometheus_remote_storage_samples_dropped_total", l),
+                    assertEquals(0.0, agent.counter("prometheus_remote_storage_samples_dropped_total", l),
                             queue + " dropped samples");
-                    assertEquals(0.0, counter(agent, "prometheus_remote_storage_samples_retried_total", l),
+                    assertEquals(0.0, agent.counter("prometheus_remote_storage_samples_retried_total", l),
                             queue + " retried samples");
-                    assertTrue(counter(agent, "prometheus_remote_storage_samples_total", l) > 1000,
+                    assertTrue(agent.counter("prometheus_remote_storage_samples_total", l) > 1000,
                             queue + " sent samples");
                 }
             }
@@ -118,30 +118,5 @@ class Prometheus3AgentIT {
             assertTrue(missing.isEmpty(), tenant + ": " + missing.size() + " of " + scraped.size()
                     + " scraped samples missing, e.g. " + missing.stream().limit(5).toList());
         }
-    }
-
-    /** Sum of a counter's samples whose label set starts with {@code labelsPrefix}; 0 when absent. */
-    private static double counter(PrometheusProcess p, String name, String labelsPrefix) throws Exception {
-        double sum = 0;
-        for (String line : p.get("/metrics").body().split("\n")) {
-            if (line.startsWith(name + labelsPrefix)) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return sum;
-    }
-
-    private static void awaitHighestSent(PrometheusProcess agent, String queue, double seconds) throws Exception {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        double sent = 0;
-        while (System.nanoTime() < deadline) {
-            sent = counter(agent, "prometheus_remote_storage_queue_highest_sent_timestamp_seconds",
-                    "{remote_name=\"" + queue + "\"");
-            if (sent >= seconds) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("queue " + queue + " sent up to " + sent + " s, not past " + seconds);
     }
 }

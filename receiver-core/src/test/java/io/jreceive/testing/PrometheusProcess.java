@@ -142,6 +142,32 @@ public final class PrometheusProcess implements AutoCloseable {
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Sum of a metric's samples in its /metrics whose label set starts with {@code labelsPrefix}; 0 when absent. */
+    public double counter(String name, String labelsPrefix) throws IOException, InterruptedException {
+        double sum = 0;
+        for (String line : get("/metrics").body().split("\n")) {
+            if (line.startsWith(name + labelsPrefix)) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
+    /** Waits up to 30 s for remote-write queue {@code queue} to have sent samples past {@code seconds}. */
+    public void awaitHighestSent(String queue, double seconds) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        double sent = 0;
+        while (System.nanoTime() < deadline) {
+            sent = counter("prometheus_remote_storage_queue_highest_sent_timestamp_seconds",
+                    "{remote_name=\"" + queue + "\"");
+            if (sent >= seconds) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("queue " + queue + " sent up to " + sent + " s, not past " + seconds);
+    }
+
     /** The value of an unlabelled (or first matching) sample in its own /metrics, or NaN if absent. */
     public double metric(String nameWithLabels) throws IOException, InterruptedException {
         double sum = Double.NaN;
