@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -263,6 +264,47 @@ final class JreceiveProcess implements AutoCloseable {
             }
         }
         return sum;
+    }
+
+    /** Starts node {@code n} of a ring test. */
+    @FunctionalInterface
+    interface NodeStart {
+        JreceiveProcess start(int n) throws Exception;
+    }
+
+    /**
+     * Starts nodes {@code 0 .. count - 1} together, each on a thread of its own (none waits for another to be ready),
+     * each set at its index of {@code nodes} (appended to, so that the test's clean-up stops whatever started);
+     * throws when any failed to start.
+     */
+    static void startTogether(List<JreceiveProcess> nodes, int count, NodeStart start) throws InterruptedException {
+        int first = nodes.size();
+        for (int i = 0; i < count; i++) {
+            nodes.add(null);
+        }
+        List<Thread> starts = new ArrayList<>();
+        List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
+        for (int i = 0; i < count; i++) {
+            final int n = i;
+            Thread t = new Thread(() -> {
+                try {
+                    JreceiveProcess p = start.start(n);
+                    synchronized (nodes) {
+                        nodes.set(first + n, p);
+                    }
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            });
+            t.start();
+            starts.add(t);
+        }
+        for (Thread t : starts) {
+            t.join();
+        }
+        if (!errors.isEmpty()) {
+            throw new AssertionError("nodes failed to start: " + errors);
+        }
     }
 
     /** SIGKILL, as a crash. */

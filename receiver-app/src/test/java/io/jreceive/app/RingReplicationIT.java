@@ -74,33 +74,8 @@ class RingReplicationIT {
         ring.append("]}]");
         Path ringFile = tmp.resolve("hashring.json");
         Files.writeString(ringFile, ring);
-        for (int i = 0; i < 3; i++) {
-            nodes.add(null);
-        }
         // All three start together: none waits for its peers to be ready.
-        List<Thread> starts = new ArrayList<>();
-        List<Throwable> startErrors = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            final int n = i;
-            Thread t = new Thread(() -> {
-                try {
-                    JreceiveProcess p = start(n, ports, ringFile);
-                    synchronized (nodes) {
-                        nodes.set(n, p);
-                    }
-                } catch (Throwable e) {
-                    synchronized (startErrors) {
-                        startErrors.add(e);
-                    }
-                }
-            });
-            t.start();
-            starts.add(t);
-        }
-        for (Thread t : starts) {
-            t.join();
-        }
-        assertTrue(startErrors.isEmpty(), startErrors.toString());
+        JreceiveProcess.startTogether(nodes, 3, n -> start(n, ports, ringFile));
 
         long base = (System.currentTimeMillis() / 1000) * 1000 - 10 * 60_000L;
         int requests = SAMPLES * (SERIES / PER_REQUEST);

@@ -86,27 +86,7 @@ class RollingRestartIT {
         }
         Path ringFile = tmp.resolve("hashring.json");
         Files.writeString(ringFile, ring.append("]}]"));
-        List<Thread> starts = new ArrayList<>();
-        List<Throwable> startErrors = Collections.synchronizedList(new ArrayList<>());
-        for (int i = 0; i < 3; i++) {
-            nodes.add(null);
-        }
-        for (int i = 0; i < 3; i++) {
-            final int n = i;
-            Thread t = new Thread(() -> {
-                try {
-                    nodes.set(n, start(n, ports, ringFile));
-                } catch (Throwable e) {
-                    startErrors.add(e);
-                }
-            });
-            t.start();
-            starts.add(t);
-        }
-        for (Thread t : starts) {
-            t.join();
-        }
-        assertTrue(startErrors.isEmpty(), startErrors.toString());
+        JreceiveProcess.startTogether(nodes, 3, n -> start(n, ports, ringFile));
 
         long base = (System.currentTimeMillis() / STEP_MS) * STEP_MS;
         AtomicBoolean stop = new AtomicBoolean();
