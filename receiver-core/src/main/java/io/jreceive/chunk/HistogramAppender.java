@@ -3,6 +3,7 @@ package io.jreceive.chunk;
 import java.util.List;
 
 import io.jreceive.histogram.CounterResetHint;
+import io.jreceive.histogram.FlatHistogram;
 import io.jreceive.histogram.Histogram;
 import io.jreceive.histogram.Schemas;
 import io.jreceive.histogram.Span;
@@ -124,6 +125,84 @@ public final class HistogramAppender {
             h = widen(h, p.merged(), n.merged(), p.backward(), n.backward());
         }
         return appendMaybeRecoded(ts, h, p.forward(), n.forward());
+    }
+
+    /**
+     * Appends a histogram read in place, as {@link #append(HistogramAppender, long, Histogram)}. A sample of the
+     * chunk's own layout that continues its counters (what a scraped series sends almost every time) is written
+     * straight from the flat arrays, with no object; any other (a chunk's first sample, a gauge, a counter reset, a
+     * layout change, a stale marker) takes the object path.
+     */
+    public HistogramAppend<HistogramAppender> append(HistogramAppender prev, long ts, FlatHistogram h) {
+        if (continuesChunk(h)) {
+            writeFlat(ts, h);
+            return same;
+        }
+        return append(prev, ts, h.toHistogram());
+    }
+
+    /**
+     * Whether {@code h} would go into this chunk as it is: {@link #appendable} finds the same layout with no bucket
+     * gone down and no cut, and {@link #write} has room.
+     */
+    private boolean continuesChunk(FlatHistogram h) {
+        final CounterResetHint hint = h.hint();
+        if (count == 0 || count == HistogramChunk.MAX_SAMPLES || hint == CounterResetHint.GAUGE
+                || hint == CounterResetHint.COUNTER_RESET || counterResetHeader() == HistogramChunk.HEADER_GAUGE
+                || StaleNaN.is(h.sum()) || StaleNaN.is(sum.value()) || Long.compareUnsigned(h.count(), cnt) < 0
+                || h.schema() != schema || h.zeroThreshold() != zThreshold
+                || (Schemas.isCustomBuckets(schema) && !h.customValuesMatch(customValues))
+                || Long.compareUnsigned(h.zeroCount(), zCnt) < 0
+                || h.positiveBuckets() != pBuckets.length || h.negativeBuckets() != nBuckets.length
+                || !h.positiveSpansEqual(pSpans) || !h.negativeSpansEqual(nSpans)) {
+            return false;
+        }
+        return noneDown(h, 0, pBuckets) && noneDown(h, pBuckets.length, nBuckets);
+    }
+
+    /** Whether no absolute count of {@code h}'s buckets from {@code from} is below the chunk's last ({@code last}). */
+    private static boolean noneDown(FlatHistogram h, int from, long[] last) {
+        long ac = 0;
+        long bc = 0;
+        for (int i = 0; i < last.length; i++) {
+            ac += last[i];
+            bc += h.bucket(from + i);
+            if (ac > bc) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@link #write} of a later sample (not the chunk's first, not stale) read in place. */
+    private void writeFlat(long ts, FlatHistogram h) {
+        final long newTDelta = ts - t;
+        final long newCntDelta = h.count() - cnt;
+        final long newZCntDelta = h.zeroCount() - zCnt;
+        Varbit.putInt(b, newTDelta - tDelta);
+        Varbit.putInt(b, newCntDelta - cntDelta);
+        Varbit.putInt(b, newZCntDelta - zCntDelta);
+        b.writeXor(h.sumBits(), sum);
+        writeBucketDods(h, 0, pBuckets, pBucketsDelta);
+        writeBucketDods(h, pBuckets.length, nBuckets, nBucketsDelta);
+        count++;
+        HistogramChunk.setNumSamples(b.buffer(), count);
+        t = ts;
+        cnt = h.count();
+        zCnt = h.zeroCount();
+        tDelta = newTDelta;
+        cntDelta = newCntDelta;
+        zCntDelta = newZCntDelta;
+    }
+
+    private void writeBucketDods(FlatHistogram h, int from, long[] last, long[] lastDelta) {
+        for (int i = 0; i < last.length; i++) {
+            long v = h.bucket(from + i);
+            long delta = v - last[i];
+            Varbit.putInt(b, delta - lastDelta[i]);
+            lastDelta[i] = delta;
+            last[i] = v;
+        }
     }
 
     /** Whether a gauge histogram fits this chunk's layout ({@code appendableGauge} before its span merge). */

@@ -1,9 +1,9 @@
 package io.jreceive.head;
 
 import io.jreceive.histogram.CounterResetHint;
+import io.jreceive.histogram.FlatHistogram;
 import io.jreceive.histogram.FloatHistogram;
 import io.jreceive.histogram.Histogram;
-import io.jreceive.histogram.Span;
 
 /**
  * A copy of a series' newest histogram sample in arrays the series keeps and reuses, to tell an identical resend
@@ -36,153 +36,64 @@ final class LastHistogram {
     private long[] custom = NO_LONGS;
     private int nCustom;
 
-    /** Notes {@code h} ({@link Histogram} or {@link FloatHistogram}) as the newest sample. */
-    void set(Object h) {
-        if (h instanceof FloatHistogram f) {
-            isFloat = true;
-            hint = f.hint();
-            schema = f.schema();
-            zeroThreshold = Double.doubleToRawLongBits(f.zeroThreshold());
-            zeroCount = Double.doubleToRawLongBits(f.zeroCount());
-            count = Double.doubleToRawLongBits(f.count());
-            sum = Double.doubleToRawLongBits(f.sum());
-            setSpans(f.positiveSpans(), f.negativeSpans());
-            double[] p = f.positiveBuckets();
-            double[] n = f.negativeBuckets();
-            nPos = p.length;
-            nNeg = n.length;
-            buckets = capacity(buckets, nPos + nNeg);
-            for (int i = 0; i < nPos; i++) {
-                buckets[i] = Double.doubleToLongBits(p[i]);
-            }
-            for (int i = 0; i < nNeg; i++) {
-                buckets[nPos + i] = Double.doubleToLongBits(n[i]);
-            }
-            setCustom(f.customValues());
-        } else {
-            Histogram g = (Histogram) h;
-            isFloat = false;
-            hint = g.hint();
-            schema = g.schema();
-            zeroThreshold = Double.doubleToRawLongBits(g.zeroThreshold());
-            zeroCount = g.zeroCount();
-            count = g.count();
-            sum = Double.doubleToRawLongBits(g.sum());
-            setSpans(g.positiveSpans(), g.negativeSpans());
-            long[] p = g.positiveBuckets();
-            long[] n = g.negativeBuckets();
-            nPos = p.length;
-            nNeg = n.length;
-            buckets = capacity(buckets, nPos + nNeg);
-            System.arraycopy(p, 0, buckets, 0, nPos);
-            System.arraycopy(n, 0, buckets, nPos, nNeg);
-            setCustom(g.customValues());
+    /** Notes {@code h} as the newest sample. */
+    void set(FlatHistogram h) {
+        isFloat = h.isFloat();
+        hint = h.hint();
+        schema = h.schema();
+        zeroThreshold = h.zeroThresholdBits();
+        zeroCount = h.zeroCount();
+        count = h.count();
+        sum = h.sumBits();
+        nPosSpans = h.positiveSpans();
+        nNegSpans = h.negativeSpans();
+        final int ns = nPosSpans + nNegSpans;
+        spans = capacity(spans, 2 * ns);
+        for (int j = 0; j < ns; j++) {
+            spans[2 * j] = h.spanOffset(j);
+            spans[2 * j + 1] = h.spanLength(j);
         }
-    }
-
-    /** Whether {@code h} equals the newest sample ({@code h.equals(newest)}). */
-    boolean matches(Object h) {
-        if (h instanceof FloatHistogram f) {
-            if (!isFloat || hint != f.hint() || schema != f.schema()
-                    || zeroThreshold != Double.doubleToRawLongBits(f.zeroThreshold())
-                    || zeroCount != Double.doubleToRawLongBits(f.zeroCount())
-                    || count != Double.doubleToRawLongBits(f.count())
-                    || sum != Double.doubleToRawLongBits(f.sum())
-                    || !sameSpans(f.positiveSpans(), f.negativeSpans())) {
-                return false;
-            }
-            double[] p = f.positiveBuckets();
-            double[] n = f.negativeBuckets();
-            if (p.length != nPos || n.length != nNeg) {
-                return false;
-            }
-            for (int i = 0; i < nPos; i++) {
-                if (buckets[i] != Double.doubleToLongBits(p[i])) {
-                    return false;
-                }
-            }
-            for (int i = 0; i < nNeg; i++) {
-                if (buckets[nPos + i] != Double.doubleToLongBits(n[i])) {
-                    return false;
-                }
-            }
-            return sameCustom(f.customValues());
+        nPos = h.positiveBuckets();
+        nNeg = h.negativeBuckets();
+        buckets = capacity(buckets, nPos + nNeg);
+        for (int j = 0; j < nPos + nNeg; j++) {
+            buckets[j] = bucketKey(h, j);
         }
-        if (!(h instanceof Histogram g)) {
-            return false;
-        }
-        if (isFloat || hint != g.hint() || schema != g.schema()
-                || zeroThreshold != Double.doubleToRawLongBits(g.zeroThreshold())
-                || zeroCount != g.zeroCount() || count != g.count()
-                || sum != Double.doubleToRawLongBits(g.sum())
-                || !sameSpans(g.positiveSpans(), g.negativeSpans())) {
-            return false;
-        }
-        long[] p = g.positiveBuckets();
-        long[] n = g.negativeBuckets();
-        if (p.length != nPos || n.length != nNeg) {
-            return false;
-        }
-        for (int i = 0; i < nPos; i++) {
-            if (buckets[i] != p[i]) {
-                return false;
-            }
-        }
-        for (int i = 0; i < nNeg; i++) {
-            if (buckets[nPos + i] != n[i]) {
-                return false;
-            }
-        }
-        return sameCustom(g.customValues());
-    }
-
-    private void setSpans(Span[] p, Span[] n) {
-        nPosSpans = p.length;
-        nNegSpans = n.length;
-        spans = capacity(spans, 2 * (nPosSpans + nNegSpans));
-        int j = 0;
-        for (Span s : p) {
-            spans[j++] = s.offset();
-            spans[j++] = s.length();
-        }
-        for (Span s : n) {
-            spans[j++] = s.offset();
-            spans[j++] = s.length();
-        }
-    }
-
-    private boolean sameSpans(Span[] p, Span[] n) {
-        if (p.length != nPosSpans || n.length != nNegSpans) {
-            return false;
-        }
-        int j = 0;
-        for (Span s : p) {
-            if (spans[j++] != s.offset() || spans[j++] != s.length()) {
-                return false;
-            }
-        }
-        for (Span s : n) {
-            if (spans[j++] != s.offset() || spans[j++] != s.length()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void setCustom(double[] cv) {
-        nCustom = cv.length;
+        nCustom = h.customValues();
         custom = capacity(custom, nCustom);
-        for (int i = 0; i < nCustom; i++) {
-            custom[i] = Double.doubleToLongBits(cv[i]);
+        for (int j = 0; j < nCustom; j++) {
+            custom[j] = Double.doubleToLongBits(h.customValue(j));
         }
     }
 
-    private boolean sameCustom(double[] cv) {
-        if (cv.length != nCustom) {
+    /**
+     * A bucket as {@code equals} compares it: an integer delta as it is, a float count as
+     * {@link Double#doubleToLongBits} (every NaN alike, as {@code Arrays.equals(double[], double[])}).
+     */
+    private static long bucketKey(FlatHistogram h, int j) {
+        return h.isFloat() ? Double.doubleToLongBits(Double.longBitsToDouble(h.bucket(j))) : h.bucket(j);
+    }
+
+    /** Whether {@code h} equals the newest sample (as {@code h.equals(newest)} of their objects). */
+    boolean matches(FlatHistogram h) {
+        if (isFloat != h.isFloat() || hint != h.hint() || schema != h.schema()
+                || zeroThreshold != h.zeroThresholdBits() || zeroCount != h.zeroCount() || count != h.count()
+                || sum != h.sumBits() || nPosSpans != h.positiveSpans() || nNegSpans != h.negativeSpans()
+                || nPos != h.positiveBuckets() || nNeg != h.negativeBuckets() || nCustom != h.customValues()) {
             return false;
         }
-        for (int i = 0; i < nCustom; i++) {
-            if (custom[i] != Double.doubleToLongBits(cv[i])) {
+        for (int j = 0; j < nPosSpans + nNegSpans; j++) {
+            if (spans[2 * j] != h.spanOffset(j) || spans[2 * j + 1] != h.spanLength(j)) {
+                return false;
+            }
+        }
+        for (int j = 0; j < nPos + nNeg; j++) {
+            if (buckets[j] != bucketKey(h, j)) {
+                return false;
+            }
+        }
+        for (int j = 0; j < nCustom; j++) {
+            if (custom[j] != Double.doubleToLongBits(h.customValue(j))) {
                 return false;
             }
         }

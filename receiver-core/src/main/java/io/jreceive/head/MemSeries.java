@@ -9,6 +9,7 @@ import io.jreceive.chunk.XorAppender;
 import io.jreceive.chunk.XorChunk;
 import io.jreceive.chunk.XorIterator;
 import io.jreceive.chunk.XorSampleMerge;
+import io.jreceive.histogram.FlatHistogram;
 import io.jreceive.labels.Labels;
 
 /**
@@ -125,12 +126,12 @@ final class MemSeries extends XorAppender {
     }
 
     /**
-     * Appends one native histogram sample ({@link io.jreceive.histogram.Histogram} or
-     * {@link io.jreceive.histogram.FloatHistogram}) with the in-order rules of {@link #append}: an identical resend
-     * of the newest sample is ignored, another value at its time is a duplicate. A series that switches between
-     * floats, integer and float histograms gets a new chunk at each switch, as in Prometheus.
+     * Appends one native histogram sample (integer or float, read in place) with the in-order rules of
+     * {@link #append}: an identical resend of the newest sample is ignored, another value at its time is a
+     * duplicate. A series that switches between floats, integer and float histograms gets a new chunk at each
+     * switch, as in Prometheus.
      */
-    int appendHistogram(long t, Object h, long minValid, long chunkRange, ClosedChunks store) {
+    int appendHistogram(long t, FlatHistogram h, long minValid, long chunkRange, ClosedChunks store) {
         if (t < minValid) {
             return OUT_OF_BOUNDS;
         }
@@ -423,7 +424,7 @@ final class MemSeries extends XorAppender {
             kept = 0;
             for (int i = 0; i < n; i++) {
                 if (ts[i] < t) {
-                    appendHistogram(ts[i], hs[i], Long.MIN_VALUE, chunkRange, store);
+                    appendHistogram(ts[i], FlatHistogram.copyOf(hs[i]), Long.MIN_VALUE, chunkRange, store);
                     kept++;
                 } else {
                     removed++;

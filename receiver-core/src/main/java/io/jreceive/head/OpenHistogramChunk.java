@@ -5,8 +5,7 @@ import io.jreceive.chunk.FloatHistogramChunk;
 import io.jreceive.chunk.HistogramAppend;
 import io.jreceive.chunk.HistogramAppender;
 import io.jreceive.chunk.HistogramChunk;
-import io.jreceive.histogram.FloatHistogram;
-import io.jreceive.histogram.Histogram;
+import io.jreceive.histogram.FlatHistogram;
 
 /**
  * A head series' open histogram chunk (integer or float) with Prometheus' head cutting rules for histograms
@@ -35,21 +34,21 @@ final class OpenHistogramChunk {
     }
 
     /** The encoding a sample needs: {@link HistogramChunk#ENCODING} or {@link FloatHistogramChunk#ENCODING}. */
-    static byte encodingOf(Object h) {
-        return h instanceof FloatHistogram ? FloatHistogramChunk.ENCODING : HistogramChunk.ENCODING;
+    static byte encodingOf(FlatHistogram h) {
+        return h.isFloat() ? FloatHistogramChunk.ENCODING : HistogramChunk.ENCODING;
     }
 
     /** A new open chunk holding {@code h} at {@code t}; {@code prev} is the chunk it follows (same encoding) or null. */
-    static OpenHistogramChunk start(long t, Object h, long chunkRange, OpenHistogramChunk prev) {
+    static OpenHistogramChunk start(long t, FlatHistogram h, long chunkRange, OpenHistogramChunk prev) {
         OpenHistogramChunk c = new OpenHistogramChunk(encodingOf(h));
         c.openMint = t;
         c.nextAt = BlockRanges.rangeEnd(t, chunkRange);
-        if (h instanceof FloatHistogram f) {
+        if (h.isFloat()) {
             c.floats = new FloatHistogramAppender();
-            c.floats.append(prev == null ? null : prev.floats, t, f);
+            c.floats.append(prev == null ? null : prev.floats, t, h.toFloatHistogram());
         } else {
             c.ints = new HistogramAppender();
-            c.ints.append(prev == null ? null : prev.ints, t, (Histogram) h);
+            c.ints.append(prev == null ? null : prev.ints, t, h);
         }
         c.last = prev == null ? new LastHistogram() : prev.last;
         c.last.set(h);
@@ -66,7 +65,7 @@ final class OpenHistogramChunk {
     }
 
     /** Whether {@code h} is the same sample as the newest one (an identical resend). */
-    boolean sameAsLast(Object h) {
+    boolean sameAsLast(FlatHistogram h) {
         return last.matches(h);
     }
 
@@ -103,15 +102,16 @@ final class OpenHistogramChunk {
      * Appends {@code h} (of this chunk's encoding) at {@code t}; returns the chunk that holds it: this one, or a new
      * one the appender cut (counter reset, layout change), whose predecessor (this) the caller closes.
      */
-    OpenHistogramChunk append(long t, Object h, long chunkRange) {
-        if (h instanceof FloatHistogram f) {
-            HistogramAppend<FloatHistogramAppender> r = floats.append(null, t, f);
+    OpenHistogramChunk append(long t, FlatHistogram h, long chunkRange) {
+        if (h.isFloat()) {
+            // Float histograms (recording rules' output, rare in remote write) still append as objects.
+            HistogramAppend<FloatHistogramAppender> r = floats.append(null, t, h.toFloatHistogram());
             if (r.newChunk()) {
                 return successor(t, h, chunkRange, null, r.appender());
             }
             floats = r.appender();
         } else {
-            HistogramAppend<HistogramAppender> r = ints.append(null, t, (Histogram) h);
+            HistogramAppend<HistogramAppender> r = ints.append(null, t, h);
             if (r.newChunk()) {
                 return successor(t, h, chunkRange, r.appender(), null);
             }
@@ -123,7 +123,7 @@ final class OpenHistogramChunk {
     }
 
     /** The chunk an appender started: Prometheus sets its next cut to the range end and keeps the end-time flag. */
-    private OpenHistogramChunk successor(long t, Object h, long chunkRange, HistogramAppender i,
+    private OpenHistogramChunk successor(long t, FlatHistogram h, long chunkRange, HistogramAppender i,
             FloatHistogramAppender f) {
         OpenHistogramChunk c = new OpenHistogramChunk(encoding);
         c.ints = i;

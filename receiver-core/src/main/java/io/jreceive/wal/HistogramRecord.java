@@ -4,6 +4,7 @@ import io.jreceive.encoding.DecBuf;
 import io.jreceive.encoding.EncBuf;
 import io.jreceive.encoding.FormatException;
 import io.jreceive.histogram.CounterResetHint;
+import io.jreceive.histogram.FlatHistogram;
 import io.jreceive.histogram.FloatHistogram;
 import io.jreceive.histogram.Histogram;
 import io.jreceive.histogram.Schemas;
@@ -110,6 +111,62 @@ public final class HistogramRecord {
             b.putBE64Double(v);
         }
         putCustomValues(b, h.schema(), h.customValues());
+    }
+
+    /**
+     * Writes one entry of a histogram read in place, integer or float: the same bytes as the object forms above
+     * (the ingest path logs the samples of a request this way, without an object per sample).
+     */
+    public static void putEntry(EncBuf b, long baseRef, long baseT, long ref, long t, FlatHistogram h) {
+        b.putVarint(ref - baseRef);
+        b.putVarint(t - baseT);
+        b.putByte(h.hint().ordinal());
+        b.putVarint(h.schema());
+        b.putBE64(h.zeroThresholdBits());
+        final boolean isFloat = h.isFloat();
+        if (isFloat) {
+            b.putBE64(h.zeroCount());
+            b.putBE64(h.count());
+        } else {
+            b.putUvarint(h.zeroCount());
+            b.putUvarint(h.count());
+        }
+        b.putBE64(h.sumBits());
+        final int nps = h.positiveSpans();
+        final int nns = h.negativeSpans();
+        b.putUvarint(nps);
+        for (int j = 0; j < nps; j++) {
+            b.putVarint(h.spanOffset(j));
+            b.putUvarint(Integer.toUnsignedLong(h.spanLength(j)));
+        }
+        b.putUvarint(nns);
+        for (int j = nps; j < nps + nns; j++) {
+            b.putVarint(h.spanOffset(j));
+            b.putUvarint(Integer.toUnsignedLong(h.spanLength(j)));
+        }
+        final int np = h.positiveBuckets();
+        final int nn = h.negativeBuckets();
+        b.putUvarint(np);
+        putBuckets(b, h, 0, np, isFloat);
+        b.putUvarint(nn);
+        putBuckets(b, h, np, nn, isFloat);
+        if (Schemas.isCustomBuckets(h.schema())) {
+            final int ncv = h.customValues();
+            b.putUvarint(ncv);
+            for (int j = 0; j < ncv; j++) {
+                b.putBE64Double(h.customValue(j));
+            }
+        }
+    }
+
+    private static void putBuckets(EncBuf b, FlatHistogram h, int from, int n, boolean isFloat) {
+        for (int j = from; j < from + n; j++) {
+            if (isFloat) {
+                b.putBE64(h.bucket(j));
+            } else {
+                b.putVarint(h.bucket(j));
+            }
+        }
     }
 
     private static void putSpans(EncBuf b, Span[] spans) {

@@ -7,6 +7,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.jreceive.histogram.CounterResetHint;
+import io.jreceive.histogram.FlatHistogram;
 import io.jreceive.histogram.FloatHistogram;
 import io.jreceive.histogram.Histogram;
 import io.jreceive.histogram.Span;
@@ -71,9 +72,9 @@ class LastHistogramTest {
         for (Object a : SAMPLES) {
             for (Object b : SAMPLES) {
                 // the arrays are reused from the previous pair's sample, of another size and kind
-                last.set(b);
-                last.set(a);
-                assertEquals(copyOf(b).equals(a), last.matches(copyOf(b)), a + " against " + b);
+                last.set(FlatHistogram.copyOf(b));
+                last.set(FlatHistogram.copyOf(a));
+                assertEquals(copyOf(b).equals(a), last.matches(FlatHistogram.copyOf(copyOf(b))), a + " against " + b);
             }
         }
     }
