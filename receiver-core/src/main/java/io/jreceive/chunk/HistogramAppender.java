@@ -49,6 +49,32 @@ public final class HistogramAppender {
         b = new BitWriter(HistogramChunk.STREAM_OFFSET, XorAppender.DEFAULT_CAPACITY);
     }
 
+    private HistogramAppender(BitWriter reused) {
+        b = reused;
+    }
+
+    /**
+     * Starts the chunk that follows this one, cut by the head for size or time, with {@code h} at {@code ts}, as
+     * {@code new HistogramAppender().append(this, ts, h)} would (the same bytes, the counter-reset header compared
+     * with this chunk), but in this chunk's buffer: the caller has stored this chunk's bytes and drops this
+     * appender. A series' chunks then grow one buffer, sized by the chunks before, instead of each growing its own
+     * from the start and leaving the old one behind.
+     */
+    public HistogramAppender cut(long ts, Histogram h) {
+        int header;
+        if (h.hint() == CounterResetHint.GAUGE) {
+            header = HistogramChunk.HEADER_GAUGE;
+        } else if (h.hint() == CounterResetHint.COUNTER_RESET) {
+            header = HistogramChunk.HEADER_COUNTER_RESET;
+        } else {
+            header = appendable(h).header;
+        }
+        HistogramAppender next = new HistogramAppender(b.restart(HistogramChunk.STREAM_OFFSET));
+        next.write(ts, h);
+        next.setCounterResetHeader(header);
+        return next;
+    }
+
     public int numSamples() {
         return count;
     }
@@ -70,6 +96,11 @@ public final class HistogramAppender {
     /** A copy of the chunk's data bytes as they stand now. */
     public byte[] bytes() {
         return b.bytes();
+    }
+
+    /** The chunk's data bytes in place, the first {@link #sizeBytes()} of them; valid until the next append. */
+    public byte[] buffer() {
+        return b.buffer();
     }
 
     private void setCounterResetHeader(int header) {
@@ -341,15 +372,16 @@ public final class HistogramAppender {
                     h.customValues()).write(b);
             schema = h.schema();
             zThreshold = h.zeroThreshold();
-            pSpans = h.positiveSpans().clone();
-            nSpans = h.negativeSpans().clone();
-            customValues = h.customValues().clone();
+            // Empty arrays are shared: a series holds its chunk's layout for as long as it lives.
+            pSpans = h.positiveSpans().length == 0 ? HistogramLayout.NO_SPANS : h.positiveSpans().clone();
+            nSpans = h.negativeSpans().length == 0 ? HistogramLayout.NO_SPANS : h.negativeSpans().clone();
+            customValues = h.customValues().length == 0 ? HistogramLayout.NO_VALUES : h.customValues().clone();
             int np = Span.count(pSpans);
             int nn = Span.count(nSpans);
-            pBuckets = new long[np];
-            pBucketsDelta = new long[np];
-            nBuckets = new long[nn];
-            nBucketsDelta = new long[nn];
+            pBuckets = np == 0 ? NO_BUCKETS : new long[np];
+            pBucketsDelta = np == 0 ? NO_BUCKETS : new long[np];
+            nBuckets = nn == 0 ? NO_BUCKETS : new long[nn];
+            nBucketsDelta = nn == 0 ? NO_BUCKETS : new long[nn];
             Varbit.putInt(b, ts);
             Varbit.putUint(b, h.count());
             Varbit.putUint(b, h.zeroCount());

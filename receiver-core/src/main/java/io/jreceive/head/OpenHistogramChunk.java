@@ -38,7 +38,10 @@ final class OpenHistogramChunk {
         return h.isFloat() ? FloatHistogramChunk.ENCODING : HistogramChunk.ENCODING;
     }
 
-    /** A new open chunk holding {@code h} at {@code t}; {@code prev} is the chunk it follows (same encoding) or null. */
+    /**
+     * A new open chunk holding {@code h} at {@code t}; {@code prev} is the chunk it follows (same encoding, its bytes
+     * stored, not used afterwards: an integer chunk takes over its buffer) or null.
+     */
     static OpenHistogramChunk start(long t, FlatHistogram h, long chunkRange, OpenHistogramChunk prev) {
         OpenHistogramChunk c = new OpenHistogramChunk(encodingOf(h));
         c.openMint = t;
@@ -46,9 +49,11 @@ final class OpenHistogramChunk {
         if (h.isFloat()) {
             c.floats = new FloatHistogramAppender();
             c.floats.append(prev == null ? null : prev.floats, t, h.toFloatHistogram());
+        } else if (prev != null) {
+            c.ints = prev.ints.cut(t, h.toHistogram());
         } else {
             c.ints = new HistogramAppender();
-            c.ints.append(prev == null ? null : prev.ints, t, h);
+            c.ints.append(null, t, h);
         }
         c.last = prev == null ? new LastHistogram() : prev.last;
         c.last.set(h);
@@ -79,6 +84,11 @@ final class OpenHistogramChunk {
 
     byte[] bytes() {
         return ints != null ? ints.bytes() : floats.bytes();
+    }
+
+    /** The chunk's bytes in place, the first {@link #sizeBytes()} of them; not to be kept. */
+    byte[] buffer() {
+        return ints != null ? ints.buffer() : floats.buffer();
     }
 
     /**

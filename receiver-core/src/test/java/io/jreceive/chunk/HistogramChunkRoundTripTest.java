@@ -96,9 +96,9 @@ class HistogramChunkRoundTripTest {
 
     /**
      * The head appends a request's histograms read in place ({@link FlatHistogram}), writing a sample that continues
-     * its chunk straight from the flat arrays: every chunk must hold the bytes the object path writes, over random
-     * series (cuts, re-encodings, gauges, stale markers) and steady ones (where the flat path takes almost every
-     * sample).
+     * its chunk straight from the flat arrays, and starts a chunk it cuts in the previous chunk's buffer: every chunk
+     * must hold the bytes the object path writes, over random series (cuts, re-encodings, gauges, stale markers)
+     * and steady ones (where the flat path takes almost every sample).
      */
     @Test
     void flatAppendsWriteTheBytesObjectAppendsWrite() {
@@ -113,13 +113,28 @@ class HistogramChunkRoundTripTest {
         }
     }
 
-    /** Every chunk's bytes (hex) after appending {@code in}, as objects or, given {@code batch}, read in place. */
+    /**
+     * Every chunk's bytes (hex) after appending {@code in}, as objects or, given {@code batch}, read in place; every
+     * 37th sample starts a chunk as the head's size and time cuts do: a new appender given the previous one (object
+     * path) or {@link HistogramAppender#cut} in the previous one's buffer (flat path).
+     */
     private static List<String> chunkBytes(List<Histogram> in, BatchHistograms batch) {
         List<String> out = new ArrayList<>();
         HistogramAppender app = new HistogramAppender();
         FlatHistogram flat = new FlatHistogram();
         for (int i = 0; i < in.size(); i++) {
             long t = 15000L * (i + 1);
+            if (i % 37 == 36 && app.numSamples() > 0) {
+                out.add(HexFormat.of().formatHex(app.bytes()));
+                if (batch == null) {
+                    HistogramAppender next = new HistogramAppender();
+                    next.append(app, t, in.get(i));
+                    app = next;
+                } else {
+                    app = app.cut(t, in.get(i));
+                }
+                continue;
+            }
             HistogramAppend<HistogramAppender> res = batch == null ? app.append(null, t, in.get(i))
                     : app.append(null, t, batch.view(i, flat));
             if (res.newChunk()) {
