@@ -236,6 +236,56 @@ public final class HistogramAppender {
         }
     }
 
+    /**
+     * Whether the chunk's state holds {@code h}, just appended, exactly as it came: its schema, zero threshold,
+     * spans, bucket deltas, counts, sum and custom bounds, bit for bit. Then {@link #newestEquals} tells a resend of
+     * it from a conflict, and its series keeps no copy of it. Not so after a sample widened into the chunk's layout
+     * or a stale marker (the chunk keeps the widened buckets, or none).
+     */
+    public boolean holdsAsNewest(FlatHistogram h) {
+        return count > 0 && !h.isFloat() && h.schema() == schema
+                && h.zeroThresholdBits() == Double.doubleToRawLongBits(zThreshold)
+                && h.sumBits() == sum.bits && h.customValuesMatch(customValues) && sameNewest(h);
+    }
+
+    /**
+     * Whether {@code h} equals the newest sample, as {@link Histogram#equals} compares them except for the hint
+     * (the caller keeps it), when {@link #holdsAsNewest} held for that sample.
+     */
+    public boolean newestEquals(FlatHistogram h) {
+        if (h.isFloat() || h.schema() != schema || h.zeroThresholdBits() != Double.doubleToRawLongBits(zThreshold)
+                || h.sumBits() != sum.bits || h.customValues() != customValues.length || !sameNewest(h)) {
+            return false;
+        }
+        for (int j = 0; j < customValues.length; j++) {
+            // Arrays.equals(double[], double[]): every NaN alike.
+            if (Double.doubleToLongBits(h.customValue(j)) != Double.doubleToLongBits(customValues[j])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Counts, spans and bucket deltas of {@code h} are the newest sample's. */
+    private boolean sameNewest(FlatHistogram h) {
+        if (h.count() != cnt || h.zeroCount() != zCnt || h.positiveBuckets() != pBuckets.length
+                || h.negativeBuckets() != nBuckets.length || !h.positiveSpansEqual(pSpans)
+                || !h.negativeSpansEqual(nSpans)) {
+            return false;
+        }
+        for (int i = 0; i < pBuckets.length; i++) {
+            if (h.bucket(i) != pBuckets[i]) {
+                return false;
+            }
+        }
+        for (int i = 0; i < nBuckets.length; i++) {
+            if (h.bucket(pBuckets.length + i) != nBuckets[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Whether a gauge histogram fits this chunk's layout ({@code appendableGauge} before its span merge). */
     private boolean gaugeLayoutMatches(Histogram h) {
         if (StaleNaN.is(h.sum())) {

@@ -5,6 +5,7 @@ import io.jreceive.chunk.FloatHistogramChunk;
 import io.jreceive.chunk.HistogramAppend;
 import io.jreceive.chunk.HistogramAppender;
 import io.jreceive.chunk.HistogramChunk;
+import io.jreceive.histogram.CounterResetHint;
 import io.jreceive.histogram.FlatHistogram;
 
 /**
@@ -23,10 +24,14 @@ final class OpenHistogramChunk {
     private long nextAt;
     private boolean computedEndTime;
     /**
-     * The newest sample, to tell an identical resend (ignored) from a conflicting one (a duplicate); passed on to
-     * the chunk that follows this one, so a series keeps one copy.
+     * The newest sample, to tell an identical resend (ignored) from a conflicting one (a duplicate). An integer
+     * chunk's appender usually holds it as it came ({@link HistogramAppender#holdsAsNewest}), and then only its hint
+     * is kept here; otherwise (float chunks, a sample widened into the chunk's layout, a stale marker) a copy,
+     * made on first need and passed on to the chunk that follows this one, so a series keeps one at most.
      */
     private LastHistogram last;
+    private CounterResetHint lastHint;
+    private boolean lastInAppender;
     private long lastT;
 
     private OpenHistogramChunk(byte encoding) {
@@ -55,10 +60,22 @@ final class OpenHistogramChunk {
             c.ints = new HistogramAppender();
             c.ints.append(null, t, h);
         }
-        c.last = prev == null ? new LastHistogram() : prev.last;
-        c.last.set(h);
-        c.lastT = t;
+        c.last = prev == null ? null : prev.last;
+        c.noteLast(t, h);
         return c;
+    }
+
+    /** Notes {@code h} at {@code t}, just appended, as the newest sample. */
+    private void noteLast(long t, FlatHistogram h) {
+        lastT = t;
+        lastHint = h.hint();
+        lastInAppender = ints != null && ints.holdsAsNewest(h);
+        if (!lastInAppender) {
+            if (last == null) {
+                last = new LastHistogram();
+            }
+            last.set(h);
+        }
     }
 
     byte encoding() {
@@ -71,7 +88,7 @@ final class OpenHistogramChunk {
 
     /** Whether {@code h} is the same sample as the newest one (an identical resend). */
     boolean sameAsLast(FlatHistogram h) {
-        return last.matches(h);
+        return lastInAppender ? h.hint() == lastHint && ints.newestEquals(h) : last.matches(h);
     }
 
     int numSamples() {
@@ -127,8 +144,7 @@ final class OpenHistogramChunk {
             }
             ints = r.appender();
         }
-        last.set(h);
-        lastT = t;
+        noteLast(t, h);
         return this;
     }
 
@@ -142,8 +158,7 @@ final class OpenHistogramChunk {
         c.nextAt = BlockRanges.rangeEnd(t, chunkRange);
         c.computedEndTime = computedEndTime;
         c.last = last;
-        c.last.set(h);
-        c.lastT = t;
+        c.noteLast(t, h);
         return c;
     }
 }

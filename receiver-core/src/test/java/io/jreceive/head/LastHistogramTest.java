@@ -79,6 +79,30 @@ class LastHistogramTest {
         }
     }
 
+    /**
+     * An open chunk tells a resend of its newest sample from a conflict as {@code equals} would, whether its
+     * appender holds that sample as it came (then the series keeps no copy) or not (widened into the chunk's layout,
+     * cut, stale): every sample appended after every other, then compared with every sample.
+     */
+    @Test
+    void openChunkTellsAResendFromAConflictAsEqualsWould() {
+        final long range = 2 * 3600 * 1000L;
+        for (Object p : SAMPLES) {
+            for (Object a : SAMPLES) {
+                OpenHistogramChunk c = OpenHistogramChunk.start(1000, FlatHistogram.copyOf(p), range, null);
+                FlatHistogram fa = FlatHistogram.copyOf(a);
+                if (OpenHistogramChunk.encodingOf(fa) != c.encoding()) {
+                    continue;
+                }
+                OpenHistogramChunk d = c.append(2000, fa, range);
+                for (Object b : SAMPLES) {
+                    assertEquals(copyOf(b).equals(a), d.sameAsLast(FlatHistogram.copyOf(copyOf(b))),
+                            a + " after " + p + " against " + b);
+                }
+            }
+        }
+    }
+
     /** An equal histogram in arrays of its own, so no answer comes from sharing an array. */
     private static Object copyOf(Object h) {
         if (h instanceof Histogram g) {
