@@ -14,6 +14,7 @@ import org.xerial.snappy.Snappy;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
 
+import io.jreceive.encoding.EncBuf;
 import io.jreceive.head.BlockRanges;
 import io.jreceive.head.Head;
 import io.jreceive.head.WalSink;
@@ -42,7 +43,10 @@ import io.netty.channel.embedded.EmbeddedChannel;
  * new series, a few samples each, one round per request. C2 compiles only the branches its profile saw taken; one
  * first taken under load throws the compiled method away, and recompiling the append path took C2 about half a
  * second of a core each time. The steady phase goes first because C2 compiles the append path during the creation
- * phase, from the profile it has then (measured: see benchmarks/RESULTS.md).
+ * phase, from the profile it has then (measured: see benchmarks/RESULTS.md). With an out-of-order window the steady
+ * phase runs a second time into a head with that window, some samples one round late: otherwise C2 compiles the
+ * out-of-order path under the first late samples, and its scratch memory and the recompiled append path stayed
+ * resident (measured: RESULTS, out-of-order ingestion).
  */
 public final class IngestWarmup {
     private static final Logger LOG = LoggerFactory.getLogger(IngestWarmup.class);
@@ -70,7 +74,27 @@ public final class IngestWarmup {
      * busy gets queued now) and waits for them once more.
      */
     public record Plan(int series, int rounds, int seriesPerRequest, int seriesPerHead, int steadySeries,
-                       int steadyRounds, boolean awaitCompiler) {
+                       int steadyRounds, boolean awaitCompiler, long outOfOrderWindowMs, int outOfOrderCapMax) {
+        /** A plan for a receiver without an out-of-order window. */
+        public Plan(int series, int rounds, int seriesPerRequest, int seriesPerHead, int steadySeries,
+                    int steadyRounds, boolean awaitCompiler) {
+            this(series, rounds, seriesPerRequest, seriesPerHead, steadySeries, steadyRounds, awaitCompiler, 0, 0);
+        }
+
+        /**
+         * The same plan for a receiver whose heads take out-of-order samples within {@code windowMs}, in chunks of
+         * {@code capMax} samples: its steady phase then runs a second time with late samples (see {@link #steady}).
+         */
+        public Plan withOutOfOrder(long windowMs, int capMax) {
+            return new Plan(series, rounds, seriesPerRequest, seriesPerHead, steadySeries, steadyRounds,
+                    awaitCompiler, windowMs, capMax);
+        }
+
+        /** Whether the late samples of {@link #steady} fall in the window: one interval late must be inside it. */
+        boolean outOfOrder() {
+            return outOfOrderWindowMs >= 2 * INTERVAL_MS && outOfOrderCapMax > 0;
+        }
+
         /** Series (creation) or samples (steady) per request: at least 1. */
         int requestSize() {
             return Math.max(1, seriesPerRequest);
@@ -107,7 +131,17 @@ public final class IngestWarmup {
      */
     public static Result run(RemoteWriteConfig config, Plan plan, BooleanSupplier stopWaiting) {
         final long begin = System.nanoTime();
-        final WalSink discard = (seriesRecord, samplesRecord) -> DURABLE;
+        final WalSink discard = new WalSink() {
+            @Override
+            public CompletableFuture<Void> log(EncBuf seriesRecord, EncBuf samplesRecord) {
+                return DURABLE;
+            }
+
+            @Override
+            public CompletableFuture<Void> logOutOfOrder(EncBuf samplesRecord) {
+                return DURABLE;
+            }
+        };
         final Head[] head = {null};
         final TenantWriter writer = new TenantWriter() {
             @Override
@@ -161,9 +195,16 @@ public final class IngestWarmup {
         final int perHead = plan.headSize();
         if (plan.steadySeries() > 0 && plan.steadyRounds() > 0) {
             head[0] = new Head(CHUNK_RANGE_MS, 0);
-            t.requests += steady(ch, head[0], plan.steadySeries(), plan.steadyRounds(), perRequest);
+            t.requests += steady(ch, head[0], plan.steadySeries(), plan.steadyRounds(), perRequest, false);
             t.series += plan.steadySeries();
             t.samples += head[0].samplesAppended();
+            if (plan.outOfOrder()) {
+                head[0] = new Head(CHUNK_RANGE_MS, 0);
+                head[0].outOfOrder(plan.outOfOrderWindowMs(), plan.outOfOrderCapMax());
+                t.requests += steady(ch, head[0], plan.steadySeries(), plan.steadyRounds(), perRequest, true);
+                t.series += plan.steadySeries();
+                t.samples += head[0].samplesAppended();
+            }
         }
         final int fullSeries = Math.min(series, perHead);
         final byte[][][] full = bodies(fullSeries, perRequest, plan.rounds());
@@ -188,27 +229,43 @@ public final class IngestWarmup {
      * per request as fit in {@code perRequest} samples, then the last round once more (a retry whose first attempt
      * was stored: duplicates, answered 200); returns the requests sent. The block boundary falls at round
      * {@code rounds * 9 / 10}, after the chunks of the noisy gauges outgrew
-     * {@link io.jreceive.chunk.XorChunk#MAX_BYTES}.
+     * {@link io.jreceive.chunk.XorChunk#MAX_BYTES}. With {@code late}, the head has an out-of-order window and
+     * some samples arrive one round late, after their successor ({@link #late}), as from a sender catching up or a
+     * second replica: they take the out-of-order path, whose chunks some series fill to their cap.
      */
-    private static int steady(EmbeddedChannel ch, Head head, int series, int rounds, int perRequest)
+    private static int steady(EmbeddedChannel ch, Head head, int series, int rounds, int perRequest, boolean late)
             throws IOException {
         final long start = BlockRanges.rangeEnd(START_MS, CHUNK_RANGE_MS)
                 - (long) rounds * 9 / 10 * INTERVAL_MS;
         final int perBody = Math.max(1, perRequest / series);
-        final byte[] buf = new byte[series * perBody * MAX_SERIES_BYTES];
+        // Late samples of the round before the first can add up to one round.
+        final byte[] buf = new byte[series * (perBody + 1) * MAX_SERIES_BYTES];
         int requests = 0;
+        final int lastLate = late ? rounds - 2 : -1;
         for (int r = 0; r < rounds; r += perBody) {
-            send(ch, body(0, series, r, Math.min(rounds, r + perBody), start, buf));
+            send(ch, body(0, series, r, Math.min(rounds, r + perBody), start, buf, lastLate));
             requests++;
         }
         final long appended = head.samplesAppended();
-        send(ch, body(0, series, rounds - 1, rounds, start, buf));
+        send(ch, body(0, series, rounds - 1, rounds, start, buf, lastLate));
         check(head, series, expectedSamples(series, rounds));
         if (head.samplesAppended() != appended) {
             throw new IllegalStateException("ingest warm-up: a resent round appended "
                     + (head.samplesAppended() - appended) + " samples again");
         }
+        if (late && head.outOfOrderAppended() == 0) {
+            throw new IllegalStateException("ingest warm-up: no late sample took the out-of-order path");
+        }
         return requests + 1;
+    }
+
+    /**
+     * Whether series {@code i}'s sample of round {@code r} is sent late, after round {@code r + 1}'s: one in ten,
+     * and every other one of every eighth series (which fill out-of-order chunks to their cap), from round 8 on
+     * (the head's window starts from its newest sample: the first request finds it empty).
+     */
+    static boolean late(int i, int r) {
+        return r >= 8 && (i % 8 == 5 ? r % 2 == 1 : (i + r) % 10 == 3);
     }
 
     /** The bodies for a head of {@code series} series: per request of {@code perRequest} series, one per round. */
@@ -217,7 +274,8 @@ public final class IngestWarmup {
         final byte[][][] out = new byte[(series + perRequest - 1) / perRequest][rounds][];
         for (int k = 0; k < out.length; k++) {
             for (int r = 0; r < rounds; r++) {
-                out[k][r] = body(k * perRequest, Math.min(series, (k + 1) * perRequest), r, r + 1, START_MS, buf);
+                out[k][r] = body(k * perRequest, Math.min(series, (k + 1) * perRequest), r, r + 1, START_MS, buf,
+                        -1);
             }
         }
         return out;
@@ -268,14 +326,20 @@ public final class IngestWarmup {
      * Rounds {@code [r0, r1)} of series {@code from} to {@code to - 1}, round by round, as a compressed 1.0 body
      * with one sample per series entry (a series repeats once per round, as a queue shard's batch holds it); a
      * series missing a round ({@link #present}) is left out of it. Written field by field into {@code buf}
-     * (builders would make a few megabytes of garbage per request; this makes the strings).
+     * (builders would make a few megabytes of garbage per request; this makes the strings). A sample of a round up to
+     * {@code lastLate} that is {@link #late} comes after the next round's samples instead of in its own round.
      */
-    static byte[] body(int from, int to, int r0, int r1, long start, byte[] buf) throws IOException {
+    static byte[] body(int from, int to, int r0, int r1, long start, byte[] buf, int lastLate) throws IOException {
         CodedOutputStream out = CodedOutputStream.newInstance(buf);
         for (int r = r0; r < r1; r++) {
             for (int i = from; i < to; i++) {
-                if (present(i, r)) {
+                if (present(i, r) && !(r <= lastLate && late(i, r))) {
                     writeSeries(out, i, timestamp(i, r, start), value(i, r));
+                }
+            }
+            for (int i = from; i < to && r > 0 && r - 1 <= lastLate; i++) {
+                if (present(i, r - 1) && late(i, r - 1)) {
+                    writeSeries(out, i, timestamp(i, r - 1, start), value(i, r - 1));
                 }
             }
         }
