@@ -75,6 +75,9 @@ final class Receiver implements AutoCloseable {
     private static final int WARMUP_HEAD_SERIES = 2000;
     private static final int WARMUP_STEADY_SERIES = 500;
     private static final int WARMUP_STEADY_ROUNDS = 150;
+    /** Native histogram series and rounds of the warm-up (when native histograms are on): see IngestWarmup. */
+    private static final int WARMUP_HISTOGRAM_SERIES = 200;
+    private static final int WARMUP_HISTOGRAM_ROUNDS = 100;
     private final ReceiverConfig config;
     private final PrometheusMeterRegistry registry;
     private final OpsServer ops;
@@ -256,7 +259,9 @@ final class Receiver implements AutoCloseable {
         return CompletableFuture.runAsync(
                 () -> IngestWarmup.run(rw, new IngestWarmup.Plan(rw.warmupSeries(), WARMUP_ROUNDS, WARMUP_BATCH,
                         WARMUP_HEAD_SERIES, WARMUP_STEADY_SERIES, WARMUP_STEADY_ROUNDS, true)
-                        .withOutOfOrder(tsdb.oooWindowMs(), tsdb.oooCapMax()), stopWaiting),
+                        .withOutOfOrder(tsdb.oooWindowMs(), tsdb.oooCapMax())
+                        .withHistograms(rw.nativeHistograms() ? WARMUP_HISTOGRAM_SERIES : 0,
+                                WARMUP_HISTOGRAM_ROUNDS), stopWaiting),
                 r -> {
                     Thread t = new Thread(r, "ingest-warmup");
                     t.setDaemon(true);

@@ -51,6 +51,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 public final class IngestWarmup {
     private static final Logger LOG = LoggerFactory.getLogger(IngestWarmup.class);
     private static final String METRIC_PREFIX = "jreceive_warmup_metric_";
+    private static final String HISTOGRAM_PREFIX = "jreceive_warmup_histogram_";
     private static final int METRICS_PER_HOST = 40;
     private static final long START_MS = 1_700_000_000_000L;
     private static final long INTERVAL_MS = 15_000;
@@ -58,6 +59,8 @@ public final class IngestWarmup {
     private static final long CHUNK_RANGE_MS = 2 * 3600_000L;
     /** Upper bound of one encoded series of {@link #body} (six labels, one sample: about 190 bytes). */
     private static final int MAX_SERIES_BYTES = 256;
+    /** Upper bound of one encoded histogram series (six labels, up to 33 buckets: about 290 bytes). */
+    private static final int MAX_HISTOGRAM_SERIES_BYTES = 512;
     private static final String OK_STATUS_LINE = "HTTP/1.1 200 OK\r\n";
     private static final CompletableFuture<Void> DURABLE = CompletableFuture.completedFuture(null);
 
@@ -74,11 +77,22 @@ public final class IngestWarmup {
      * busy gets queued now) and waits for them once more.
      */
     public record Plan(int series, int rounds, int seriesPerRequest, int seriesPerHead, int steadySeries,
-                       int steadyRounds, boolean awaitCompiler, long outOfOrderWindowMs, int outOfOrderCapMax) {
-        /** A plan for a receiver without an out-of-order window. */
+                       int steadyRounds, boolean awaitCompiler, long outOfOrderWindowMs, int outOfOrderCapMax,
+                       int histogramSeries, int histogramRounds) {
+        /** A plan for a receiver without an out-of-order window, sending no native histograms. */
         public Plan(int series, int rounds, int seriesPerRequest, int seriesPerHead, int steadySeries,
                     int steadyRounds, boolean awaitCompiler) {
-            this(series, rounds, seriesPerRequest, seriesPerHead, steadySeries, steadyRounds, awaitCompiler, 0, 0);
+            this(series, rounds, seriesPerRequest, seriesPerHead, steadySeries, steadyRounds, awaitCompiler, 0, 0,
+                    0, 0);
+        }
+
+        /**
+         * The same plan with a native histogram phase after the steady one: {@code series} series of integer
+         * histograms for {@code rounds} rounds (see {@link #histograms}); 0 = none.
+         */
+        public Plan withHistograms(int series, int rounds) {
+            return new Plan(this.series, this.rounds, seriesPerRequest, seriesPerHead, steadySeries, steadyRounds,
+                    awaitCompiler, outOfOrderWindowMs, outOfOrderCapMax, series, rounds);
         }
 
         /**
@@ -87,7 +101,7 @@ public final class IngestWarmup {
          */
         public Plan withOutOfOrder(long windowMs, int capMax) {
             return new Plan(series, rounds, seriesPerRequest, seriesPerHead, steadySeries, steadyRounds,
-                    awaitCompiler, windowMs, capMax);
+                    awaitCompiler, windowMs, capMax, histogramSeries, histogramRounds);
         }
 
         /** Whether the late samples of {@link #steady} fall in the window: one interval late must be inside it. */
@@ -134,6 +148,12 @@ public final class IngestWarmup {
         final WalSink discard = new WalSink() {
             @Override
             public CompletableFuture<Void> log(EncBuf seriesRecord, EncBuf samplesRecord) {
+                return DURABLE;
+            }
+
+            @Override
+            public CompletableFuture<Void> log(EncBuf seriesRecord, EncBuf samplesRecord,
+                                               EncBuf[] histogramRecords) {
                 return DURABLE;
             }
 
@@ -206,6 +226,12 @@ public final class IngestWarmup {
                 t.samples += head[0].samplesAppended();
             }
         }
+        if (plan.histogramSeries() > 0 && plan.histogramRounds() > 0) {
+            head[0] = new Head(CHUNK_RANGE_MS, 0);
+            t.requests += histograms(ch, head[0], plan.histogramSeries(), plan.histogramRounds(), perRequest);
+            t.series += plan.histogramSeries();
+            t.samples += head[0].samplesAppended();
+        }
         final int fullSeries = Math.min(series, perHead);
         final byte[][][] full = bodies(fullSeries, perRequest, plan.rounds());
         for (int first = 0; first < series; first += perHead) {
@@ -257,6 +283,114 @@ public final class IngestWarmup {
             throw new IllegalStateException("ingest warm-up: no late sample took the out-of-order path");
         }
         return requests + 1;
+    }
+
+    /**
+     * The native histogram phase into {@code head}: rounds {@code [0, rounds)} of {@code series} series of integer
+     * histograms ({@link #writeHistogramSeries}), as many whole rounds per request as fit in {@code perRequest}
+     * samples, then the last round once more (identical resends, ignored); returns the requests sent. Without it
+     * C2 compiled the histogram decode, validation, append and WAL paths under the first histogram load, and its
+     * scratch memory (about 20 MB of compiler arenas at 10k series) stayed resident (measured: RESULTS, native
+     * histograms).
+     */
+    private static int histograms(EmbeddedChannel ch, Head head, int series, int rounds, int perRequest)
+            throws IOException {
+        final int perBody = Math.max(1, perRequest / series);
+        final byte[] buf = new byte[series * perBody * MAX_HISTOGRAM_SERIES_BYTES];
+        final byte[] hist = new byte[MAX_HISTOGRAM_SERIES_BYTES];
+        int requests = 0;
+        for (int r = 0; r < rounds; r += perBody) {
+            send(ch, histogramBody(series, r, Math.min(rounds, r + perBody), buf, hist));
+            requests++;
+        }
+        final long appended = head.samplesAppended();
+        send(ch, histogramBody(series, rounds - 1, rounds, buf, hist));
+        check(head, series, (long) series * rounds);
+        if (head.samplesAppended() != appended) {
+            throw new IllegalStateException("ingest warm-up: a resent round appended "
+                    + (head.samplesAppended() - appended) + " histograms again");
+        }
+        return requests + 1;
+    }
+
+    /** Rounds {@code [r0, r1)} of histogram series {@code [0, series)} as a compressed 1.0 body. */
+    static byte[] histogramBody(int series, int r0, int r1, byte[] buf, byte[] hist) throws IOException {
+        CodedOutputStream out = CodedOutputStream.newInstance(buf);
+        for (int r = r0; r < r1; r++) {
+            for (int i = 0; i < series; i++) {
+                writeHistogramSeries(out, i, r, hist);
+            }
+        }
+        return Snappy.compress(Arrays.copyOf(buf, out.getTotalBytesWritten()));
+    }
+
+    /**
+     * Series {@code i}'s integer histogram of round {@code r}: exponential schema 3, 8, 20 or 32 buckets growing like
+     * counters; every 7th series gains a bucket after a gap from round 50 on (the chunk is re-encoded into the wider
+     * layout), every 11th restarts its counts at round 60 (a counter reset cuts a chunk).
+     */
+    private static void writeHistogramSeries(CodedOutputStream out, int i, int r, byte[] hist) throws IOException {
+        final int buckets = 8 + (i % 3) * 12;
+        final int age = i % 11 == 4 && r >= 60 ? r - 60 : r;
+        final boolean extra = i % 7 == 2 && r >= 50;
+        CodedOutputStream h = CodedOutputStream.newInstance(hist);
+        long zeroCount = age + (i & 1);
+        long count = zeroCount;
+        int deltasSize = 0;
+        long prev = 0;
+        for (int k = 0; k < buckets; k++) {
+            long c = (long) (age + 1) * (1 + (i + k) % 4);
+            count += c;
+            deltasSize += CodedOutputStream.computeSInt64SizeNoTag(c - prev);
+            prev = c;
+        }
+        final long extraCount = extra ? r - 49 : 0;
+        if (extra) {
+            count += extraCount;
+            deltasSize += CodedOutputStream.computeSInt64SizeNoTag(extraCount - prev);
+        }
+        h.writeUInt64(1, count);
+        h.writeDouble(3, age * 1.25 + i);
+        h.writeSInt32(4, 3);
+        h.writeDouble(5, 0x1p-128);
+        h.writeUInt64(6, zeroCount);
+        writeSpan(h, -10, buckets);
+        if (extra) {
+            writeSpan(h, 2, 1);
+        }
+        h.writeTag(12, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        h.writeUInt32NoTag(deltasSize);
+        prev = 0;
+        for (int k = 0; k < buckets; k++) {
+            long c = (long) (age + 1) * (1 + (i + k) % 4);
+            h.writeSInt64NoTag(c - prev);
+            prev = c;
+        }
+        if (extra) {
+            h.writeSInt64NoTag(extraCount - prev);
+        }
+        h.writeInt64(15, START_MS + r * INTERVAL_MS);
+        final int histSize = h.getTotalBytesWritten();
+        final String[] labels = labels(i, HISTOGRAM_PREFIX);
+        int labelsSize = 0;
+        for (int j = 0; j < labels.length; j += 2) {
+            labelsSize += lengthDelimitedSize(1, labelSize(labels[j], labels[j + 1]));
+        }
+        out.writeTag(1, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        out.writeUInt32NoTag(labelsSize + lengthDelimitedSize(4, histSize));
+        writeLabels(out, labels);
+        out.writeTag(4, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        out.writeUInt32NoTag(histSize);
+        out.writeRawBytes(hist, 0, histSize);
+    }
+
+    /** A {@code positive_spans} entry (field 11): offset (sint32, 1) and length (uint32, 2). */
+    private static void writeSpan(CodedOutputStream h, int offset, int length) throws IOException {
+        h.writeTag(11, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        h.writeUInt32NoTag(CodedOutputStream.computeSInt32Size(1, offset)
+                + CodedOutputStream.computeUInt32Size(2, length));
+        h.writeSInt32(1, offset);
+        h.writeUInt32(2, length);
     }
 
     /**
@@ -347,15 +481,7 @@ public final class IngestWarmup {
     }
 
     private static void writeSeries(CodedOutputStream out, int i, long t, double v) throws IOException {
-        int host = i / METRICS_PER_HOST;
-        String[] labels = {
-            "__name__", METRIC_PREFIX + (i % METRICS_PER_HOST),
-            "container", "node-exporter",
-            "instance", "10." + (host >> 16 & 255) + "." + (host >> 8 & 255) + "." + (host & 255) + ":9100",
-            "job", "node",
-            "namespace", "monitoring-" + host % 7,
-            "pod", "node-exporter-" + Integer.toString(host * 7919, 36),
-        };
+        String[] labels = labels(i, METRIC_PREFIX);
         int labelsSize = 0;
         for (int j = 0; j < labels.length; j += 2) {
             labelsSize += lengthDelimitedSize(1, labelSize(labels[j], labels[j + 1]));
@@ -363,16 +489,33 @@ public final class IngestWarmup {
         int sampleSize = CodedOutputStream.computeDoubleSize(1, v) + CodedOutputStream.computeInt64Size(2, t);
         out.writeTag(1, WireFormat.WIRETYPE_LENGTH_DELIMITED);
         out.writeUInt32NoTag(labelsSize + lengthDelimitedSize(2, sampleSize));
+        writeLabels(out, labels);
+        out.writeTag(2, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        out.writeUInt32NoTag(sampleSize);
+        out.writeDouble(1, v);
+        out.writeInt64(2, t);
+    }
+
+    /** Series {@code i}'s label pairs under metric name prefix {@code prefix}. */
+    private static String[] labels(int i, String prefix) {
+        int host = i / METRICS_PER_HOST;
+        return new String[] {
+            "__name__", prefix + (i % METRICS_PER_HOST),
+            "container", "node-exporter",
+            "instance", "10." + (host >> 16 & 255) + "." + (host >> 8 & 255) + "." + (host & 255) + ":9100",
+            "job", "node",
+            "namespace", "monitoring-" + host % 7,
+            "pod", "node-exporter-" + Integer.toString(host * 7919, 36),
+        };
+    }
+
+    private static void writeLabels(CodedOutputStream out, String[] labels) throws IOException {
         for (int j = 0; j < labels.length; j += 2) {
             out.writeTag(1, WireFormat.WIRETYPE_LENGTH_DELIMITED);
             out.writeUInt32NoTag(labelSize(labels[j], labels[j + 1]));
             out.writeString(1, labels[j]);
             out.writeString(2, labels[j + 1]);
         }
-        out.writeTag(2, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-        out.writeUInt32NoTag(sampleSize);
-        out.writeDouble(1, v);
-        out.writeInt64(2, t);
     }
 
     /**

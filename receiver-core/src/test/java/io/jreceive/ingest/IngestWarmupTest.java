@@ -85,6 +85,18 @@ class IngestWarmupTest {
     }
 
     @Test
+    void theHistogramPhaseStoresEveryHistogramAndIgnoresTheResentRound() {
+        // 200 series x 100 rounds, 10 rounds per request: 10 requests, then the last round again, whose identical
+        // histograms are ignored (the warm-up throws if a head holds other than 20000, or if the resend appended).
+        // Series 2, 9, ... gain a bucket at round 50 and 4, 15, ... restart their counts at round 60: both valid.
+        IngestWarmup.Result r = IngestWarmup.run(config(RemoteWriteLimits.DEFAULTS),
+                new IngestWarmup.Plan(0, 0, 2000, 2000, 0, 0, false).withHistograms(200, 100));
+        assertEquals(11, r.requests());
+        assertEquals(200, r.series());
+        assertEquals(20_000, r.samples());
+    }
+
+    @Test
     void lateSamplesComeAfterTheirSuccessorAndEachOnce() throws Exception {
         // Rounds 13 and 14 of series 5 (every other round late: round 13) and 0 (late when (i + r) % 10 == 3:
         // round 13), with rounds up to 13 allowed late: round 13's late samples come after round 14's.
