@@ -216,11 +216,16 @@ public final class HistogramAppender {
         b.writeXor(h.sumBits(), sum);
         writeBucketDods(h, 0, pBuckets, pBucketsDelta);
         writeBucketDods(h, pBuckets.length, nBuckets, nBucketsDelta);
+        written(ts, h.count(), h.zeroCount(), newTDelta, newCntDelta, newZCntDelta);
+    }
+
+    /** Counts a sample just written and keeps what the next sample's deltas are taken from. */
+    private void written(long ts, long newCnt, long newZCnt, long newTDelta, long newCntDelta, long newZCntDelta) {
         count++;
         HistogramChunk.setNumSamples(b.buffer(), count);
         t = ts;
-        cnt = h.count();
-        zCnt = h.zeroCount();
+        cnt = newCnt;
+        zCnt = newZCnt;
         tDelta = newTDelta;
         cntDelta = newCntDelta;
         zCntDelta = newZCntDelta;
@@ -457,14 +462,7 @@ public final class HistogramAppender {
             writeBucketDods(h.positiveBuckets(), pBuckets, pBucketsDelta);
             writeBucketDods(h.negativeBuckets(), nBuckets, nBucketsDelta);
         }
-        count++;
-        HistogramChunk.setNumSamples(b.buffer(), count);
-        t = ts;
-        cnt = h.count();
-        zCnt = h.zeroCount();
-        tDelta = newTDelta;
-        cntDelta = newCntDelta;
-        zCntDelta = newZCntDelta;
+        written(ts, h.count(), h.zeroCount(), newTDelta, newCntDelta, newZCntDelta);
         System.arraycopy(h.positiveBuckets(), 0, pBuckets, 0, h.positiveBuckets().length);
         System.arraycopy(h.negativeBuckets(), 0, nBuckets, 0, h.negativeBuckets().length);
     }

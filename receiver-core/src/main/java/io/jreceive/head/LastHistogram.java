@@ -1,6 +1,5 @@
 package io.jreceive.head;
 
-import io.jreceive.histogram.CounterResetHint;
 import io.jreceive.histogram.FlatHistogram;
 import io.jreceive.histogram.FloatHistogram;
 import io.jreceive.histogram.Histogram;
@@ -16,88 +15,38 @@ final class LastHistogram {
     private static final int[] NO_INTS = new int[0];
     private static final long[] NO_LONGS = new long[0];
 
-    private boolean isFloat;
-    private CounterResetHint hint;
-    private int schema;
-    /** Raw bits of the zero threshold and sum; the counts as values (integer) or raw bits (float). */
-    private long zeroThreshold;
-    private long zeroCount;
-    private long count;
-    private long sum;
     /** Offset and length pairs, positive spans first. */
     private int[] spans = NO_INTS;
-    private int nPosSpans;
-    private int nNegSpans;
-    /** Bucket deltas (integer) or {@link Double#doubleToLongBits} of the counts (float), positive first. */
-    private long[] buckets = NO_LONGS;
-    private int nPos;
-    private int nNeg;
-    /** {@link Double#doubleToLongBits} of the custom values ({@code Arrays.equals(double[], double[])}'s rule). */
-    private long[] custom = NO_LONGS;
-    private int nCustom;
+    /** Bucket deltas (integer) or raw bits of the counts (float), positive first, then raw bits of custom bounds. */
+    private long[] words = NO_LONGS;
+    /** The copy, read through these arrays. */
+    private final FlatHistogram last = new FlatHistogram();
 
     /** Notes {@code h} as the newest sample. */
     void set(FlatHistogram h) {
-        isFloat = h.isFloat();
-        hint = h.hint();
-        schema = h.schema();
-        zeroThreshold = h.zeroThresholdBits();
-        zeroCount = h.zeroCount();
-        count = h.count();
-        sum = h.sumBits();
-        nPosSpans = h.positiveSpans();
-        nNegSpans = h.negativeSpans();
-        final int ns = nPosSpans + nNegSpans;
-        spans = capacity(spans, 2 * ns);
-        for (int j = 0; j < ns; j++) {
+        final int nps = h.positiveSpans();
+        final int nns = h.negativeSpans();
+        spans = capacity(spans, 2 * (nps + nns));
+        for (int j = 0; j < nps + nns; j++) {
             spans[2 * j] = h.spanOffset(j);
             spans[2 * j + 1] = h.spanLength(j);
         }
-        nPos = h.positiveBuckets();
-        nNeg = h.negativeBuckets();
-        buckets = capacity(buckets, nPos + nNeg);
-        for (int j = 0; j < nPos + nNeg; j++) {
-            buckets[j] = bucketKey(h, j);
+        final int nb = h.positiveBuckets() + h.negativeBuckets();
+        final int ncv = h.customValues();
+        words = capacity(words, nb + ncv);
+        for (int j = 0; j < nb; j++) {
+            words[j] = h.bucket(j);
         }
-        nCustom = h.customValues();
-        custom = capacity(custom, nCustom);
-        for (int j = 0; j < nCustom; j++) {
-            custom[j] = Double.doubleToLongBits(h.customValue(j));
+        for (int j = 0; j < ncv; j++) {
+            words[nb + j] = Double.doubleToRawLongBits(h.customValue(j));
         }
-    }
-
-    /**
-     * A bucket as {@code equals} compares it: an integer delta as it is, a float count as
-     * {@link Double#doubleToLongBits} (every NaN alike, as {@code Arrays.equals(double[], double[])}).
-     */
-    private static long bucketKey(FlatHistogram h, int j) {
-        return h.isFloat() ? Double.doubleToLongBits(Double.longBitsToDouble(h.bucket(j))) : h.bucket(j);
+        last.wrap(h.isFloat(), h.hint(), h.schema(), h.zeroThresholdBits(), h.zeroCount(), h.count(), h.sumBits(),
+                spans, 0, nps, nns, words, 0, h.positiveBuckets(), h.negativeBuckets(), ncv);
     }
 
     /** Whether {@code h} equals the newest sample (as {@code h.equals(newest)} of their objects). */
     boolean matches(FlatHistogram h) {
-        if (isFloat != h.isFloat() || hint != h.hint() || schema != h.schema()
-                || zeroThreshold != h.zeroThresholdBits() || zeroCount != h.zeroCount() || count != h.count()
-                || sum != h.sumBits() || nPosSpans != h.positiveSpans() || nNegSpans != h.negativeSpans()
-                || nPos != h.positiveBuckets() || nNeg != h.negativeBuckets() || nCustom != h.customValues()) {
-            return false;
-        }
-        for (int j = 0; j < nPosSpans + nNegSpans; j++) {
-            if (spans[2 * j] != h.spanOffset(j) || spans[2 * j + 1] != h.spanLength(j)) {
-                return false;
-            }
-        }
-        for (int j = 0; j < nPos + nNeg; j++) {
-            if (buckets[j] != bucketKey(h, j)) {
-                return false;
-            }
-        }
-        for (int j = 0; j < nCustom; j++) {
-            if (custom[j] != Double.doubleToLongBits(h.customValue(j))) {
-                return false;
-            }
-        }
-        return true;
+        return last.sameSample(h);
     }
 
     private static int[] capacity(int[] a, int n) {

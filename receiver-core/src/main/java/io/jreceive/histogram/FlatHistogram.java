@@ -236,6 +236,43 @@ public final class FlatHistogram {
         return true;
     }
 
+    /**
+     * Whether {@code o} is the same sample, as {@link Histogram#equals} or {@link FloatHistogram#equals} compare
+     * their objects: scalars bit for bit, float bucket counts and custom bounds as {@code Arrays.equals(double[],
+     * double[])} does (every NaN alike).
+     */
+    public boolean sameSample(FlatHistogram o) {
+        if (isFloat != o.isFloat || hint != o.hint || schema != o.schema || zeroThreshold != o.zeroThreshold
+                || zeroCount != o.zeroCount || count != o.count || sum != o.sum || nPosSpans != o.nPosSpans
+                || nNegSpans != o.nNegSpans || nPos != o.nPos || nNeg != o.nNeg || nCustom != o.nCustom) {
+            return false;
+        }
+        for (int j = 0; j < nPosSpans + nNegSpans; j++) {
+            if (spanOffset(j) != o.spanOffset(j) || spanLength(j) != o.spanLength(j)) {
+                return false;
+            }
+        }
+        for (int j = 0; j < nPos + nNeg; j++) {
+            if (isFloat ? !sameDouble(bucket(j), o.bucket(j)) : bucket(j) != o.bucket(j)) {
+                return false;
+            }
+        }
+        final int at = wordAt + nPos + nNeg;
+        final int oAt = o.wordAt + nPos + nNeg;
+        for (int j = 0; j < nCustom; j++) {
+            if (!sameDouble(words[at + j], o.words[oAt + j])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Raw bits of two doubles compared as {@link Double#doubleToLongBits} (every NaN alike). */
+    private static boolean sameDouble(long a, long b) {
+        return a == b || Double.doubleToLongBits(Double.longBitsToDouble(a))
+                == Double.doubleToLongBits(Double.longBitsToDouble(b));
+    }
+
     /** This integer histogram as an object: a new one, or the one {@link #copyOf} copied. */
     public Histogram toHistogram() {
         if (isFloat) {

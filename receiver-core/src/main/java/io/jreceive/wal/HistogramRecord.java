@@ -67,55 +67,19 @@ public final class HistogramRecord {
         b.putBE64(baseT);
     }
 
-    /** Writes one entry: ref and time deltas, then the histogram. */
+    /** Writes one entry: ref and time deltas, then the histogram (through {@link FlatHistogram#copyOf}). */
     public static void putEntry(EncBuf b, long baseRef, long baseT, long ref, long t, Histogram h) {
-        b.putVarint(ref - baseRef);
-        b.putVarint(t - baseT);
-        b.putByte(h.hint().ordinal());
-        b.putVarint(h.schema());
-        b.putBE64Double(h.zeroThreshold());
-        b.putUvarint(h.zeroCount());
-        b.putUvarint(h.count());
-        b.putBE64Double(h.sum());
-        putSpans(b, h.positiveSpans());
-        putSpans(b, h.negativeSpans());
-        b.putUvarint(h.positiveBuckets().length);
-        for (long v : h.positiveBuckets()) {
-            b.putVarint(v);
-        }
-        b.putUvarint(h.negativeBuckets().length);
-        for (long v : h.negativeBuckets()) {
-            b.putVarint(v);
-        }
-        putCustomValues(b, h.schema(), h.customValues());
+        putEntry(b, baseRef, baseT, ref, t, FlatHistogram.copyOf(h));
     }
 
-    /** Writes one float histogram entry. */
+    /** Writes one float histogram entry (through {@link FlatHistogram#copyOf}). */
     public static void putEntry(EncBuf b, long baseRef, long baseT, long ref, long t, FloatHistogram h) {
-        b.putVarint(ref - baseRef);
-        b.putVarint(t - baseT);
-        b.putByte(h.hint().ordinal());
-        b.putVarint(h.schema());
-        b.putBE64Double(h.zeroThreshold());
-        b.putBE64Double(h.zeroCount());
-        b.putBE64Double(h.count());
-        b.putBE64Double(h.sum());
-        putSpans(b, h.positiveSpans());
-        putSpans(b, h.negativeSpans());
-        b.putUvarint(h.positiveBuckets().length);
-        for (double v : h.positiveBuckets()) {
-            b.putBE64Double(v);
-        }
-        b.putUvarint(h.negativeBuckets().length);
-        for (double v : h.negativeBuckets()) {
-            b.putBE64Double(v);
-        }
-        putCustomValues(b, h.schema(), h.customValues());
+        putEntry(b, baseRef, baseT, ref, t, FlatHistogram.copyOf(h));
     }
 
     /**
-     * Writes one entry of a histogram read in place, integer or float: the same bytes as the object forms above
-     * (the ingest path logs the samples of a request this way, without an object per sample).
+     * Writes one entry of a histogram read in place, integer or float: the ingest path logs the samples of a
+     * request this way, without an object per sample; the object forms above copy into this one.
      */
     public static void putEntry(EncBuf b, long baseRef, long baseT, long ref, long t, FlatHistogram h) {
         b.putVarint(ref - baseRef);
@@ -165,23 +129,6 @@ public final class HistogramRecord {
                 b.putBE64(h.bucket(j));
             } else {
                 b.putVarint(h.bucket(j));
-            }
-        }
-    }
-
-    private static void putSpans(EncBuf b, Span[] spans) {
-        b.putUvarint(spans.length);
-        for (Span s : spans) {
-            b.putVarint(s.offset());
-            b.putUvarint(Integer.toUnsignedLong(s.length()));
-        }
-    }
-
-    private static void putCustomValues(EncBuf b, int schema, double[] values) {
-        if (Schemas.isCustomBuckets(schema)) {
-            b.putUvarint(values.length);
-            for (double v : values) {
-                b.putBE64Double(v);
             }
         }
     }
