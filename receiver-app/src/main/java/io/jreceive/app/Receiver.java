@@ -42,6 +42,7 @@ import io.jreceive.store.StoreServer;
 import io.jreceive.tsdb.MultiTsdb;
 import io.jreceive.tsdb.TenantDb;
 import io.jreceive.tsdb.TenantPruning;
+import io.jreceive.tsdb.TsdbConfig;
 import io.jreceive.tsdb.TsdbStatus;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -74,6 +75,9 @@ final class Receiver implements AutoCloseable {
     private static final int WARMUP_HEAD_SERIES = 2000;
     private static final int WARMUP_STEADY_SERIES = 500;
     private static final int WARMUP_STEADY_ROUNDS = 150;
+    /** Native histogram series and rounds of the warm-up (when native histograms are on): see IngestWarmup. */
+    private static final int WARMUP_HISTOGRAM_SERIES = 200;
+    private static final int WARMUP_HISTOGRAM_ROUNDS = 100;
     private final ReceiverConfig config;
     private final PrometheusMeterRegistry registry;
     private final OpsServer ops;
@@ -154,7 +158,7 @@ final class Receiver implements AutoCloseable {
         // restart with data it stops waiting for the compilers once storage is open: waiting on delayed ready by
         // about a second after a replay (benchmarks/RESULTS.md, 2026-12-07), a first start keeps the waits.
         AtomicBoolean storageOpened = new AtomicBoolean();
-        CompletableFuture<Void> warmUp = startWarmUp(config.remoteWrite(), storageOpened::get);
+        CompletableFuture<Void> warmUp = startWarmUp(config.remoteWrite(), config.tsdb(), storageOpened::get);
         if (mode == Mode.ROUTER_ONLY) {
             tsdb.openWithoutStorage();
         } else {
@@ -247,13 +251,17 @@ final class Receiver implements AutoCloseable {
      * Starts the ingest warm-up on a thread of its own (its per-thread decode buffers go with it); null when it is
      * off.
      */
-    private static CompletableFuture<Void> startWarmUp(RemoteWriteConfig rw, BooleanSupplier stopWaiting) {
+    private static CompletableFuture<Void> startWarmUp(RemoteWriteConfig rw, TsdbConfig tsdb,
+                                                       BooleanSupplier stopWaiting) {
         if (rw.warmupSeries() <= 0) {
             return null;
         }
         return CompletableFuture.runAsync(
                 () -> IngestWarmup.run(rw, new IngestWarmup.Plan(rw.warmupSeries(), WARMUP_ROUNDS, WARMUP_BATCH,
-                        WARMUP_HEAD_SERIES, WARMUP_STEADY_SERIES, WARMUP_STEADY_ROUNDS, true), stopWaiting),
+                        WARMUP_HEAD_SERIES, WARMUP_STEADY_SERIES, WARMUP_STEADY_ROUNDS, true)
+                        .withOutOfOrder(tsdb.oooWindowMs(), tsdb.oooCapMax())
+                        .withHistograms(rw.nativeHistograms() ? WARMUP_HISTOGRAM_SERIES : 0,
+                                WARMUP_HISTOGRAM_ROUNDS), stopWaiting),
                 r -> {
                     Thread t = new Thread(r, "ingest-warmup");
                     t.setDaemon(true);

@@ -25,6 +25,14 @@ final class BitWriter {
         len = length;
     }
 
+    /** Empties the stream for reuse: its first {@code headerBytes} bytes zero and written, nothing after them. */
+    BitWriter restart(int headerBytes) {
+        Arrays.fill(b, 0, headerBytes, (byte) 0);
+        len = headerBytes;
+        free = 0;
+        return this;
+    }
+
     byte[] buffer() {
         return b;
     }

@@ -62,6 +62,11 @@ public final class FloatHistogramAppender {
         return b.bytes();
     }
 
+    /** The chunk's data bytes in place, the first {@link #sizeBytes()} of them; valid until the next append. */
+    public byte[] buffer() {
+        return b.buffer();
+    }
+
     private void setCounterResetHeader(int header) {
         HistogramChunk.setCounterResetHeader(b.buffer(), header);
     }

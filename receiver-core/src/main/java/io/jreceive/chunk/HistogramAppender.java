@@ -3,6 +3,7 @@ package io.jreceive.chunk;
 import java.util.List;
 
 import io.jreceive.histogram.CounterResetHint;
+import io.jreceive.histogram.FlatHistogram;
 import io.jreceive.histogram.Histogram;
 import io.jreceive.histogram.Schemas;
 import io.jreceive.histogram.Span;
@@ -48,6 +49,32 @@ public final class HistogramAppender {
         b = new BitWriter(HistogramChunk.STREAM_OFFSET, XorAppender.DEFAULT_CAPACITY);
     }
 
+    private HistogramAppender(BitWriter reused) {
+        b = reused;
+    }
+
+    /**
+     * Starts the chunk that follows this one, cut by the head for size or time, with {@code h} at {@code ts}, as
+     * {@code new HistogramAppender().append(this, ts, h)} would (the same bytes, the counter-reset header compared
+     * with this chunk), but in this chunk's buffer: the caller has stored this chunk's bytes and drops this
+     * appender. A series' chunks then grow one buffer, sized by the chunks before, instead of each growing its own
+     * from the start and leaving the old one behind.
+     */
+    public HistogramAppender cut(long ts, Histogram h) {
+        int header;
+        if (h.hint() == CounterResetHint.GAUGE) {
+            header = HistogramChunk.HEADER_GAUGE;
+        } else if (h.hint() == CounterResetHint.COUNTER_RESET) {
+            header = HistogramChunk.HEADER_COUNTER_RESET;
+        } else {
+            header = appendable(h).header;
+        }
+        HistogramAppender next = new HistogramAppender(b.restart(HistogramChunk.STREAM_OFFSET));
+        next.write(ts, h);
+        next.setCounterResetHeader(header);
+        return next;
+    }
+
     public int numSamples() {
         return count;
     }
@@ -69,6 +96,11 @@ public final class HistogramAppender {
     /** A copy of the chunk's data bytes as they stand now. */
     public byte[] bytes() {
         return b.bytes();
+    }
+
+    /** The chunk's data bytes in place, the first {@link #sizeBytes()} of them; valid until the next append. */
+    public byte[] buffer() {
+        return b.buffer();
     }
 
     private void setCounterResetHeader(int header) {
@@ -124,6 +156,139 @@ public final class HistogramAppender {
             h = widen(h, p.merged(), n.merged(), p.backward(), n.backward());
         }
         return appendMaybeRecoded(ts, h, p.forward(), n.forward());
+    }
+
+    /**
+     * Appends a histogram read in place, as {@link #append(HistogramAppender, long, Histogram)}. A sample of the
+     * chunk's own layout that continues its counters (what a scraped series sends almost every time) is written
+     * straight from the flat arrays, with no object; any other (a chunk's first sample, a gauge, a counter reset, a
+     * layout change, a stale marker) takes the object path.
+     */
+    public HistogramAppend<HistogramAppender> append(HistogramAppender prev, long ts, FlatHistogram h) {
+        if (continuesChunk(h)) {
+            writeFlat(ts, h);
+            return same;
+        }
+        return append(prev, ts, h.toHistogram());
+    }
+
+    /**
+     * Whether {@code h} would go into this chunk as it is: {@link #appendable} finds the same layout with no bucket
+     * gone down and no cut, and {@link #write} has room.
+     */
+    private boolean continuesChunk(FlatHistogram h) {
+        final CounterResetHint hint = h.hint();
+        if (count == 0 || count == HistogramChunk.MAX_SAMPLES || hint == CounterResetHint.GAUGE
+                || hint == CounterResetHint.COUNTER_RESET || counterResetHeader() == HistogramChunk.HEADER_GAUGE
+                || StaleNaN.is(h.sum()) || StaleNaN.is(sum.value()) || Long.compareUnsigned(h.count(), cnt) < 0
+                || h.schema() != schema || h.zeroThreshold() != zThreshold
+                || (Schemas.isCustomBuckets(schema) && !h.customValuesMatch(customValues))
+                || Long.compareUnsigned(h.zeroCount(), zCnt) < 0
+                || h.positiveBuckets() != pBuckets.length || h.negativeBuckets() != nBuckets.length
+                || !h.positiveSpansEqual(pSpans) || !h.negativeSpansEqual(nSpans)) {
+            return false;
+        }
+        return noneDown(h, 0, pBuckets) && noneDown(h, pBuckets.length, nBuckets);
+    }
+
+    /** Whether no absolute count of {@code h}'s buckets from {@code from} is below the chunk's last ({@code last}). */
+    private static boolean noneDown(FlatHistogram h, int from, long[] last) {
+        long ac = 0;
+        long bc = 0;
+        for (int i = 0; i < last.length; i++) {
+            ac += last[i];
+            bc += h.bucket(from + i);
+            if (ac > bc) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@link #write} of a later sample (not the chunk's first, not stale) read in place. */
+    private void writeFlat(long ts, FlatHistogram h) {
+        final long newTDelta = ts - t;
+        final long newCntDelta = h.count() - cnt;
+        final long newZCntDelta = h.zeroCount() - zCnt;
+        Varbit.putInt(b, newTDelta - tDelta);
+        Varbit.putInt(b, newCntDelta - cntDelta);
+        Varbit.putInt(b, newZCntDelta - zCntDelta);
+        b.writeXor(h.sumBits(), sum);
+        writeBucketDods(h, 0, pBuckets, pBucketsDelta);
+        writeBucketDods(h, pBuckets.length, nBuckets, nBucketsDelta);
+        written(ts, h.count(), h.zeroCount(), newTDelta, newCntDelta, newZCntDelta);
+    }
+
+    /** Counts a sample just written and keeps what the next sample's deltas are taken from. */
+    private void written(long ts, long newCnt, long newZCnt, long newTDelta, long newCntDelta, long newZCntDelta) {
+        count++;
+        HistogramChunk.setNumSamples(b.buffer(), count);
+        t = ts;
+        cnt = newCnt;
+        zCnt = newZCnt;
+        tDelta = newTDelta;
+        cntDelta = newCntDelta;
+        zCntDelta = newZCntDelta;
+    }
+
+    private void writeBucketDods(FlatHistogram h, int from, long[] last, long[] lastDelta) {
+        for (int i = 0; i < last.length; i++) {
+            long v = h.bucket(from + i);
+            long delta = v - last[i];
+            Varbit.putInt(b, delta - lastDelta[i]);
+            lastDelta[i] = delta;
+            last[i] = v;
+        }
+    }
+
+    /**
+     * Whether the chunk's state holds {@code h}, just appended, exactly as it came: its schema, zero threshold,
+     * spans, bucket deltas, counts, sum and custom bounds, bit for bit. Then {@link #newestEquals} tells a resend of
+     * it from a conflict, and its series keeps no copy of it. Not so after a sample widened into the chunk's layout
+     * or a stale marker (the chunk keeps the widened buckets, or none).
+     */
+    public boolean holdsAsNewest(FlatHistogram h) {
+        return count > 0 && !h.isFloat() && h.schema() == schema
+                && h.zeroThresholdBits() == Double.doubleToRawLongBits(zThreshold)
+                && h.sumBits() == sum.bits && h.customValuesMatch(customValues) && sameNewest(h);
+    }
+
+    /**
+     * Whether {@code h} equals the newest sample, as {@link Histogram#equals} compares them except for the hint
+     * (the caller keeps it), when {@link #holdsAsNewest} held for that sample.
+     */
+    public boolean newestEquals(FlatHistogram h) {
+        if (h.isFloat() || h.schema() != schema || h.zeroThresholdBits() != Double.doubleToRawLongBits(zThreshold)
+                || h.sumBits() != sum.bits || h.customValues() != customValues.length || !sameNewest(h)) {
+            return false;
+        }
+        for (int j = 0; j < customValues.length; j++) {
+            // Arrays.equals(double[], double[]): every NaN alike.
+            if (Double.doubleToLongBits(h.customValue(j)) != Double.doubleToLongBits(customValues[j])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Counts, spans and bucket deltas of {@code h} are the newest sample's. */
+    private boolean sameNewest(FlatHistogram h) {
+        if (h.count() != cnt || h.zeroCount() != zCnt || h.positiveBuckets() != pBuckets.length
+                || h.negativeBuckets() != nBuckets.length || !h.positiveSpansEqual(pSpans)
+                || !h.negativeSpansEqual(nSpans)) {
+            return false;
+        }
+        for (int i = 0; i < pBuckets.length; i++) {
+            if (h.bucket(i) != pBuckets[i]) {
+                return false;
+            }
+        }
+        for (int i = 0; i < nBuckets.length; i++) {
+            if (h.bucket(pBuckets.length + i) != nBuckets[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether a gauge histogram fits this chunk's layout ({@code appendableGauge} before its span merge). */
@@ -262,15 +427,16 @@ public final class HistogramAppender {
                     h.customValues()).write(b);
             schema = h.schema();
             zThreshold = h.zeroThreshold();
-            pSpans = h.positiveSpans().clone();
-            nSpans = h.negativeSpans().clone();
-            customValues = h.customValues().clone();
+            // Empty arrays are shared: a series holds its chunk's layout for as long as it lives.
+            pSpans = h.positiveSpans().length == 0 ? HistogramLayout.NO_SPANS : h.positiveSpans().clone();
+            nSpans = h.negativeSpans().length == 0 ? HistogramLayout.NO_SPANS : h.negativeSpans().clone();
+            customValues = h.customValues().length == 0 ? HistogramLayout.NO_VALUES : h.customValues().clone();
             int np = Span.count(pSpans);
             int nn = Span.count(nSpans);
-            pBuckets = new long[np];
-            pBucketsDelta = new long[np];
-            nBuckets = new long[nn];
-            nBucketsDelta = new long[nn];
+            pBuckets = np == 0 ? NO_BUCKETS : new long[np];
+            pBucketsDelta = np == 0 ? NO_BUCKETS : new long[np];
+            nBuckets = nn == 0 ? NO_BUCKETS : new long[nn];
+            nBucketsDelta = nn == 0 ? NO_BUCKETS : new long[nn];
             Varbit.putInt(b, ts);
             Varbit.putUint(b, h.count());
             Varbit.putUint(b, h.zeroCount());
@@ -296,14 +462,7 @@ public final class HistogramAppender {
             writeBucketDods(h.positiveBuckets(), pBuckets, pBucketsDelta);
             writeBucketDods(h.negativeBuckets(), nBuckets, nBucketsDelta);
         }
-        count++;
-        HistogramChunk.setNumSamples(b.buffer(), count);
-        t = ts;
-        cnt = h.count();
-        zCnt = h.zeroCount();
-        tDelta = newTDelta;
-        cntDelta = newCntDelta;
-        zCntDelta = newZCntDelta;
+        written(ts, h.count(), h.zeroCount(), newTDelta, newCntDelta, newZCntDelta);
         System.arraycopy(h.positiveBuckets(), 0, pBuckets, 0, h.positiveBuckets().length);
         System.arraycopy(h.negativeBuckets(), 0, nBuckets, 0, h.negativeBuckets().length);
     }

@@ -3,6 +3,7 @@ package io.jreceive.head;
 import java.util.Arrays;
 
 import io.jreceive.histogram.CounterResetHint;
+import io.jreceive.histogram.FlatHistogram;
 import io.jreceive.histogram.FloatHistogram;
 import io.jreceive.histogram.Histogram;
 import io.jreceive.histogram.Span;
@@ -13,8 +14,9 @@ import io.jreceive.histogram.Span;
  * series). Histograms are kept flat, in arrays the batch reuses from request to request (spans as offset and length
  * pairs, bucket deltas or counts and custom values in one pool of 64-bit words), as float samples are: a
  * {@link Histogram} or {@link FloatHistogram} object graph per sample lived for the whole request, long enough for
- * the young generation to promote it under load. {@link #histogram(int)} and {@link #floatHistogram(int)} build the
- * object of one entry when it is asked for; its user drops it soon after.
+ * the young generation to promote it under load. The head reads an entry in place through a {@link FlatHistogram}
+ * ({@link #view}); {@link #histogram(int)} and {@link #floatHistogram(int)} build the object of one entry for the
+ * paths that keep objects (a ring forwarding it).
  */
 public final class BatchHistograms {
     /** Entries kept between requests; more are released by {@link #trim()}. */
@@ -22,9 +24,6 @@ public final class BatchHistograms {
     /** Span and bucket words kept between requests; more are released by {@link #trim()}. */
     private static final int RETAINED_WORDS = 64 * RETAINED;
 
-    private static final Span[] NO_SPANS = new Span[0];
-    private static final long[] NO_LONGS = new long[0];
-    private static final double[] NO_DOUBLES = new double[0];
     private static final int FLOAT = 0x80;
 
     private int count;
@@ -284,61 +283,19 @@ public final class BatchHistograms {
 
     /** Entry {@code i}'s integer histogram (a new object), or null when it is a float histogram. */
     public Histogram histogram(int i) {
-        if (isFloat(i)) {
-            return null;
-        }
-        int w = wordAt[i];
-        int np = nPos[i];
-        int nn = nNeg[i];
-        return new Histogram(CounterResetHint.of(kind[i]), schema[i], Double.longBitsToDouble(zeroThreshold[i]),
-                zeroCount[i], totalCount[i], Double.longBitsToDouble(sum[i]), positiveSpans(i),
-                np == 0 ? NO_LONGS : Arrays.copyOfRange(words, w, w + np), negativeSpans(i),
-                nn == 0 ? NO_LONGS : Arrays.copyOfRange(words, w + np, w + np + nn),
-                doubles(w + np + nn, nCustom[i]));
+        return isFloat(i) ? null : view(i, new FlatHistogram()).toHistogram();
     }
 
     /** Entry {@code i}'s float histogram (a new object), or null when it is an integer histogram. */
     public FloatHistogram floatHistogram(int i) {
-        if (!isFloat(i)) {
-            return null;
-        }
-        int w = wordAt[i];
-        int np = nPos[i];
-        int nn = nNeg[i];
-        return new FloatHistogram(CounterResetHint.of(kind[i] & ~FLOAT & 0xff), schema[i],
-                Double.longBitsToDouble(zeroThreshold[i]), Double.longBitsToDouble(zeroCount[i]),
-                Double.longBitsToDouble(totalCount[i]), Double.longBitsToDouble(sum[i]), positiveSpans(i),
-                doubles(w, np), negativeSpans(i), doubles(w + np, nn), doubles(w + np + nn, nCustom[i]));
+        return isFloat(i) ? view(i, new FlatHistogram()).toFloatHistogram() : null;
     }
 
-    private Span[] positiveSpans(int i) {
-        return spanArray(spanAt[i], nPosSpans[i]);
-    }
-
-    private Span[] negativeSpans(int i) {
-        return spanArray(spanAt[i] + 2 * nPosSpans[i], nNegSpans[i]);
-    }
-
-    private Span[] spanArray(int at, int n) {
-        if (n == 0) {
-            return NO_SPANS;
-        }
-        Span[] out = new Span[n];
-        for (int j = 0; j < n; j++) {
-            out[j] = new Span(spans[at + 2 * j], spans[at + 2 * j + 1]);
-        }
-        return out;
-    }
-
-    private double[] doubles(int at, int n) {
-        if (n == 0) {
-            return NO_DOUBLES;
-        }
-        double[] out = new double[n];
-        for (int j = 0; j < n; j++) {
-            out[j] = Double.longBitsToDouble(words[at + j]);
-        }
-        return out;
+    /** Points {@code into} at entry {@code i}, in place: valid until this batch is reset or added to. */
+    public FlatHistogram view(int i, FlatHistogram into) {
+        return into.wrap(isFloat(i), CounterResetHint.of(kind[i] & ~FLOAT & 0xff), schema[i], zeroThreshold[i],
+                zeroCount[i], totalCount[i], sum[i], spans, spanAt[i], nPosSpans[i], nNegSpans[i], words, wordAt[i],
+                nPos[i], nNeg[i], nCustom[i]);
     }
 
     /**

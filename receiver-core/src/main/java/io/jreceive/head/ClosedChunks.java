@@ -44,7 +44,10 @@ public final class ClosedChunks implements AutoCloseable {
     static final int ID_BITS = 24;
     private static final int ID_MASK = (1 << ID_BITS) - 1;
     private static final int OFFSET_MASK = (1 << OFFSET_BITS) - 1;
-    /** The largest chunk a reference can name; cut chunks stay far below (1024 bytes at most, as Prometheus'). */
+    /**
+     * The largest chunk a reference can name; XOR chunks stay far below (1024 bytes at most, as Prometheus'), and
+     * a histogram chunk above it (many buckets) stays on its series' heap.
+     */
     static final int MAX_CHUNK_BYTES = (1 << LENGTH_BITS) - 1;
     static final int FILE_SEGMENT_BYTES = HeadChunkFileLayout.MAX_FILE_SIZE;
     static final int HEAP_SEGMENT_BYTES = 1 << 20;

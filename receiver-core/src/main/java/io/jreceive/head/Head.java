@@ -15,6 +15,7 @@ import io.jreceive.chunk.ChunkSeries;
 import io.jreceive.chunk.XorChunk;
 import io.jreceive.encoding.EncBuf;
 import io.jreceive.index.SeriesIndex;
+import io.jreceive.histogram.FlatHistogram;
 import io.jreceive.histogram.FloatHistogram;
 import io.jreceive.histogram.Histogram;
 import io.jreceive.histogram.HistogramValidation;
@@ -161,6 +162,8 @@ public final class Head implements SeriesIndex, AutoCloseable {
         final EncBuf[] histogramRecords = {new EncBuf(), new EncBuf(), new EncBuf(), new EncBuf()};
         final HistogramRecordEncoder histogramEnc = new HistogramRecordEncoder();
         final HistogramRecordEncoder floatHistogramEnc = new HistogramRecordEncoder();
+        /** The batch's histogram being appended, read in place. */
+        final FlatHistogram histogram = new FlatHistogram();
 
         /** Makes every per-series array hold a batch of {@code n} series. */
         private void ensureSeries(int n) {
@@ -419,6 +422,7 @@ public final class Head implements SeriesIndex, AutoCloseable {
                                   AppendContext ctx) {
         final AppendStats st = ctx.stats;
         final BatchHistograms bh = b.histograms();
+        final FlatHistogram flat = ctx.histogram;
         final HistogramRecordEncoder ints = ctx.histogramEnc.wrap(ctx.histogramRecords[0], ctx.histogramRecords[1]);
         final HistogramRecordEncoder floats =
                 ctx.floatHistogramEnc.wrap(ctx.histogramRecords[2], ctx.histogramRecords[3]);
@@ -439,27 +443,22 @@ public final class Head implements SeriesIndex, AutoCloseable {
                 continue; // a series with label errors, counted with its series
             }
             final long t = bh.timestamp(i);
-            final Histogram h = bh.histogram(i);
-            final FloatHistogram fh = h == null ? bh.floatHistogram(i) : null;
-            if ((h != null ? HistogramValidation.validate(h) : HistogramValidation.validate(fh)) != null) {
+            final FlatHistogram h = bh.view(i, flat);
+            if (HistogramValidation.validate(h) != null) {
                 st.histogramsInvalid++;
                 continue;
             }
             int r;
             synchronized (ms) {
                 r = t > futureLimit ? MemSeries.OUT_OF_BOUNDS
-                        : ms.appendHistogram(t, h != null ? h : fh, minValid, chunkRange, closedChunks);
+                        : ms.appendHistogram(t, h, minValid, chunkRange, closedChunks);
             }
             if (r == MemSeries.OK) {
                 if (!ms.walLogged) {
                     sr.add(ms.id, ms.labels());
                     ms.walLogged = true;
                 }
-                if (h != null) {
-                    ints.add(ms.id, t, h);
-                } else {
-                    floats.add(ms.id, t, fh);
-                }
+                (h.isFloat() ? floats : ints).add(ms.id, t, h);
                 st.histogramsAppended++;
                 min = Math.min(min, t);
                 max = Math.max(max, t);
@@ -1262,7 +1261,7 @@ public final class Head implements SeriesIndex, AutoCloseable {
         }
         int r;
         synchronized (ms) {
-            r = ms.appendHistogram(t, h, minValidTime, chunkRange, closedChunks);
+            r = ms.appendHistogram(t, FlatHistogram.copyOf(h), minValidTime, chunkRange, closedChunks);
         }
         return replayed(r, t);
     }

@@ -9,6 +9,7 @@ import io.jreceive.chunk.XorAppender;
 import io.jreceive.chunk.XorChunk;
 import io.jreceive.chunk.XorIterator;
 import io.jreceive.chunk.XorSampleMerge;
+import io.jreceive.histogram.FlatHistogram;
 import io.jreceive.labels.Labels;
 
 /**
@@ -51,8 +52,9 @@ final class MemSeries extends XorAppender {
 
     /**
      * Native histograms, null for a float-only series: the open histogram chunk (null when the open chunk is the
-     * XOR one, or none), each closed chunk's encoding (null while all are XOR) and the bytes of closed histogram
-     * chunks, which stay on the heap (their ref is unused): they may exceed {@link ClosedChunks}' chunk size.
+     * XOR one, or none), each closed chunk's encoding (null while all are XOR) and the bytes of a closed histogram
+     * chunk too large for {@link ClosedChunks} (above {@link ClosedChunks#MAX_CHUNK_BYTES}, which a chunk of many
+     * buckets can reach; its ref is unused), which stay on the heap; the others are in the store, as XOR chunks.
      */
     private OpenHistogramChunk hist;
     private byte[] closedEnc;
@@ -133,12 +135,12 @@ final class MemSeries extends XorAppender {
     }
 
     /**
-     * Appends one native histogram sample ({@link io.jreceive.histogram.Histogram} or
-     * {@link io.jreceive.histogram.FloatHistogram}) with the in-order rules of {@link #append}: an identical resend
-     * of the newest sample is ignored, another value at its time is a duplicate. A series that switches between
-     * floats, integer and float histograms gets a new chunk at each switch, as in Prometheus.
+     * Appends one native histogram sample (integer or float, read in place) with the in-order rules of
+     * {@link #append}: an identical resend of the newest sample is ignored, another value at its time is a
+     * duplicate. A series that switches between floats, integer and float histograms gets a new chunk at each
+     * switch, as in Prometheus.
      */
-    int appendHistogram(long t, Object h, long minValid, long chunkRange, ClosedChunks store) {
+    int appendHistogram(long t, FlatHistogram h, long minValid, long chunkRange, ClosedChunks store) {
         if (t < minValid) {
             return OUT_OF_BOUNDS;
         }
@@ -174,15 +176,31 @@ final class MemSeries extends XorAppender {
     }
 
     /**
-     * Closes the open histogram chunk into the series' closed chunks (on the heap), and notes it in the head chunk
-     * files as a record without data: a restart maps none of this series' chunks then (it cannot give back the
-     * histogram chunk, and a later chunk mapped without it would make the replay skip its samples).
+     * Closes the open histogram chunk into the series' closed chunks: its bytes go to the store, as an XOR chunk's
+     * do (on the heap they were most of what a histogram series held, and in files they cost the process no
+     * memory), unless they are too large for it; such a chunk stays on the heap and is noted in the store as a
+     * record without data. A restart maps none of the chunks of a series that has a histogram chunk (the WAL
+     * replay rebuilds them all), so the records only need to be there.
      */
     private void closeHistogram(ClosedChunks store) {
         OpenHistogramChunk c = hist;
         hist = null;
-        addClosed(c.openMint, c.lastTimestamp(), -1, c.encoding(), c.bytes());
-        store.write(id, c.openMint, c.lastTimestamp(), c.encoding(), c.bytes(), 0);
+        final int len = c.sizeBytes();
+        if (len <= ClosedChunks.MAX_CHUNK_BYTES) {
+            addClosed(c.openMint, c.lastTimestamp(),
+                    store.write(id, c.openMint, c.lastTimestamp(), c.encoding(), c.buffer(), len), c.encoding(),
+                    null);
+        } else {
+            byte[] data = c.bytes();
+            addClosed(c.openMint, c.lastTimestamp(), -1, c.encoding(), data);
+            store.write(id, c.openMint, c.lastTimestamp(), c.encoding(), data, 0);
+        }
+    }
+
+    /** The bytes of closed chunk {@code i}: from the heap when kept there, else from the store. */
+    private byte[] closedBytes(int i, ClosedChunks store) {
+        byte[] heap = closedHeap == null ? null : closedHeap[i];
+        return heap != null ? heap : store.read(closed[i * CLOSED_STRIDE + 2]);
     }
 
     /**
@@ -431,7 +449,7 @@ final class MemSeries extends XorAppender {
             kept = 0;
             for (int i = 0; i < n; i++) {
                 if (ts[i] < t) {
-                    appendHistogram(ts[i], hs[i], Long.MIN_VALUE, chunkRange, store);
+                    appendHistogram(ts[i], FlatHistogram.copyOf(hs[i]), Long.MIN_VALUE, chunkRange, store);
                     kept++;
                 } else {
                     removed++;
@@ -448,7 +466,7 @@ final class MemSeries extends XorAppender {
     /** The bytes of chunk {@code i}: a closed one's from the store, the open one's (null if empty) copied. */
     private byte[] chunk(int i, ClosedChunks store) {
         if (i < closedCount) {
-            return closedEncoding(i) == XorChunk.ENCODING ? store.read(closed[i * CLOSED_STRIDE + 2]) : closedHeap[i];
+            return closedBytes(i, store);
         }
         return numSamples() == 0 ? null : bytes();
     }
@@ -584,8 +602,7 @@ final class MemSeries extends XorAppender {
             int i = c * CLOSED_STRIDE;
             if (closed[i + 1] >= mint && closed[i] <= maxt) {
                 byte enc = closedEncoding(c);
-                out.add(closed[i], closed[i + 1], enc == XorChunk.ENCODING ? store.read(closed[i + 2])
-                        : closedHeap[c], enc);
+                out.add(closed[i], closed[i + 1], closedBytes(c, store), enc);
                 added++;
             }
         }

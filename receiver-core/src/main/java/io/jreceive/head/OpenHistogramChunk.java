@@ -5,8 +5,8 @@ import io.jreceive.chunk.FloatHistogramChunk;
 import io.jreceive.chunk.HistogramAppend;
 import io.jreceive.chunk.HistogramAppender;
 import io.jreceive.chunk.HistogramChunk;
-import io.jreceive.histogram.FloatHistogram;
-import io.jreceive.histogram.Histogram;
+import io.jreceive.histogram.CounterResetHint;
+import io.jreceive.histogram.FlatHistogram;
 
 /**
  * A head series' open histogram chunk (integer or float) with Prometheus' head cutting rules for histograms
@@ -24,10 +24,14 @@ final class OpenHistogramChunk {
     private long nextAt;
     private boolean computedEndTime;
     /**
-     * The newest sample, to tell an identical resend (ignored) from a conflicting one (a duplicate); passed on to
-     * the chunk that follows this one, so a series keeps one copy.
+     * The newest sample, to tell an identical resend (ignored) from a conflicting one (a duplicate). An integer
+     * chunk's appender usually holds it as it came ({@link HistogramAppender#holdsAsNewest}), and then only its hint
+     * is kept here; otherwise (float chunks, a sample widened into the chunk's layout, a stale marker) a copy,
+     * made on first need and passed on to the chunk that follows this one, so a series keeps one at most.
      */
     private LastHistogram last;
+    private CounterResetHint lastHint;
+    private boolean lastInAppender;
     private long lastT;
 
     private OpenHistogramChunk(byte encoding) {
@@ -35,26 +39,43 @@ final class OpenHistogramChunk {
     }
 
     /** The encoding a sample needs: {@link HistogramChunk#ENCODING} or {@link FloatHistogramChunk#ENCODING}. */
-    static byte encodingOf(Object h) {
-        return h instanceof FloatHistogram ? FloatHistogramChunk.ENCODING : HistogramChunk.ENCODING;
+    static byte encodingOf(FlatHistogram h) {
+        return h.isFloat() ? FloatHistogramChunk.ENCODING : HistogramChunk.ENCODING;
     }
 
-    /** A new open chunk holding {@code h} at {@code t}; {@code prev} is the chunk it follows (same encoding) or null. */
-    static OpenHistogramChunk start(long t, Object h, long chunkRange, OpenHistogramChunk prev) {
+    /**
+     * A new open chunk holding {@code h} at {@code t}; {@code prev} is the chunk it follows (same encoding, its bytes
+     * stored, not used afterwards: an integer chunk takes over its buffer) or null.
+     */
+    static OpenHistogramChunk start(long t, FlatHistogram h, long chunkRange, OpenHistogramChunk prev) {
         OpenHistogramChunk c = new OpenHistogramChunk(encodingOf(h));
         c.openMint = t;
         c.nextAt = BlockRanges.rangeEnd(t, chunkRange);
-        if (h instanceof FloatHistogram f) {
+        if (h.isFloat()) {
             c.floats = new FloatHistogramAppender();
-            c.floats.append(prev == null ? null : prev.floats, t, f);
+            c.floats.append(prev == null ? null : prev.floats, t, h.toFloatHistogram());
+        } else if (prev != null) {
+            c.ints = prev.ints.cut(t, h.toHistogram());
         } else {
             c.ints = new HistogramAppender();
-            c.ints.append(prev == null ? null : prev.ints, t, (Histogram) h);
+            c.ints.append(null, t, h);
         }
-        c.last = prev == null ? new LastHistogram() : prev.last;
-        c.last.set(h);
-        c.lastT = t;
+        c.last = prev == null ? null : prev.last;
+        c.noteLast(t, h);
         return c;
+    }
+
+    /** Notes {@code h} at {@code t}, just appended, as the newest sample. */
+    private void noteLast(long t, FlatHistogram h) {
+        lastT = t;
+        lastHint = h.hint();
+        lastInAppender = ints != null && ints.holdsAsNewest(h);
+        if (!lastInAppender) {
+            if (last == null) {
+                last = new LastHistogram();
+            }
+            last.set(h);
+        }
     }
 
     byte encoding() {
@@ -66,8 +87,8 @@ final class OpenHistogramChunk {
     }
 
     /** Whether {@code h} is the same sample as the newest one (an identical resend). */
-    boolean sameAsLast(Object h) {
-        return last.matches(h);
+    boolean sameAsLast(FlatHistogram h) {
+        return lastInAppender ? h.hint() == lastHint && ints.newestEquals(h) : last.matches(h);
     }
 
     int numSamples() {
@@ -80,6 +101,11 @@ final class OpenHistogramChunk {
 
     byte[] bytes() {
         return ints != null ? ints.bytes() : floats.bytes();
+    }
+
+    /** The chunk's bytes in place, the first {@link #sizeBytes()} of them; not to be kept. */
+    byte[] buffer() {
+        return ints != null ? ints.buffer() : floats.buffer();
     }
 
     /**
@@ -103,27 +129,27 @@ final class OpenHistogramChunk {
      * Appends {@code h} (of this chunk's encoding) at {@code t}; returns the chunk that holds it: this one, or a new
      * one the appender cut (counter reset, layout change), whose predecessor (this) the caller closes.
      */
-    OpenHistogramChunk append(long t, Object h, long chunkRange) {
-        if (h instanceof FloatHistogram f) {
-            HistogramAppend<FloatHistogramAppender> r = floats.append(null, t, f);
+    OpenHistogramChunk append(long t, FlatHistogram h, long chunkRange) {
+        if (h.isFloat()) {
+            // Float histograms (recording rules' output, rare in remote write) still append as objects.
+            HistogramAppend<FloatHistogramAppender> r = floats.append(null, t, h.toFloatHistogram());
             if (r.newChunk()) {
                 return successor(t, h, chunkRange, null, r.appender());
             }
             floats = r.appender();
         } else {
-            HistogramAppend<HistogramAppender> r = ints.append(null, t, (Histogram) h);
+            HistogramAppend<HistogramAppender> r = ints.append(null, t, h);
             if (r.newChunk()) {
                 return successor(t, h, chunkRange, r.appender(), null);
             }
             ints = r.appender();
         }
-        last.set(h);
-        lastT = t;
+        noteLast(t, h);
         return this;
     }
 
     /** The chunk an appender started: Prometheus sets its next cut to the range end and keeps the end-time flag. */
-    private OpenHistogramChunk successor(long t, Object h, long chunkRange, HistogramAppender i,
+    private OpenHistogramChunk successor(long t, FlatHistogram h, long chunkRange, HistogramAppender i,
             FloatHistogramAppender f) {
         OpenHistogramChunk c = new OpenHistogramChunk(encoding);
         c.ints = i;
@@ -132,8 +158,7 @@ final class OpenHistogramChunk {
         c.nextAt = BlockRanges.rangeEnd(t, chunkRange);
         c.computedEndTime = computedEndTime;
         c.last = last;
-        c.last.set(h);
-        c.lastT = t;
+        c.noteLast(t, h);
         return c;
     }
 }

@@ -14,6 +14,7 @@ import org.xerial.snappy.Snappy;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
 
+import io.jreceive.encoding.EncBuf;
 import io.jreceive.head.BlockRanges;
 import io.jreceive.head.Head;
 import io.jreceive.head.WalSink;
@@ -42,11 +43,15 @@ import io.netty.channel.embedded.EmbeddedChannel;
  * new series, a few samples each, one round per request. C2 compiles only the branches its profile saw taken; one
  * first taken under load throws the compiled method away, and recompiling the append path took C2 about half a
  * second of a core each time. The steady phase goes first because C2 compiles the append path during the creation
- * phase, from the profile it has then (measured: see benchmarks/RESULTS.md).
+ * phase, from the profile it has then (measured: see benchmarks/RESULTS.md). With an out-of-order window the steady
+ * phase runs a second time into a head with that window, some samples one round late: otherwise C2 compiles the
+ * out-of-order path under the first late samples, and its scratch memory and the recompiled append path stayed
+ * resident (measured: RESULTS, out-of-order ingestion).
  */
 public final class IngestWarmup {
     private static final Logger LOG = LoggerFactory.getLogger(IngestWarmup.class);
     private static final String METRIC_PREFIX = "jreceive_warmup_metric_";
+    private static final String HISTOGRAM_PREFIX = "jreceive_warmup_histogram_";
     private static final int METRICS_PER_HOST = 40;
     private static final long START_MS = 1_700_000_000_000L;
     private static final long INTERVAL_MS = 15_000;
@@ -54,6 +59,8 @@ public final class IngestWarmup {
     private static final long CHUNK_RANGE_MS = 2 * 3600_000L;
     /** Upper bound of one encoded series of {@link #body} (six labels, one sample: about 190 bytes). */
     private static final int MAX_SERIES_BYTES = 256;
+    /** Upper bound of one encoded histogram series (six labels, up to 33 buckets: about 290 bytes). */
+    private static final int MAX_HISTOGRAM_SERIES_BYTES = 512;
     private static final String OK_STATUS_LINE = "HTTP/1.1 200 OK\r\n";
     private static final CompletableFuture<Void> DURABLE = CompletableFuture.completedFuture(null);
 
@@ -70,7 +77,38 @@ public final class IngestWarmup {
      * busy gets queued now) and waits for them once more.
      */
     public record Plan(int series, int rounds, int seriesPerRequest, int seriesPerHead, int steadySeries,
-                       int steadyRounds, boolean awaitCompiler) {
+                       int steadyRounds, boolean awaitCompiler, long outOfOrderWindowMs, int outOfOrderCapMax,
+                       int histogramSeries, int histogramRounds) {
+        /** A plan for a receiver without an out-of-order window, sending no native histograms. */
+        public Plan(int series, int rounds, int seriesPerRequest, int seriesPerHead, int steadySeries,
+                    int steadyRounds, boolean awaitCompiler) {
+            this(series, rounds, seriesPerRequest, seriesPerHead, steadySeries, steadyRounds, awaitCompiler, 0, 0,
+                    0, 0);
+        }
+
+        /**
+         * The same plan with a native histogram phase after the steady one: {@code series} series of integer
+         * histograms for {@code rounds} rounds (see {@link #histograms}); 0 = none.
+         */
+        public Plan withHistograms(int series, int rounds) {
+            return new Plan(this.series, this.rounds, seriesPerRequest, seriesPerHead, steadySeries, steadyRounds,
+                    awaitCompiler, outOfOrderWindowMs, outOfOrderCapMax, series, rounds);
+        }
+
+        /**
+         * The same plan for a receiver whose heads take out-of-order samples within {@code windowMs}, in chunks of
+         * {@code capMax} samples: its steady phase then runs a second time with late samples (see {@link #steady}).
+         */
+        public Plan withOutOfOrder(long windowMs, int capMax) {
+            return new Plan(series, rounds, seriesPerRequest, seriesPerHead, steadySeries, steadyRounds,
+                    awaitCompiler, windowMs, capMax, histogramSeries, histogramRounds);
+        }
+
+        /** Whether the late samples of {@link #steady} fall in the window: one interval late must be inside it. */
+        boolean outOfOrder() {
+            return outOfOrderWindowMs >= 2 * INTERVAL_MS && outOfOrderCapMax > 0;
+        }
+
         /** Series (creation) or samples (steady) per request: at least 1. */
         int requestSize() {
             return Math.max(1, seriesPerRequest);
@@ -107,7 +145,23 @@ public final class IngestWarmup {
      */
     public static Result run(RemoteWriteConfig config, Plan plan, BooleanSupplier stopWaiting) {
         final long begin = System.nanoTime();
-        final WalSink discard = (seriesRecord, samplesRecord) -> DURABLE;
+        final WalSink discard = new WalSink() {
+            @Override
+            public CompletableFuture<Void> log(EncBuf seriesRecord, EncBuf samplesRecord) {
+                return DURABLE;
+            }
+
+            @Override
+            public CompletableFuture<Void> log(EncBuf seriesRecord, EncBuf samplesRecord,
+                                               EncBuf[] histogramRecords) {
+                return DURABLE;
+            }
+
+            @Override
+            public CompletableFuture<Void> logOutOfOrder(EncBuf samplesRecord) {
+                return DURABLE;
+            }
+        };
         final Head[] head = {null};
         final TenantWriter writer = new TenantWriter() {
             @Override
@@ -161,8 +215,21 @@ public final class IngestWarmup {
         final int perHead = plan.headSize();
         if (plan.steadySeries() > 0 && plan.steadyRounds() > 0) {
             head[0] = new Head(CHUNK_RANGE_MS, 0);
-            t.requests += steady(ch, head[0], plan.steadySeries(), plan.steadyRounds(), perRequest);
+            t.requests += steady(ch, head[0], plan.steadySeries(), plan.steadyRounds(), perRequest, false);
             t.series += plan.steadySeries();
+            t.samples += head[0].samplesAppended();
+            if (plan.outOfOrder()) {
+                head[0] = new Head(CHUNK_RANGE_MS, 0);
+                head[0].outOfOrder(plan.outOfOrderWindowMs(), plan.outOfOrderCapMax());
+                t.requests += steady(ch, head[0], plan.steadySeries(), plan.steadyRounds(), perRequest, true);
+                t.series += plan.steadySeries();
+                t.samples += head[0].samplesAppended();
+            }
+        }
+        if (plan.histogramSeries() > 0 && plan.histogramRounds() > 0) {
+            head[0] = new Head(CHUNK_RANGE_MS, 0);
+            t.requests += histograms(ch, head[0], plan.histogramSeries(), plan.histogramRounds(), perRequest);
+            t.series += plan.histogramSeries();
             t.samples += head[0].samplesAppended();
         }
         final int fullSeries = Math.min(series, perHead);
@@ -188,27 +255,151 @@ public final class IngestWarmup {
      * per request as fit in {@code perRequest} samples, then the last round once more (a retry whose first attempt
      * was stored: duplicates, answered 200); returns the requests sent. The block boundary falls at round
      * {@code rounds * 9 / 10}, after the chunks of the noisy gauges outgrew
-     * {@link io.jreceive.chunk.XorChunk#MAX_BYTES}.
+     * {@link io.jreceive.chunk.XorChunk#MAX_BYTES}. With {@code late}, the head has an out-of-order window and
+     * some samples arrive one round late, after their successor ({@link #late}), as from a sender catching up or a
+     * second replica: they take the out-of-order path, whose chunks some series fill to their cap.
      */
-    private static int steady(EmbeddedChannel ch, Head head, int series, int rounds, int perRequest)
+    private static int steady(EmbeddedChannel ch, Head head, int series, int rounds, int perRequest, boolean late)
             throws IOException {
         final long start = BlockRanges.rangeEnd(START_MS, CHUNK_RANGE_MS)
                 - (long) rounds * 9 / 10 * INTERVAL_MS;
         final int perBody = Math.max(1, perRequest / series);
-        final byte[] buf = new byte[series * perBody * MAX_SERIES_BYTES];
+        // Late samples of the round before the first can add up to one round.
+        final byte[] buf = new byte[series * (perBody + 1) * MAX_SERIES_BYTES];
         int requests = 0;
+        final int lastLate = late ? rounds - 2 : -1;
         for (int r = 0; r < rounds; r += perBody) {
-            send(ch, body(0, series, r, Math.min(rounds, r + perBody), start, buf));
+            send(ch, body(0, series, r, Math.min(rounds, r + perBody), start, buf, lastLate));
             requests++;
         }
         final long appended = head.samplesAppended();
-        send(ch, body(0, series, rounds - 1, rounds, start, buf));
+        send(ch, body(0, series, rounds - 1, rounds, start, buf, lastLate));
         check(head, series, expectedSamples(series, rounds));
         if (head.samplesAppended() != appended) {
             throw new IllegalStateException("ingest warm-up: a resent round appended "
                     + (head.samplesAppended() - appended) + " samples again");
         }
+        if (late && head.outOfOrderAppended() == 0) {
+            throw new IllegalStateException("ingest warm-up: no late sample took the out-of-order path");
+        }
         return requests + 1;
+    }
+
+    /**
+     * The native histogram phase into {@code head}: rounds {@code [0, rounds)} of {@code series} series of integer
+     * histograms ({@link #writeHistogramSeries}), as many whole rounds per request as fit in {@code perRequest}
+     * samples, then the last round once more (identical resends, ignored); returns the requests sent. Without it
+     * C2 compiled the histogram decode, validation, append and WAL paths under the first histogram load, and its
+     * scratch memory (about 20 MB of compiler arenas at 10k series) stayed resident (measured: RESULTS, native
+     * histograms).
+     */
+    private static int histograms(EmbeddedChannel ch, Head head, int series, int rounds, int perRequest)
+            throws IOException {
+        final int perBody = Math.max(1, perRequest / series);
+        final byte[] buf = new byte[series * perBody * MAX_HISTOGRAM_SERIES_BYTES];
+        final byte[] hist = new byte[MAX_HISTOGRAM_SERIES_BYTES];
+        int requests = 0;
+        for (int r = 0; r < rounds; r += perBody) {
+            send(ch, histogramBody(series, r, Math.min(rounds, r + perBody), buf, hist));
+            requests++;
+        }
+        final long appended = head.samplesAppended();
+        send(ch, histogramBody(series, rounds - 1, rounds, buf, hist));
+        check(head, series, (long) series * rounds);
+        if (head.samplesAppended() != appended) {
+            throw new IllegalStateException("ingest warm-up: a resent round appended "
+                    + (head.samplesAppended() - appended) + " histograms again");
+        }
+        return requests + 1;
+    }
+
+    /** Rounds {@code [r0, r1)} of histogram series {@code [0, series)} as a compressed 1.0 body. */
+    static byte[] histogramBody(int series, int r0, int r1, byte[] buf, byte[] hist) throws IOException {
+        CodedOutputStream out = CodedOutputStream.newInstance(buf);
+        for (int r = r0; r < r1; r++) {
+            for (int i = 0; i < series; i++) {
+                writeHistogramSeries(out, i, r, hist);
+            }
+        }
+        return Snappy.compress(Arrays.copyOf(buf, out.getTotalBytesWritten()));
+    }
+
+    /**
+     * Series {@code i}'s integer histogram of round {@code r}: exponential schema 3, 8, 20 or 32 buckets growing like
+     * counters; every 7th series gains a bucket after a gap from round 50 on (the chunk is re-encoded into the wider
+     * layout), every 11th restarts its counts at round 60 (a counter reset cuts a chunk).
+     */
+    private static void writeHistogramSeries(CodedOutputStream out, int i, int r, byte[] hist) throws IOException {
+        final int buckets = 8 + (i % 3) * 12;
+        final int age = i % 11 == 4 && r >= 60 ? r - 60 : r;
+        final boolean extra = i % 7 == 2 && r >= 50;
+        CodedOutputStream h = CodedOutputStream.newInstance(hist);
+        long zeroCount = age + (i & 1);
+        long count = zeroCount;
+        int deltasSize = 0;
+        long prev = 0;
+        for (int k = 0; k < buckets; k++) {
+            long c = (long) (age + 1) * (1 + (i + k) % 4);
+            count += c;
+            deltasSize += CodedOutputStream.computeSInt64SizeNoTag(c - prev);
+            prev = c;
+        }
+        final long extraCount = extra ? r - 49 : 0;
+        if (extra) {
+            count += extraCount;
+            deltasSize += CodedOutputStream.computeSInt64SizeNoTag(extraCount - prev);
+        }
+        h.writeUInt64(1, count);
+        h.writeDouble(3, age * 1.25 + i);
+        h.writeSInt32(4, 3);
+        h.writeDouble(5, 0x1p-128);
+        h.writeUInt64(6, zeroCount);
+        writeSpan(h, -10, buckets);
+        if (extra) {
+            writeSpan(h, 2, 1);
+        }
+        h.writeTag(12, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        h.writeUInt32NoTag(deltasSize);
+        prev = 0;
+        for (int k = 0; k < buckets; k++) {
+            long c = (long) (age + 1) * (1 + (i + k) % 4);
+            h.writeSInt64NoTag(c - prev);
+            prev = c;
+        }
+        if (extra) {
+            h.writeSInt64NoTag(extraCount - prev);
+        }
+        h.writeInt64(15, START_MS + r * INTERVAL_MS);
+        final int histSize = h.getTotalBytesWritten();
+        final String[] labels = labels(i, HISTOGRAM_PREFIX);
+        int labelsSize = 0;
+        for (int j = 0; j < labels.length; j += 2) {
+            labelsSize += lengthDelimitedSize(1, labelSize(labels[j], labels[j + 1]));
+        }
+        out.writeTag(1, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        out.writeUInt32NoTag(labelsSize + lengthDelimitedSize(4, histSize));
+        writeLabels(out, labels);
+        out.writeTag(4, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        out.writeUInt32NoTag(histSize);
+        out.writeRawBytes(hist, 0, histSize);
+    }
+
+    /** A {@code positive_spans} entry (field 11): offset (sint32, 1) and length (uint32, 2). */
+    private static void writeSpan(CodedOutputStream h, int offset, int length) throws IOException {
+        h.writeTag(11, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        h.writeUInt32NoTag(CodedOutputStream.computeSInt32Size(1, offset)
+                + CodedOutputStream.computeUInt32Size(2, length));
+        h.writeSInt32(1, offset);
+        h.writeUInt32(2, length);
+    }
+
+    /**
+     * Whether series {@code i}'s sample of round {@code r} is sent late, after round {@code r + 1}'s: one in ten,
+     * and every other one of every eighth series (which fill out-of-order chunks to their cap), from round 8 on
+     * (the head's window starts from its newest sample: the first request finds it empty).
+     */
+    static boolean late(int i, int r) {
+        return r >= 8 && (i % 8 == 5 ? r % 2 == 1 : (i + r) % 10 == 3);
     }
 
     /** The bodies for a head of {@code series} series: per request of {@code perRequest} series, one per round. */
@@ -217,7 +408,8 @@ public final class IngestWarmup {
         final byte[][][] out = new byte[(series + perRequest - 1) / perRequest][rounds][];
         for (int k = 0; k < out.length; k++) {
             for (int r = 0; r < rounds; r++) {
-                out[k][r] = body(k * perRequest, Math.min(series, (k + 1) * perRequest), r, r + 1, START_MS, buf);
+                out[k][r] = body(k * perRequest, Math.min(series, (k + 1) * perRequest), r, r + 1, START_MS, buf,
+                        -1);
             }
         }
         return out;
@@ -268,14 +460,20 @@ public final class IngestWarmup {
      * Rounds {@code [r0, r1)} of series {@code from} to {@code to - 1}, round by round, as a compressed 1.0 body
      * with one sample per series entry (a series repeats once per round, as a queue shard's batch holds it); a
      * series missing a round ({@link #present}) is left out of it. Written field by field into {@code buf}
-     * (builders would make a few megabytes of garbage per request; this makes the strings).
+     * (builders would make a few megabytes of garbage per request; this makes the strings). A sample of a round up to
+     * {@code lastLate} that is {@link #late} comes after the next round's samples instead of in its own round.
      */
-    static byte[] body(int from, int to, int r0, int r1, long start, byte[] buf) throws IOException {
+    static byte[] body(int from, int to, int r0, int r1, long start, byte[] buf, int lastLate) throws IOException {
         CodedOutputStream out = CodedOutputStream.newInstance(buf);
         for (int r = r0; r < r1; r++) {
             for (int i = from; i < to; i++) {
-                if (present(i, r)) {
+                if (present(i, r) && !(r <= lastLate && late(i, r))) {
                     writeSeries(out, i, timestamp(i, r, start), value(i, r));
+                }
+            }
+            for (int i = from; i < to && r > 0 && r - 1 <= lastLate; i++) {
+                if (present(i, r - 1) && late(i, r - 1)) {
+                    writeSeries(out, i, timestamp(i, r - 1, start), value(i, r - 1));
                 }
             }
         }
@@ -283,15 +481,7 @@ public final class IngestWarmup {
     }
 
     private static void writeSeries(CodedOutputStream out, int i, long t, double v) throws IOException {
-        int host = i / METRICS_PER_HOST;
-        String[] labels = {
-            "__name__", METRIC_PREFIX + (i % METRICS_PER_HOST),
-            "container", "node-exporter",
-            "instance", "10." + (host >> 16 & 255) + "." + (host >> 8 & 255) + "." + (host & 255) + ":9100",
-            "job", "node",
-            "namespace", "monitoring-" + host % 7,
-            "pod", "node-exporter-" + Integer.toString(host * 7919, 36),
-        };
+        String[] labels = labels(i, METRIC_PREFIX);
         int labelsSize = 0;
         for (int j = 0; j < labels.length; j += 2) {
             labelsSize += lengthDelimitedSize(1, labelSize(labels[j], labels[j + 1]));
@@ -299,16 +489,33 @@ public final class IngestWarmup {
         int sampleSize = CodedOutputStream.computeDoubleSize(1, v) + CodedOutputStream.computeInt64Size(2, t);
         out.writeTag(1, WireFormat.WIRETYPE_LENGTH_DELIMITED);
         out.writeUInt32NoTag(labelsSize + lengthDelimitedSize(2, sampleSize));
+        writeLabels(out, labels);
+        out.writeTag(2, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        out.writeUInt32NoTag(sampleSize);
+        out.writeDouble(1, v);
+        out.writeInt64(2, t);
+    }
+
+    /** Series {@code i}'s label pairs under metric name prefix {@code prefix}. */
+    private static String[] labels(int i, String prefix) {
+        int host = i / METRICS_PER_HOST;
+        return new String[] {
+            "__name__", prefix + (i % METRICS_PER_HOST),
+            "container", "node-exporter",
+            "instance", "10." + (host >> 16 & 255) + "." + (host >> 8 & 255) + "." + (host & 255) + ":9100",
+            "job", "node",
+            "namespace", "monitoring-" + host % 7,
+            "pod", "node-exporter-" + Integer.toString(host * 7919, 36),
+        };
+    }
+
+    private static void writeLabels(CodedOutputStream out, String[] labels) throws IOException {
         for (int j = 0; j < labels.length; j += 2) {
             out.writeTag(1, WireFormat.WIRETYPE_LENGTH_DELIMITED);
             out.writeUInt32NoTag(labelSize(labels[j], labels[j + 1]));
             out.writeString(1, labels[j]);
             out.writeString(2, labels[j + 1]);
         }
-        out.writeTag(2, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-        out.writeUInt32NoTag(sampleSize);
-        out.writeDouble(1, v);
-        out.writeInt64(2, t);
     }
 
     /**

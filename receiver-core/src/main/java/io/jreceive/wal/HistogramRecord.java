@@ -4,6 +4,7 @@ import io.jreceive.encoding.DecBuf;
 import io.jreceive.encoding.EncBuf;
 import io.jreceive.encoding.FormatException;
 import io.jreceive.histogram.CounterResetHint;
+import io.jreceive.histogram.FlatHistogram;
 import io.jreceive.histogram.FloatHistogram;
 import io.jreceive.histogram.Histogram;
 import io.jreceive.histogram.Schemas;
@@ -66,65 +67,68 @@ public final class HistogramRecord {
         b.putBE64(baseT);
     }
 
-    /** Writes one entry: ref and time deltas, then the histogram. */
+    /** Writes one entry: ref and time deltas, then the histogram (through {@link FlatHistogram#copyOf}). */
     public static void putEntry(EncBuf b, long baseRef, long baseT, long ref, long t, Histogram h) {
-        b.putVarint(ref - baseRef);
-        b.putVarint(t - baseT);
-        b.putByte(h.hint().ordinal());
-        b.putVarint(h.schema());
-        b.putBE64Double(h.zeroThreshold());
-        b.putUvarint(h.zeroCount());
-        b.putUvarint(h.count());
-        b.putBE64Double(h.sum());
-        putSpans(b, h.positiveSpans());
-        putSpans(b, h.negativeSpans());
-        b.putUvarint(h.positiveBuckets().length);
-        for (long v : h.positiveBuckets()) {
-            b.putVarint(v);
-        }
-        b.putUvarint(h.negativeBuckets().length);
-        for (long v : h.negativeBuckets()) {
-            b.putVarint(v);
-        }
-        putCustomValues(b, h.schema(), h.customValues());
+        putEntry(b, baseRef, baseT, ref, t, FlatHistogram.copyOf(h));
     }
 
-    /** Writes one float histogram entry. */
+    /** Writes one float histogram entry (through {@link FlatHistogram#copyOf}). */
     public static void putEntry(EncBuf b, long baseRef, long baseT, long ref, long t, FloatHistogram h) {
+        putEntry(b, baseRef, baseT, ref, t, FlatHistogram.copyOf(h));
+    }
+
+    /**
+     * Writes one entry of a histogram read in place, integer or float: the ingest path logs the samples of a
+     * request this way, without an object per sample; the object forms above copy into this one.
+     */
+    public static void putEntry(EncBuf b, long baseRef, long baseT, long ref, long t, FlatHistogram h) {
         b.putVarint(ref - baseRef);
         b.putVarint(t - baseT);
         b.putByte(h.hint().ordinal());
         b.putVarint(h.schema());
-        b.putBE64Double(h.zeroThreshold());
-        b.putBE64Double(h.zeroCount());
-        b.putBE64Double(h.count());
-        b.putBE64Double(h.sum());
-        putSpans(b, h.positiveSpans());
-        putSpans(b, h.negativeSpans());
-        b.putUvarint(h.positiveBuckets().length);
-        for (double v : h.positiveBuckets()) {
-            b.putBE64Double(v);
+        b.putBE64(h.zeroThresholdBits());
+        final boolean isFloat = h.isFloat();
+        if (isFloat) {
+            b.putBE64(h.zeroCount());
+            b.putBE64(h.count());
+        } else {
+            b.putUvarint(h.zeroCount());
+            b.putUvarint(h.count());
         }
-        b.putUvarint(h.negativeBuckets().length);
-        for (double v : h.negativeBuckets()) {
-            b.putBE64Double(v);
+        b.putBE64(h.sumBits());
+        final int nps = h.positiveSpans();
+        final int nns = h.negativeSpans();
+        b.putUvarint(nps);
+        for (int j = 0; j < nps; j++) {
+            b.putVarint(h.spanOffset(j));
+            b.putUvarint(Integer.toUnsignedLong(h.spanLength(j)));
         }
-        putCustomValues(b, h.schema(), h.customValues());
+        b.putUvarint(nns);
+        for (int j = nps; j < nps + nns; j++) {
+            b.putVarint(h.spanOffset(j));
+            b.putUvarint(Integer.toUnsignedLong(h.spanLength(j)));
+        }
+        final int np = h.positiveBuckets();
+        final int nn = h.negativeBuckets();
+        b.putUvarint(np);
+        putBuckets(b, h, 0, np, isFloat);
+        b.putUvarint(nn);
+        putBuckets(b, h, np, nn, isFloat);
+        if (Schemas.isCustomBuckets(h.schema())) {
+            final int ncv = h.customValues();
+            b.putUvarint(ncv);
+            for (int j = 0; j < ncv; j++) {
+                b.putBE64Double(h.customValue(j));
+            }
+        }
     }
 
-    private static void putSpans(EncBuf b, Span[] spans) {
-        b.putUvarint(spans.length);
-        for (Span s : spans) {
-            b.putVarint(s.offset());
-            b.putUvarint(Integer.toUnsignedLong(s.length()));
-        }
-    }
-
-    private static void putCustomValues(EncBuf b, int schema, double[] values) {
-        if (Schemas.isCustomBuckets(schema)) {
-            b.putUvarint(values.length);
-            for (double v : values) {
-                b.putBE64Double(v);
+    private static void putBuckets(EncBuf b, FlatHistogram h, int from, int n, boolean isFloat) {
+        for (int j = from; j < from + n; j++) {
+            if (isFloat) {
+                b.putBE64(h.bucket(j));
+            } else {
+                b.putVarint(h.bucket(j));
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.jreceive.wal;
 
 import io.jreceive.encoding.EncBuf;
+import io.jreceive.histogram.FlatHistogram;
 import io.jreceive.histogram.FloatHistogram;
 import io.jreceive.histogram.Histogram;
 import io.jreceive.histogram.Schemas;
@@ -52,6 +53,26 @@ public final class HistogramRecordEncoder {
             customCount++;
         } else {
             plainHeader(HistogramRecord.FLOAT_HISTOGRAM_SAMPLES, ref, t);
+            HistogramRecord.putEntry(plain, baseRef, baseT, ref, t, h);
+            plainCount++;
+        }
+    }
+
+    /** Adds an integer or float histogram read in place (see {@link FlatHistogram}). */
+    public void add(long ref, long t, FlatHistogram h) {
+        if (Schemas.isCustomBuckets(h.schema())) {
+            if (h.isFloat()) {
+                customHeader(HistogramRecord.CUSTOM_BUCKETS_FLOAT_HISTOGRAM_SAMPLES, ref, t,
+                        HistogramRecord.FLOAT_HISTOGRAM_SAMPLES);
+            } else {
+                customHeader(HistogramRecord.CUSTOM_BUCKETS_HISTOGRAM_SAMPLES, ref, t,
+                        HistogramRecord.HISTOGRAM_SAMPLES);
+            }
+            HistogramRecord.putEntry(custom, customBaseRef, customBaseT, ref, t, h);
+            customCount++;
+        } else {
+            plainHeader(h.isFloat() ? HistogramRecord.FLOAT_HISTOGRAM_SAMPLES : HistogramRecord.HISTOGRAM_SAMPLES,
+                    ref, t);
             HistogramRecord.putEntry(plain, baseRef, baseT, ref, t, h);
             plainCount++;
         }

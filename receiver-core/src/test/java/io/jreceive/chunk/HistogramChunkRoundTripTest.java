@@ -4,13 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
 
+import io.jreceive.head.BatchHistograms;
 import io.jreceive.histogram.CounterResetHint;
+import io.jreceive.histogram.FlatHistogram;
 import io.jreceive.histogram.FloatHistogram;
 import io.jreceive.histogram.Histogram;
 import io.jreceive.histogram.Schemas;
@@ -89,6 +92,89 @@ class HistogramChunkRoundTripTest {
             assertEquals(in.size(), i);
             assertTrue(chunks.size() <= in.size());
         }
+    }
+
+    /**
+     * The head appends a request's histograms read in place ({@link FlatHistogram}), writing a sample that continues
+     * its chunk straight from the flat arrays, and starts a chunk it cuts in the previous chunk's buffer: every chunk
+     * must hold the bytes the object path writes, over random series (cuts, re-encodings, gauges, stale markers)
+     * and steady ones (where the flat path takes almost every sample).
+     */
+    @Test
+    void flatAppendsWriteTheBytesObjectAppendsWrite() {
+        Random r = new Random(13);
+        for (int round = 0; round < 400; round++) {
+            List<Histogram> in = round % 2 == 0 ? series(r, 1 + r.nextInt(150)) : steady(r, 1 + r.nextInt(300));
+            BatchHistograms batch = new BatchHistograms();
+            for (int i = 0; i < in.size(); i++) {
+                batch.add(0, 15000L * (i + 1), in.get(i));
+            }
+            assertEquals(chunkBytes(in, null), chunkBytes(in, batch), "round " + round);
+        }
+    }
+
+    /**
+     * Every chunk's bytes (hex) after appending {@code in}, as objects or, given {@code batch}, read in place; every
+     * 37th sample starts a chunk as the head's size and time cuts do: a new appender given the previous one (object
+     * path) or {@link HistogramAppender#cut} in the previous one's buffer (flat path).
+     */
+    private static List<String> chunkBytes(List<Histogram> in, BatchHistograms batch) {
+        List<String> out = new ArrayList<>();
+        HistogramAppender app = new HistogramAppender();
+        FlatHistogram flat = new FlatHistogram();
+        for (int i = 0; i < in.size(); i++) {
+            long t = 15000L * (i + 1);
+            if (i % 37 == 36 && app.numSamples() > 0) {
+                out.add(HexFormat.of().formatHex(app.bytes()));
+                if (batch == null) {
+                    HistogramAppender next = new HistogramAppender();
+                    next.append(app, t, in.get(i));
+                    app = next;
+                } else {
+                    app = app.cut(t, in.get(i));
+                }
+                continue;
+            }
+            HistogramAppend<HistogramAppender> res = batch == null ? app.append(null, t, in.get(i))
+                    : app.append(null, t, batch.view(i, flat));
+            if (res.newChunk()) {
+                out.add(HexFormat.of().formatHex(app.bytes()));
+            }
+            app = res.appender();
+        }
+        out.add(HexFormat.of().formatHex(app.bytes()));
+        return out;
+    }
+
+    /** A scraped counter histogram: one layout, every bucket and the zero bucket growing (or staying). */
+    private static List<Histogram> steady(Random r, int n) {
+        int nb = 1 + r.nextInt(24);
+        Span[] spans = nb > 4 && r.nextBoolean()
+                ? new Span[] {new Span(-3, nb - 2), new Span(1 + r.nextInt(3), 2)} : new Span[] {new Span(-3, nb)};
+        Span[] neg = r.nextInt(4) == 0 ? new Span[] {new Span(0, 2)} : new Span[0];
+        long[] counts = new long[nb + Span.count(neg)];
+        long zc = 0;
+        List<Histogram> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long count = zc += r.nextInt(3);
+            for (int k = 0; k < counts.length; k++) {
+                counts[k] += r.nextInt(4) == 0 ? 0 : r.nextInt(100);
+                count += counts[k];
+            }
+            out.add(new Histogram(CounterResetHint.UNKNOWN, 3, Math.scalb(0.5, -127), zc, count, count * 0.5, spans,
+                    deltas(counts, 0, nb), neg, deltas(counts, nb, counts.length - nb), new double[0]));
+        }
+        return out;
+    }
+
+    private static long[] deltas(long[] counts, int from, int n) {
+        long[] d = new long[n];
+        long prev = 0;
+        for (int k = 0; k < n; k++) {
+            d[k] = counts[from + k] - prev;
+            prev = counts[from + k];
+        }
+        return d;
     }
 
     /** Counts times 1.25 plus the fraction, so float chunks see non-integer counts. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
@@ -203,5 +204,48 @@ class HeadHistogramTest {
             }
         }
         assertEquals(400, total);
+    }
+
+    /**
+     * Closed histogram chunks go to the head's chunk store as XOR chunks do, and read back from it; a chunk too large
+     * for the store (hundreds of buckets) stays on the heap and reads back too.
+     */
+    @Test
+    void closedHistogramChunksReadBackFromTheStoreOrTheHeap() {
+        Random r = new Random(5);
+        final int buckets = 600;
+        final int samples = 40;
+        long[] counts = new long[buckets];
+        List<Long> sent = new ArrayList<>();
+        for (int i = 1; i <= samples; i++) {
+            io.jreceive.proto.prometheus.Histogram.Builder h = io.jreceive.proto.prometheus.Histogram.newBuilder()
+                    .setTimestamp(i * 15_000L).setSchema(3).setZeroThreshold(Math.scalb(0.5, -127)).setSum(i)
+                    .addPositiveSpans(BucketSpan.newBuilder().setOffset(-300).setLength(buckets));
+            long total = 0;
+            long prev = 0;
+            for (int k = 0; k < buckets; k++) {
+                // Wide random growth for the first samples (a chunk past the store's limit), then none.
+                counts[k] += i <= 12 ? r.nextInt(1 << 20) : 0;
+                h.addPositiveDeltas(counts[k] - prev);
+                prev = counts[k];
+                total += counts[k];
+            }
+            sent.add(total);
+            AppendStats st = append(series("wide").addHistograms(h.setCountInt(total)));
+            assertEquals(1, st.histogramsAppended, st.conflictMessage());
+        }
+        ChunkSeries s = only(head);
+        assertTrue(s.numChunks() >= 2, "a cut chunk and the open one: " + s.numChunks());
+        assertTrue(s.data(0).length > ClosedChunks.MAX_CHUNK_BYTES, "the first chunk is too large for the store");
+        assertTrue(s.data(s.numChunks() - 2).length <= ClosedChunks.MAX_CHUNK_BYTES,
+                "the last closed chunk fits the store");
+        List<Long> read = new ArrayList<>();
+        for (int c = 0; c < s.numChunks(); c++) {
+            HistogramIterator it = new HistogramIterator(s.data(c));
+            while (it.next()) {
+                read.add(it.at().count());
+            }
+        }
+        assertEquals(sent, read);
     }
 }

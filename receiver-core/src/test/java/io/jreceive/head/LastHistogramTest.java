@@ -7,6 +7,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.jreceive.histogram.CounterResetHint;
+import io.jreceive.histogram.FlatHistogram;
 import io.jreceive.histogram.FloatHistogram;
 import io.jreceive.histogram.Histogram;
 import io.jreceive.histogram.Span;
@@ -71,9 +72,33 @@ class LastHistogramTest {
         for (Object a : SAMPLES) {
             for (Object b : SAMPLES) {
                 // the arrays are reused from the previous pair's sample, of another size and kind
-                last.set(b);
-                last.set(a);
-                assertEquals(copyOf(b).equals(a), last.matches(copyOf(b)), a + " against " + b);
+                last.set(FlatHistogram.copyOf(b));
+                last.set(FlatHistogram.copyOf(a));
+                assertEquals(copyOf(b).equals(a), last.matches(FlatHistogram.copyOf(copyOf(b))), a + " against " + b);
+            }
+        }
+    }
+
+    /**
+     * An open chunk tells a resend of its newest sample from a conflict as {@code equals} would, whether its
+     * appender holds that sample as it came (then the series keeps no copy) or not (widened into the chunk's layout,
+     * cut, stale): every sample appended after every other, then compared with every sample.
+     */
+    @Test
+    void openChunkTellsAResendFromAConflictAsEqualsWould() {
+        final long range = 2 * 3600 * 1000L;
+        for (Object p : SAMPLES) {
+            for (Object a : SAMPLES) {
+                OpenHistogramChunk c = OpenHistogramChunk.start(1000, FlatHistogram.copyOf(p), range, null);
+                FlatHistogram fa = FlatHistogram.copyOf(a);
+                if (OpenHistogramChunk.encodingOf(fa) != c.encoding()) {
+                    continue;
+                }
+                OpenHistogramChunk d = c.append(2000, fa, range);
+                for (Object b : SAMPLES) {
+                    assertEquals(copyOf(b).equals(a), d.sameAsLast(FlatHistogram.copyOf(copyOf(b))),
+                            a + " after " + p + " against " + b);
+                }
             }
         }
     }

@@ -69,6 +69,55 @@ class IngestWarmupTest {
     }
 
     @Test
+    void withAnOutOfOrderWindowTheSteadyPhaseRunsAgainWithLateSamples() {
+        // The same 38 + 1 requests and 75000 - 688 samples twice: the second time into a head with a window, where
+        // late samples take the out-of-order path (the warm-up throws if none did, or if a head lost one).
+        IngestWarmup.Plan plan = new IngestWarmup.Plan(0, 0, 2000, 2000, 500, 150, false)
+                .withOutOfOrder(30 * 60_000L, 32);
+        IngestWarmup.Result r = IngestWarmup.run(config(RemoteWriteLimits.DEFAULTS), plan);
+        assertEquals(2 * 39, r.requests());
+        assertEquals(2 * 500, r.series());
+        assertEquals(2 * (75_000 - 688), r.samples());
+        // A window shorter than two scrape intervals would refuse late samples as too old: no such phase.
+        IngestWarmup.Result narrow = IngestWarmup.run(config(RemoteWriteLimits.DEFAULTS),
+                new IngestWarmup.Plan(0, 0, 2000, 2000, 500, 150, false).withOutOfOrder(20_000, 32));
+        assertEquals(39, narrow.requests());
+    }
+
+    @Test
+    void theHistogramPhaseStoresEveryHistogramAndIgnoresTheResentRound() {
+        // 200 series x 100 rounds, 10 rounds per request: 10 requests, then the last round again, whose identical
+        // histograms are ignored (the warm-up throws if a head holds other than 20000, or if the resend appended).
+        // Series 2, 9, ... gain a bucket at round 50 and 4, 15, ... restart their counts at round 60: both valid.
+        IngestWarmup.Result r = IngestWarmup.run(config(RemoteWriteLimits.DEFAULTS),
+                new IngestWarmup.Plan(0, 0, 2000, 2000, 0, 0, false).withHistograms(200, 100));
+        assertEquals(11, r.requests());
+        assertEquals(200, r.series());
+        assertEquals(20_000, r.samples());
+    }
+
+    @Test
+    void lateSamplesComeAfterTheirSuccessorAndEachOnce() throws Exception {
+        // Rounds 13 and 14 of series 5 (every other round late: round 13) and 0 (late when (i + r) % 10 == 3:
+        // round 13), with rounds up to 13 allowed late: round 13's late samples come after round 14's.
+        byte[] body = IngestWarmup.body(0, 6, 13, 15, 0, new byte[3 * 6 * 256], 13);
+        WriteRequest req = WriteRequest.parseFrom(Snappy.uncompress(body));
+        List<Long> series0 = new java.util.ArrayList<>();
+        List<Long> series5 = new java.util.ArrayList<>();
+        for (TimeSeries ts : req.getTimeseriesList()) {
+            String name = ts.getLabelsList().stream().filter(l -> l.getName().equals("__name__")).findFirst()
+                    .orElseThrow().getValue();
+            if (name.endsWith("_0")) {
+                series0.add(ts.getSamples(0).getTimestamp());
+            } else if (name.endsWith("_5")) {
+                series5.add(ts.getSamples(0).getTimestamp());
+            }
+        }
+        assertEquals(List.of(IngestWarmup.timestamp(0, 14, 0), IngestWarmup.timestamp(0, 13, 0)), series0);
+        assertEquals(List.of(IngestWarmup.timestamp(5, 14, 0), IngestWarmup.timestamp(5, 13, 0)), series5);
+    }
+
+    @Test
     void awaitingTheCompilerSendsTheSteadyPhaseAndTheFirstHeadAgain() {
         IngestWarmup.Plan plan = new IngestWarmup.Plan(3000, 2, 1000, 2000, 100, 20, true);
         IngestWarmup.Result once = IngestWarmup.run(config(RemoteWriteLimits.DEFAULTS),
@@ -102,7 +151,7 @@ class IngestWarmupTest {
     @Test
     void bodiesAreWriteRequestsAsProtobufJavaReadsThem() throws Exception {
         long start = 1_700_000_000_000L;
-        byte[] body = IngestWarmup.body(40, 43, 2, 3, start, new byte[3 * 256]);
+        byte[] body = IngestWarmup.body(40, 43, 2, 3, start, new byte[3 * 256], -1);
         WriteRequest req = WriteRequest.parseFrom(Snappy.uncompress(body));
         assertEquals(3, req.getTimeseriesCount());
         TimeSeries s = req.getTimeseries(1);
@@ -120,7 +169,7 @@ class IngestWarmupTest {
     @Test
     void aBodyOfSeveralRoundsHoldsThemRoundByRoundWithoutMissedScrapes() throws Exception {
         // Series 3 misses round 16 (3 % 16 == 3, 16 % 11 == 5); rounds 15-17 of series 2-3.
-        byte[] body = IngestWarmup.body(2, 4, 15, 18, 0, new byte[6 * 256]);
+        byte[] body = IngestWarmup.body(2, 4, 15, 18, 0, new byte[6 * 256], -1);
         WriteRequest req = WriteRequest.parseFrom(Snappy.uncompress(body));
         assertEquals(5, req.getTimeseriesCount());
         long[] times = req.getTimeseriesList().stream().mapToLong(t -> t.getSamples(0).getTimestamp()).toArray();
