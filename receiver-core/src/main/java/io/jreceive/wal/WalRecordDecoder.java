@@ -160,27 +160,10 @@ public final class WalRecordDecoder {
         int pos = from + 2 * Long.BYTES;
         batch.reset((end - pos) / MIN_SAMPLE_SIZE);
         while (pos < end) {
-            long ref;
-            int b = buf[pos];
-            if (b >= 0) {
-                ref = b;
-                pos++;
-            } else {
-                ref = uvarint(buf, pos, end);
-                pos = skipUvarint(buf, pos);
-            }
-            if (pos >= end) {
-                throw new FormatException("unexpected end of data at offset " + pos);
-            }
-            long t;
-            b = buf[pos];
-            if (b >= 0) {
-                t = b;
-                pos++;
-            } else {
-                t = uvarint(buf, pos, end);
-                pos = skipUvarint(buf, pos);
-            }
+            final long ref = uvarint(buf, pos, end);
+            pos = skipUvarint(buf, pos);
+            final long t = uvarint(buf, pos, end);
+            pos = skipUvarint(buf, pos);
             if (end - pos < WalRecord.SAMPLE_VALUE_SIZE) {
                 throw new FormatException("unexpected end of data at offset " + pos + " (need "
                         + WalRecord.SAMPLE_VALUE_SIZE + " bytes, have " + (end - pos) + ")");
