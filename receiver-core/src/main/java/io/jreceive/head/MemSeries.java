@@ -74,6 +74,14 @@ final class MemSeries extends XorAppender {
         return Labels.wrapSorted(labelPairs);
     }
 
+    /**
+     * As {@link #touch()}, and also the fields of this class that {@link #append} reads: a series object spans two
+     * cache lines, and the chunk cut fields are on the second one (field layout is the JVM's: superclass first).
+     */
+    int touchForAppend() {
+        return touch() ^ (int) nextAt ^ closedCount;
+    }
+
     /** The result codes of {@link #append}. */
     static final int OK = 0;
     static final int DUPLICATE_IGNORED = 1;

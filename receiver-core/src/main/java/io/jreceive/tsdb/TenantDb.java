@@ -45,6 +45,7 @@ import io.jreceive.wal.ReplayStats;
 import io.jreceive.wal.WalConfig;
 import io.jreceive.wal.WalOverloadedException;
 import io.jreceive.wal.WalReader;
+import io.jreceive.wal.WalSamples;
 import io.jreceive.wal.WalSegmentWriter;
 import io.jreceive.wal.WalSegments;
 import io.jreceive.wal.WalVisitor;
@@ -275,6 +276,22 @@ public final class TenantDb implements Closeable {
                 } else if (head.replaySample((int) id, t, valueBits)) {
                     head.keepInWalUntil(ref, t);
                 }
+            }
+
+            @Override
+            public void onSamples(WalSamples samples) {
+                if (!remap.isEmpty()) {
+                    WalVisitor.super.onSamples(samples);
+                    return;
+                }
+                final long[] refs = samples.refs();
+                final int n = samples.size();
+                long max = maxSampleRef[0];
+                for (int i = 0; i < n; i++) {
+                    max = Math.max(max, refs[i]);
+                }
+                maxSampleRef[0] = max;
+                head.replaySamples(refs, samples.times(), samples.values(), n);
             }
 
             @Override

@@ -111,7 +111,7 @@ public final class WalReader {
             while (r.next()) {
                 int n;
                 try {
-                    n = WalRecordDecoder.decode(r.record(), r.length(), visitor);
+                    n = WalRecordDecoder.decode(r.record(), 0, r.length(), visitor, c.batch);
                 } catch (FormatException e) {
                     throw new WalCorruptionException(file, r.offset(), r.offset(),
                             "undecodable record: " + e.getMessage(), e);
@@ -171,5 +171,7 @@ public final class WalReader {
         long samples;
         long exemplars;
         long skipped;
+        /** Where samples records are decoded, one at a time. */
+        final WalSamples batch = new WalSamples();
     }
 }

@@ -21,6 +21,16 @@ public interface WalVisitor {
     void onSample(long ref, long t, long valueBits);
 
     /**
+     * All samples of one samples record, in log order, when the reader decodes records whole ({@link WalReader}
+     * does); {@code samples} is reused for the next record. By default each goes to {@link #onSample}.
+     */
+    default void onSamples(WalSamples samples) {
+        for (int i = 0; i < samples.size(); i++) {
+            onSample(samples.ref(i), samples.time(i), samples.valueBits(i));
+        }
+    }
+
+    /**
      * One entry of a histogram samples record (types 7 and 9). Visitors that do not keep histograms ignore them: a
      * log written by Prometheus or by a newer jreceive may hold them.
      */

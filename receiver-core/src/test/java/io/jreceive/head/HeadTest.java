@@ -98,6 +98,60 @@ class HeadTest {
     }
 
     @Test
+    void replayingARecordAtOnceBuildsWhatReplayingEachSampleBuilds() {
+        // Samples records as a replay meets them: many series per record, in-order samples, duplicates (same and
+        // other value), out-of-order and out-of-bounds ones, refs without a series; enough rounds to cut chunks.
+        Head one = new Head(H2, 0);
+        Head batched = new Head(H2, 0);
+        int series = 300;
+        for (Head h : new Head[] {one, batched}) {
+            h.setMinValidTime(1_000_000L);
+            for (int s = 0; s < series; s++) {
+                h.replaySeries(s, Labels.of("__name__", "m", "s", Integer.toString(s)));
+            }
+        }
+        Random rnd = new Random(42);
+        int records = 400;
+        int size = 500;
+        long[] ids = new long[size];
+        long[] times = new long[size];
+        long[] values = new long[size];
+        long appended = 0;
+        for (int r = 0; r < records; r++) {
+            for (int i = 0; i < size; i++) {
+                ids[i] = rnd.nextInt(series + 10); // a few refs no series record named
+                long base = 1_000_000L + r * 15_000L;
+                times[i] = switch (rnd.nextInt(20)) {
+                    case 0 -> base - 60_000L;      // older than what the series holds: out of order
+                    case 1 -> 1_000_000L - 1;      // before the newest block: out of bounds
+                    default -> base + rnd.nextInt(3) * 1_000L;
+                };
+                values[i] = rnd.nextInt(4) == 0 ? Double.doubleToRawLongBits(r) : rnd.nextLong();
+            }
+            long each = 0;
+            for (int i = 0; i < size; i++) {
+                each += one.replaySample((int) ids[i], times[i], values[i]) ? 1 : 0;
+            }
+            assertEquals(each, batched.replaySamples(ids, times, values, size), "record " + r);
+            appended += each;
+        }
+        assertTrue(appended > records * size / 3, "most samples were appended: " + appended);
+        assertEquals(one.minTime(), batched.minTime());
+        assertEquals(one.maxTime(), batched.maxTime());
+        for (int s = 0; s < series; s++) {
+            ChunkSeries a = one.series(s, Long.MIN_VALUE, Long.MAX_VALUE);
+            ChunkSeries b = batched.series(s, Long.MIN_VALUE, Long.MAX_VALUE);
+            assertEquals(a.numChunks(), b.numChunks(), "series " + s);
+            assertTrue(a.numChunks() > 1, "chunks were cut");
+            for (int c = 0; c < a.numChunks(); c++) {
+                assertEquals(a.minTime(c), b.minTime(c));
+                assertEquals(a.maxTime(c), b.maxTime(c));
+                assertArrayEquals(a.data(c), b.data(c), "series " + s + " chunk " + c);
+            }
+        }
+    }
+
+    @Test
     void cutsChunksLikePrometheus() {
         Labels l = Labels.of("__name__", "m");
         // 15s scrapes from 0 to 2h: 480 samples -> 4 chunks of 120, split exactly at the 30m marks.

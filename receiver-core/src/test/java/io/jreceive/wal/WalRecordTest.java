@@ -3,6 +3,7 @@ package io.jreceive.wal;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -94,6 +95,90 @@ class WalRecordTest {
         byte[] series = hex("01 0000000000000001 05 01 61");
         assertThrows(FormatException.class, () -> WalRecordDecoder.decode(series, series.length, visitor(null)));
         assertEquals(-1, WalRecordDecoder.decode(hex("03 00"), 2, visitor(null)), "tombstones are skipped");
+    }
+
+    @Test
+    void samplesDecodedWholeAreThoseDecodedOneByOne() {
+        // Deltas of every varint length (1 to 10 bytes), both signs, around a random header.
+        java.util.Random rnd = new java.util.Random(7);
+        EncBuf b = new EncBuf();
+        SamplesRecordEncoder enc = new SamplesRecordEncoder().wrap(b);
+        long ref0 = rnd.nextLong();
+        long t0 = rnd.nextLong();
+        enc.add(ref0, t0, rnd.nextLong());
+        for (int i = 0; i < 2000; i++) {
+            int bits = rnd.nextInt(64);
+            long dr = rnd.nextLong() >> bits;
+            long dt = rnd.nextLong() >> rnd.nextInt(64);
+            enc.add(ref0 + dr, t0 + dt, rnd.nextLong());
+        }
+        List<String> one = new ArrayList<>();
+        List<String> whole = new ArrayList<>();
+        int n = WalRecordDecoder.decode(b.array(), 0, b.len(), samples(one), null);
+        WalSamples batch = new WalSamples();
+        assertEquals(n, WalRecordDecoder.decode(b.array(), 0, b.len(), samples(whole), batch));
+        assertEquals(2001, n);
+        assertEquals(one, whole);
+        // A record cut short inside an entry is a format error for both, and a batch then delivers nothing; cut
+        // between entries it is a shorter record, decoded alike.
+        int errors = 0;
+        for (int cut = 1; cut < b.len(); cut++) {
+            List<String> each = new ArrayList<>();
+            List<String> all = new ArrayList<>();
+            boolean eachFailed = false;
+            try {
+                WalRecordDecoder.decode(b.array(), 0, cut, samples(each), null);
+            } catch (FormatException e) {
+                eachFailed = true;
+            }
+            boolean allFailed = false;
+            try {
+                WalRecordDecoder.decode(b.array(), 0, cut, samples(all), batch);
+            } catch (FormatException e) {
+                allFailed = true;
+            }
+            assertEquals(eachFailed, allFailed, "cut at " + cut);
+            assertEquals(eachFailed ? List.of() : each, all, "cut at " + cut);
+            errors += allFailed ? 1 : 0;
+        }
+        assertTrue(errors > b.len() / 2, "most cuts are inside an entry: " + errors);
+    }
+
+    @Test
+    void overlongVarintsAreFormatErrorsInBothDecoders() {
+        String header = "02 0000000000000001 0000000000000002 ";
+        String value = " 0000000000000003";
+        for (String bad : new String[] {
+            "ffffffffffffffffff02 00",     // 10 bytes whose last is above 1: overflows 64 bits
+            "ffffffffffffffffffff01 00",   // 11 bytes
+            "00 ffffffffffffffffff02",     // the timestamp's
+        }) {
+            byte[] rec = hex(header + bad + value);
+            assertThrows(FormatException.class, () -> WalRecordDecoder.decode(rec, 0, rec.length,
+                    samples(new ArrayList<>()), null), bad);
+            assertThrows(FormatException.class, () -> WalRecordDecoder.decode(rec, 0, rec.length,
+                    samples(new ArrayList<>()), new WalSamples()), bad);
+        }
+        byte[] max = hex(header + "ffffffffffffffffff01 00" + value);
+        List<String> one = new ArrayList<>();
+        List<String> whole = new ArrayList<>();
+        WalRecordDecoder.decode(max, 0, max.length, samples(one), null);
+        WalRecordDecoder.decode(max, 0, max.length, samples(whole), new WalSamples());
+        assertEquals(one, whole, "the largest 10-byte varint decodes alike");
+        assertEquals(1, whole.size());
+    }
+
+    private static WalVisitor samples(List<String> got) {
+        return new WalVisitor() {
+            @Override
+            public void onSeries(long ref, Labels labels) {
+            }
+
+            @Override
+            public void onSample(long ref, long t, long valueBits) {
+                got.add(ref + "@" + t + "=" + valueBits);
+            }
+        };
     }
 
     private static WalVisitor visitor(List<Labels> series) {
