@@ -188,7 +188,9 @@ class LoadGenTest {
 
     @Test
     void warmupIsSentFirstOnDisjointSeriesAndReportedApart() throws Exception {
-        try (RecordingReceiver rx = new RecordingReceiver()) {
+        // Each answer costs the "server" (this JVM) 20 ms of CPU: the load's few milliseconds of wall time alone can
+        // pass without a single clock tick of CPU in /proc (its unit is 10 ms), and the assertion below would be luck.
+        try (RecordingReceiver rx = new RecordingReceiver(n -> spin(20) ? 204 : 500, false)) {
             ByteArrayOutputStream buf = new ByteArrayOutputStream();
             int code = LoadGen.execute(new PrintStream(buf, true, StandardCharsets.UTF_8), "--url", rx.url().toString(),
                 "--series", "30", "--samples", "4", "--batch", "25", "--concurrency", "2", "--warmup", "20x3",
@@ -208,6 +210,17 @@ class LoadGenTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         assertEquals(2, LoadGen.execute(new PrintStream(err, true, StandardCharsets.UTF_8), "--url",
             "http://127.0.0.1:9/api/v1/receive", "--warmup", "20by3"));
+    }
+
+    /** Keeps this thread on the CPU for {@code ms} milliseconds; always true. */
+    private static boolean spin(long ms) {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long until = mx.getCurrentThreadCpuTime() + ms * 1_000_000;
+        long x = 0;
+        while (mx.getCurrentThreadCpuTime() < until) {
+            x += System.nanoTime() & 1;
+        }
+        return x >= 0;
     }
 
     @Test
