@@ -28,9 +28,10 @@ import io.jreceive.wal.WalOverloadedException;
 
 /**
  * Thanos' distribution of a write ({@code handler.go fanoutForward}): every series is hashed once
- * ({@link SeriesHash}), each replica index is placed on an endpoint, and series are grouped per (endpoint, replica
- * index): one local write (in-process, through the storage's {@link TenantWriter}) or one forwarded
- * {@code thanos.WriteRequest} with {@code replica = index + 1} per group. A fresh request (replica 0) writes replica
+ * ({@link SeriesHash}), each replica index is placed on an endpoint, and series bound for peers are grouped per
+ * (endpoint, replica index): one forwarded {@code thanos.WriteRequest} with {@code replica = index + 1} per group, as
+ * Thanos sends them. The series placed on this node, of any replica index, make one local write (in-process, through
+ * the storage's {@link TenantWriter}); Thanos writes one per index, but the copy stored is the same. A fresh request (replica 0) writes replica
  * indexes {@code 0..RF-1} and needs a quorum per series ({@link Fanout#quorum}); a request already replicated (replica
  * {@code r > 0}, honoured only in router-ingestor mode) writes index {@code r - 1} and needs one success. The
  * answer comes once every series reached quorum, or once every write has answered (bounded by the forward
@@ -59,12 +60,17 @@ public final class Router implements WriteRouter {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /** A group of series bound for one endpoint as one replica index. */
+    /**
+     * A group of series bound for one endpoint as one replica index, or (index -1) the series this node stores, of
+     * whichever replica index: the local storage gets one write per request, as its copy is the same for every index.
+     */
     private static final class Group {
         final Endpoint endpoint;
         final int index;
         int[] series;
         int count;
+        /** Whether {@link #series} is strictly increasing (each series at most once, in batch order). */
+        boolean increasing = true;
 
         Group(Endpoint endpoint, int index, int expected) {
             this.endpoint = endpoint;
@@ -76,8 +82,63 @@ public final class Router implements WriteRouter {
             if (count == series.length) {
                 series = java.util.Arrays.copyOf(series, count * 2);
             }
+            if (count > 0 && series[count - 1] >= s) {
+                increasing = false;
+            }
             series[count++] = s;
         }
+    }
+
+    /** A request's series grouped: the local group (possibly empty) and one group per (peer, replica index). */
+    private record Routing(Group local, List<Group> forwards) {
+    }
+
+    /**
+     * Places every series of {@code batch}: replica indexes {@code first .. first + copies - 1} of each, grouped.
+     * A loop of its own, so that the JIT compiles it (and replaces it on the stack) apart from {@link #write}.
+     */
+    private Routing route(String tenant, WriteBatch batch, int first, int copies, Scratch sc) {
+        Placement placement = ring.get().placement(tenant);
+        List<Endpoint> endpoints = placement.endpoints();
+        int e = endpoints.size();
+        int n = batch.seriesCount();
+        boolean[] isLocal = new boolean[e];
+        Endpoint localEndpoint = null;
+        for (int i = 0; i < e; i++) {
+            isLocal[i] = isLocal(endpoints.get(i));
+            if (isLocal[i] && localEndpoint == null) {
+                localEndpoint = endpoints.get(i);
+            }
+        }
+        Group local = new Group(localEndpoint, -1, localEndpoint == null ? 0 : n);
+        List<Group> forwards = new ArrayList<>();
+        // The group of replica k on endpoint i is byReplica[k * e + i]: no key object or map lookup per series.
+        Group[] byReplica = new Group[copies * e];
+        if (sc.replicas.length < copies) {
+            sc.replicas = new int[copies];
+        }
+        int[] at = sc.replicas;
+        byte[] t = tenant.getBytes(StandardCharsets.UTF_8);
+        int expected = n / Math.max(1, e) + n / Math.max(1, 4 * e);
+        for (int s = 0; s < n; s++) {
+            placement.endpointIndexes(sc.hash.of(t, batch, s), first, copies, at);
+            for (int k = 0; k < copies; k++) {
+                int i = at[k];
+                if (isLocal[i]) {
+                    local.add(s);
+                    continue;
+                }
+                int slot = k * e + i;
+                Group g = byReplica[slot];
+                if (g == null) {
+                    g = new Group(endpoints.get(i), first + k, expected);
+                    byReplica[slot] = g;
+                    forwards.add(g);
+                }
+                g.add(s);
+            }
+        }
+        return new Routing(local, forwards);
     }
 
     /**
@@ -110,48 +171,25 @@ public final class Router implements WriteRouter {
         final int copies = replica == 0 ? replicationFactor : 1;
         final int quorum = replica == 0 ? Fanout.quorum(replicationFactor) : 1;
         final Scratch sc = SCRATCH.get();
-        final List<Group> groups = new ArrayList<>();
+        final Routing routing;
         try {
-            Placement placement = ring.get().placement(tenant);
-            List<Endpoint> endpoints = placement.endpoints();
-            int e = endpoints.size();
-            // The group of replica k on endpoint i is byReplica[k * e + i]: no key object or map lookup per series.
-            Group[] byReplica = new Group[copies * e];
-            if (sc.replicas.length < copies) {
-                sc.replicas = new int[copies];
-            }
-            int[] at = sc.replicas;
-            byte[] t = tenant.getBytes(StandardCharsets.UTF_8);
-            int n = batch.seriesCount();
-            int expected = n / Math.max(1, e) + n / Math.max(1, 4 * e);
-            for (int s = 0; s < n; s++) {
-                placement.endpointIndexes(sc.hash.of(t, batch, s), first, copies, at);
-                for (int k = 0; k < copies; k++) {
-                    int slot = k * e + at[k];
-                    Group g = byReplica[slot];
-                    if (g == null) {
-                        g = new Group(endpoints.get(at[k]), first + k, expected);
-                        byReplica[slot] = g;
-                        groups.add(g);
-                    }
-                    g.add(s);
-                }
-            }
+            routing = route(tenant, batch, first, copies, sc);
         } catch (IllegalStateException | InsufficientNodesException e) {
             return CompletableFuture.failedFuture(new RoutedWriteException(500, e.getMessage()));
         }
         final String dropped = droppedMessage(batch);
-        Fanout fanout = new Fanout(batch.seriesCount(), copies, quorum, groups.size());
-        for (Group g : groups) {
-            CompletableFuture<Failure> outcome;
-            if (isLocal(g.endpoint)) {
-                outcome = writeLocally(tenant, batch, g.series, g.count, sc);
-            } else {
-                byte[] body = ForwardEncoder.encode(tenant, g.index + 1, batch, g.series, g.count);
-                outcome = peers.forward(g.endpoint, body);
-            }
-            outcome.whenComplete((f, err) -> fanout.done(g.series, g.count, err != null
+        final Group local = routing.local;
+        Fanout fanout = new Fanout(batch.seriesCount(), copies, quorum,
+                routing.forwards.size() + (local.count > 0 ? 1 : 0));
+        // Forwards first, so that the peers work while this node appends its own copy.
+        for (Group g : routing.forwards) {
+            byte[] body = ForwardEncoder.encode(tenant, g.index + 1, batch, g.series, g.count);
+            peers.forward(g.endpoint, body).whenComplete((f, err) -> fanout.done(g.series, g.count, err != null
                     ? new Failure(Failure.Kind.INTERNAL, err.toString()) : f));
+        }
+        if (local.count > 0) {
+            writeLocally(tenant, batch, local, sc).whenComplete((f, err) -> fanout.done(local.series, local.count,
+                    err != null ? new Failure(Failure.Kind.INTERNAL, err.toString()) : f));
         }
         if (dropped == null) {
             return fanout.result;
@@ -188,12 +226,13 @@ public final class Router implements WriteRouter {
                     new InsufficientNodesException(1, 2).getMessage()));
         }
         Scratch sc = SCRATCH.get();
-        int[] all = new int[batch.seriesCount()];
-        for (int s = 0; s < all.length; s++) {
-            all[s] = s;
+        int n = batch.seriesCount();
+        Group all = new Group(null, -1, n);
+        for (int s = 0; s < n; s++) {
+            all.add(s);
         }
-        Fanout fanout = new Fanout(all.length, 1, 1, 1);
-        writeLocally(tenant, batch, all, all.length, sc).whenComplete((f, err) -> fanout.done(all, all.length,
+        Fanout fanout = new Fanout(n, 1, 1, 1);
+        writeLocally(tenant, batch, all, sc).whenComplete((f, err) -> fanout.done(all.series, all.count,
                 err != null ? new Failure(Failure.Kind.INTERNAL, err.toString()) : f));
         return fanout.result;
     }
@@ -201,14 +240,19 @@ public final class Router implements WriteRouter {
     /**
      * Appends the group's series to the local storage now (the batch is only valid during the call) and completes
      * once they are durable: null, or a conflict (valid samples are still written, as Thanos), unavailable (WAL
-     * overloaded, tenant being pruned) or internal failure.
+     * overloaded, tenant being pruned) or internal failure. A group of every series of a batch without dropped
+     * series (a ring no larger than the replication factor, a replicated request) is the batch itself, not a copy.
      */
-    private CompletableFuture<Failure> writeLocally(String tenant, WriteBatch batch, int[] series, int count,
-                                                    Scratch sc) {
-        WriteBatch sub = sc.sub;
-        sub.reset(batch.buf());
-        for (int i = 0; i < count; i++) {
-            sub.copySeries(batch, series[i], -1);
+    private CompletableFuture<Failure> writeLocally(String tenant, WriteBatch batch, Group group, Scratch sc) {
+        WriteBatch sub;
+        if (group.increasing && group.count == batch.seriesCount() && !batch.hasDropped()) {
+            sub = batch;
+        } else {
+            sub = sc.sub;
+            sub.reset(batch.buf());
+            for (int i = 0; i < group.count; i++) {
+                sub.copySeries(batch, group.series[i], -1);
+            }
         }
         CompletableFuture<Void> durable;
         try {

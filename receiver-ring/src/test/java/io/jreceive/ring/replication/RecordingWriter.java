@@ -16,6 +16,8 @@ final class RecordingWriter implements TenantWriter {
     /** Every exemplar given: its series, labels, timestamp and value. */
     final List<String> exemplars = new ArrayList<>();
     volatile boolean conflict;
+    /** The batches given, in order (the objects themselves: whether a write got a copy or the caller's batch). */
+    final List<WriteBatch> batches = new ArrayList<>();
 
     @Override
     public boolean ready() {
@@ -25,6 +27,7 @@ final class RecordingWriter implements TenantWriter {
     @Override
     public synchronized CompletableFuture<Void> write(String tenant, WriteBatch batch, Head.AppendContext ctx) {
         ctx.stats.reset();
+        batches.add(batch);
         for (int s = 0; s < batch.seriesCount(); s++) {
             series.add(tenant + "/" + batch.labels(s) + "/" + batch.sampleCount(s));
         }
@@ -47,6 +50,10 @@ final class RecordingWriter implements TenantWriter {
 
     synchronized List<String> series() {
         return new ArrayList<>(series);
+    }
+
+    synchronized List<WriteBatch> batches() {
+        return new ArrayList<>(batches);
     }
 
     synchronized List<String> exemplars() {

@@ -2,6 +2,7 @@ package io.jreceive.ring.replication;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -157,6 +158,27 @@ class RouterTest {
             List<String> want = expected.get(a);
             want.sort(null);
             assertEquals(want, got, "node " + a);
+        }
+    }
+
+    @Test
+    void seriesOfEveryReplicaIndexPlacedHereAreOneLocalWriteOfTheBatchItself() throws Exception {
+        // Three nodes, RF=3: every series is on every node, as replica 0, 1 or 2 depending on its hash.
+        List<String> nodes = ring(3, Hashrings.KETAMA, 3);
+        WriteBatch b = batch(300);
+        routers.get(nodes.get(0)).write("t", 0, b).get(10, TimeUnit.SECONDS);
+        RecordingWriter local = stores.get(nodes.get(0));
+        assertEquals(1, local.batches().size(), "one local write per request, not one per replica index");
+        assertSame(b, local.batches().get(0), "every series is local: the batch itself, not a copy");
+        assertEquals(300, local.series().size());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (stores.values().stream().mapToInt(w -> w.series().size()).sum() < 900
+                && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        for (String a : nodes) {
+            assertEquals(300, new java.util.HashSet<>(stores.get(a).series()).size(), "node " + a);
+            assertEquals(300, stores.get(a).series().size(), "each series once on node " + a);
         }
     }
 
