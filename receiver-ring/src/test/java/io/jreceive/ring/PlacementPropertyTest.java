@@ -104,6 +104,15 @@ class PlacementPropertyTest {
                 }
                 assertIndexesNameTheEndpoints(k, hash, rf);
             }
+            // The ends of the ring and of the search's buckets: hashes past the last section wrap to the first.
+            for (long hash : new long[] {0, 1, -1, Long.MIN_VALUE, Long.MAX_VALUE, Long.MIN_VALUE - 1,
+                    Long.MIN_VALUE + 1, 0x00FF_FFFF_FFFF_FFFFL, 0xFF00_0000_0000_0000L}) {
+                for (int n = 0; n < rf; n++) {
+                    assertEquals(ReferencePlacement.ketama(eps, sections, rf, hash, n),
+                            k.endpoint(hash, n).address(), "ring " + ring + " hash " + hash + " replica " + n);
+                }
+                assertIndexesNameTheEndpoints(k, hash, rf);
+            }
         }
     }
 }

@@ -54,8 +54,6 @@ public final class Router implements WriteRouter {
         final SeriesHash hash = new SeriesHash();
         final Head.AppendContext append = new Head.AppendContext();
         final WriteBatch sub = new WriteBatch();
-        /** One series' endpoint indexes, a slot per replica written. */
-        int[] replicas = new int[0];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -114,10 +112,9 @@ public final class Router implements WriteRouter {
         List<Group> forwards = new ArrayList<>();
         // The group of replica k on endpoint i is byReplica[k * e + i]: no key object or map lookup per series.
         Group[] byReplica = new Group[copies * e];
-        if (sc.replicas.length < copies) {
-            sc.replicas = new int[copies];
-        }
-        int[] at = sc.replicas;
+        // Per request, not per thread: a new thread's first request (the gRPC executor's threads come and go)
+        // would take a growth branch the JIT had seen untaken, and throw the compiled routing away.
+        int[] at = new int[copies];
         byte[] t = tenant.getBytes(StandardCharsets.UTF_8);
         int expected = n / Math.max(1, e) + n / Math.max(1, 4 * e);
         for (int s = 0; s < n; s++) {
