@@ -5,10 +5,11 @@ import java.util.Arrays;
 /**
  * A growable bit stream written most significant bit first, as Prometheus' {@code bstream}: {@code free} unwritten
  * low bits in the last byte, 0 meaning the next write starts a new byte. The histogram chunk appenders write their
- * whole chunk through one (header bytes included); {@link XorAppender} keeps its own copy of this logic inline for
- * the float hot path.
+ * whole chunk through one (header bytes included): {@link HistogramAppender} is one (an object less per open chunk),
+ * {@link FloatHistogramAppender} has one; {@link XorAppender} keeps its own copy of this logic inline for the float
+ * hot path.
  */
-final class BitWriter {
+class BitWriter {
     private byte[] b;
     private int len;
     private int free;
@@ -19,18 +20,21 @@ final class BitWriter {
         len = headerBytes;
     }
 
+    /**
+     * An empty stream in {@code from}'s buffer, which {@code from} gives up: its first {@code headerBytes} bytes zero
+     * and written, nothing after them.
+     */
+    BitWriter(BitWriter from, int headerBytes) {
+        b = from.b;
+        from.b = null;
+        Arrays.fill(b, 0, headerBytes, (byte) 0);
+        len = headerBytes;
+    }
+
     /** A stream that continues after {@code bytes} (a whole number of bytes, no free bits). */
     BitWriter(byte[] bytes, int length) {
         b = Arrays.copyOf(bytes, Math.max(length + 16, length + (length >> 1)));
         len = length;
-    }
-
-    /** Empties the stream for reuse: its first {@code headerBytes} bytes zero and written, nothing after them. */
-    BitWriter restart(int headerBytes) {
-        Arrays.fill(b, 0, headerBytes, (byte) 0);
-        len = headerBytes;
-        free = 0;
-        return this;
     }
 
     byte[] buffer() {
@@ -94,28 +98,37 @@ final class BitWriter {
      * Writes {@code newBits} as the Gorilla XOR of the previous value in {@code prev}, as Prometheus' {@code xorWrite},
      * and makes it the previous value.
      */
-    void writeXor(long newBits, XorState prev) {
-        long delta = newBits ^ prev.bits;
+    final void writeXor(long newBits, XorState prev) {
+        final int window = writeXor(newBits ^ prev.bits, prev.leading, prev.trailing);
         prev.bits = newBits;
+        prev.leading = window >>> 8;
+        prev.trailing = window & 0xFF;
+    }
+
+    /**
+     * Writes {@code delta}, a new value XOR the previous one, as Prometheus' {@code xorWrite} given the previous
+     * value's window of {@code leading} (or {@link XorChunk#LEADING_UNSET}) and {@code trailing} zero bits; returns
+     * the window after it as {@code leading << 8 | trailing}.
+     */
+    final int writeXor(long delta, int leading, int trailing) {
         if (delta == 0) {
             writeBit(false);
-            return;
+            return leading << 8 | trailing;
         }
         writeBit(true);
         int newLeading = Math.min(Long.numberOfLeadingZeros(delta), 31);
         int newTrailing = Long.numberOfTrailingZeros(delta);
-        if (prev.leading != XorChunk.LEADING_UNSET && newLeading >= prev.leading && newTrailing >= prev.trailing) {
+        if (leading != XorChunk.LEADING_UNSET && newLeading >= leading && newTrailing >= trailing) {
             writeBit(false);
-            writeBits(delta >>> prev.trailing, 64 - prev.leading - prev.trailing);
-            return;
+            writeBits(delta >>> trailing, 64 - leading - trailing);
+            return leading << 8 | trailing;
         }
-        prev.leading = newLeading;
-        prev.trailing = newTrailing;
         writeBit(true);
         writeBits(newLeading, 5);
         int sigbits = 64 - newLeading - newTrailing;
         writeBits(sigbits, 6); // 64 is written as 0 (low 6 bits)
         writeBits(delta >>> newTrailing, sigbits);
+        return newLeading << 8 | newTrailing;
     }
 
     private void ensureRoom(int n) {

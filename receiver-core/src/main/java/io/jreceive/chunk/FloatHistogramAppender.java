@@ -258,8 +258,8 @@ public final class FloatHistogramAppender {
                     h.customValues()).write(b);
             schema = h.schema();
             zThreshold = h.zeroThreshold();
-            pSpans = h.positiveSpans().clone();
-            nSpans = h.negativeSpans().clone();
+            pSpans = HistogramLayout.shared(h.positiveSpans());
+            nSpans = HistogramLayout.shared(h.negativeSpans());
             customValues = h.customValues().clone();
             pBuckets = states(h.positiveBuckets(), Span.count(pSpans));
             nBuckets = states(h.negativeBuckets(), Span.count(nSpans));

@@ -18,10 +18,9 @@ import io.jreceive.histogram.StaleNaN;
  * the chunk. Size-based cuts are the head's (see {@link HistogramChunk#TARGET_BYTES}). The caller enforces
  * increasing timestamps.
  */
-public final class HistogramAppender {
-    private static final long[] NO_BUCKETS = new long[0];
+public final class HistogramAppender extends BitWriter {
+    private static final int[] NO_BUCKETS = new int[0];
 
-    private final BitWriter b;
     private int count;
 
     private int schema;
@@ -36,21 +35,30 @@ public final class HistogramAppender {
     private long tDelta;
     private long cntDelta;
     private long zCntDelta;
-    private long[] pBuckets = NO_BUCKETS;
-    private long[] nBuckets = NO_BUCKETS;
-    private long[] pBucketsDelta = NO_BUCKETS;
-    private long[] nBucketsDelta = NO_BUCKETS;
-    private final XorState sum = new XorState(0, XorChunk.LEADING_UNSET);
-    /** The result of an append that stays in this chunk, made once: appends allocate nothing in the common case. */
-    private final HistogramAppend<HistogramAppender> same = new HistogramAppend<>(this, false);
+    /** Buckets of the layout: positive, negative. */
+    private int np;
+    private int nn;
+    /**
+     * Each bucket's newest value (as the sample holds it: a delta to the bucket before) and its change from the
+     * sample before, positive buckets first: {@code [v0, d0, v1, d1, ...]}, as ints while every one fits (what
+     * scraped counters send: half the memory of longs, 160 bytes less an open chunk at 20 buckets); null once one
+     * does not, and {@link #wide} holds them as longs from then on.
+     */
+    private int[] small = NO_BUCKETS;
+    private long[] wide;
+    /** The sum's XOR state, as an {@link XorState}'s (held here: an object less per open chunk). */
+    private long sumBits;
+    private int sumLeading = XorChunk.LEADING_UNSET;
+    private int sumTrailing;
 
     /** An appender over a new, empty chunk. */
     public HistogramAppender() {
-        b = new BitWriter(HistogramChunk.STREAM_OFFSET, XorAppender.DEFAULT_CAPACITY);
+        super(HistogramChunk.STREAM_OFFSET, XorAppender.DEFAULT_CAPACITY);
     }
 
-    private HistogramAppender(BitWriter reused) {
-        b = reused;
+    /** An appender over a new, empty chunk in {@code prev}'s buffer, which {@code prev} gives up. */
+    private HistogramAppender(HistogramAppender prev) {
+        super(prev, HistogramChunk.STREAM_OFFSET);
     }
 
     /**
@@ -69,7 +77,7 @@ public final class HistogramAppender {
         } else {
             header = appendable(h).header;
         }
-        HistogramAppender next = new HistogramAppender(b.restart(HistogramChunk.STREAM_OFFSET));
+        HistogramAppender next = new HistogramAppender(this);
         next.write(ts, h);
         next.setCounterResetHeader(header);
         return next;
@@ -81,7 +89,7 @@ public final class HistogramAppender {
 
     /** Bytes of chunk data written so far. */
     public int sizeBytes() {
-        return b.length();
+        return length();
     }
 
     public long lastTimestamp() {
@@ -90,21 +98,23 @@ public final class HistogramAppender {
 
     /** The chunk's counter-reset header, one of {@link HistogramChunk}'s {@code HEADER_} values. */
     public int counterResetHeader() {
-        return b.buffer()[HistogramChunk.FLAGS_OFFSET] & HistogramChunk.HEADER_MASK;
+        return buffer()[HistogramChunk.FLAGS_OFFSET] & HistogramChunk.HEADER_MASK;
     }
 
     /** A copy of the chunk's data bytes as they stand now. */
+    @Override
     public byte[] bytes() {
-        return b.bytes();
+        return super.bytes();
     }
 
     /** The chunk's data bytes in place, the first {@link #sizeBytes()} of them; valid until the next append. */
+    @Override
     public byte[] buffer() {
-        return b.buffer();
+        return super.buffer();
     }
 
     private void setCounterResetHeader(int header) {
-        HistogramChunk.setCounterResetHeader(b.buffer(), header);
+        HistogramChunk.setCounterResetHeader(buffer(), header);
     }
 
     /**
@@ -122,7 +132,7 @@ public final class HistogramAppender {
             } else if (prev != null) {
                 setCounterResetHeader(prev.appendable(h).header);
             }
-            return same;
+            return new HistogramAppend<>(this, false);
         }
         if (h.hint() != CounterResetHint.GAUGE) {
             Appendable a = appendable(h);
@@ -148,7 +158,7 @@ public final class HistogramAppender {
         }
         if (StaleNaN.is(h.sum())) {
             write(ts, h);
-            return same;
+            return new HistogramAppend<>(this, false);
         }
         BucketInserts.BothWays p = BucketInserts.expandBothWays(pSpans, h.positiveSpans());
         BucketInserts.BothWays n = BucketInserts.expandBothWays(nSpans, h.negativeSpans());
@@ -165,11 +175,23 @@ public final class HistogramAppender {
      * layout change, a stale marker) takes the object path.
      */
     public HistogramAppend<HistogramAppender> append(HistogramAppender prev, long ts, FlatHistogram h) {
-        if (continuesChunk(h)) {
-            writeFlat(ts, h);
-            return same;
+        if (appendContinuing(ts, h)) {
+            return new HistogramAppend<>(this, false);
         }
         return append(prev, ts, h.toHistogram());
+    }
+
+    /**
+     * Appends {@code h} at {@code ts} if it continues this chunk as it is, written straight from the flat arrays
+     * with no object (what a scraped series sends almost every time); returns false, having written nothing, for any
+     * other sample, which {@link #append} then takes.
+     */
+    public boolean appendContinuing(long ts, FlatHistogram h) {
+        if (!continuesChunk(h)) {
+            return false;
+        }
+        writeFlat(ts, h);
+        return true;
     }
 
     /**
@@ -180,24 +202,26 @@ public final class HistogramAppender {
         final CounterResetHint hint = h.hint();
         if (count == 0 || count == HistogramChunk.MAX_SAMPLES || hint == CounterResetHint.GAUGE
                 || hint == CounterResetHint.COUNTER_RESET || counterResetHeader() == HistogramChunk.HEADER_GAUGE
-                || StaleNaN.is(h.sum()) || StaleNaN.is(sum.value()) || Long.compareUnsigned(h.count(), cnt) < 0
+                || StaleNaN.is(h.sum()) || StaleNaN.is(sum()) || Long.compareUnsigned(h.count(), cnt) < 0
                 || h.schema() != schema || h.zeroThreshold() != zThreshold
                 || (Schemas.isCustomBuckets(schema) && !h.customValuesMatch(customValues))
                 || Long.compareUnsigned(h.zeroCount(), zCnt) < 0
-                || h.positiveBuckets() != pBuckets.length || h.negativeBuckets() != nBuckets.length
+                || h.positiveBuckets() != np || h.negativeBuckets() != nn
                 || !h.positiveSpansEqual(pSpans) || !h.negativeSpansEqual(nSpans)) {
             return false;
         }
-        return noneDown(h, 0, pBuckets) && noneDown(h, pBuckets.length, nBuckets);
+        return noneDown(h, 0, np) && noneDown(h, np, nn);
     }
 
-    /** Whether no absolute count of {@code h}'s buckets from {@code from} is below the chunk's last ({@code last}). */
-    private static boolean noneDown(FlatHistogram h, int from, long[] last) {
+    /**
+     * Whether no absolute count of {@code h}'s {@code n} buckets from {@code from} is below the newest sample's.
+     */
+    private boolean noneDown(FlatHistogram h, int from, int n) {
         long ac = 0;
         long bc = 0;
-        for (int i = 0; i < last.length; i++) {
-            ac += last[i];
-            bc += h.bucket(from + i);
+        for (int i = from; i < from + n; i++) {
+            ac += last(i);
+            bc += h.bucket(i);
             if (ac > bc) {
                 return false;
             }
@@ -205,24 +229,57 @@ public final class HistogramAppender {
         return true;
     }
 
+    /** Bucket {@code k}'s value in the newest sample (positive buckets first). */
+    private long last(int k) {
+        return wide == null ? small[2 * k] : wide[2 * k];
+    }
+
+    /** The newest sample's values of buckets {@code [from, from + n)} as an array. */
+    private long[] lastValues(int from, int n) {
+        long[] v = new long[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = last(from + i);
+        }
+        return v;
+    }
+
+    /** Bucket {@code k}'s newest value {@code v} and change {@code delta}, kept as longs from now on if need be. */
+    private void keep(int k, long v, long delta) {
+        final int[] s = small;
+        if (s != null && (int) v == v && (int) delta == delta) {
+            s[2 * k] = (int) v;
+            s[2 * k + 1] = (int) delta;
+            return;
+        }
+        if (s != null) {
+            long[] w = new long[s.length];
+            for (int i = 0; i < s.length; i++) {
+                w[i] = s[i];
+            }
+            wide = w;
+            small = null;
+        }
+        wide[2 * k] = v;
+        wide[2 * k + 1] = delta;
+    }
+
     /** {@link #write} of a later sample (not the chunk's first, not stale) read in place. */
     private void writeFlat(long ts, FlatHistogram h) {
         final long newTDelta = ts - t;
         final long newCntDelta = h.count() - cnt;
         final long newZCntDelta = h.zeroCount() - zCnt;
-        Varbit.putInt(b, newTDelta - tDelta);
-        Varbit.putInt(b, newCntDelta - cntDelta);
-        Varbit.putInt(b, newZCntDelta - zCntDelta);
-        b.writeXor(h.sumBits(), sum);
-        writeBucketDods(h, 0, pBuckets, pBucketsDelta);
-        writeBucketDods(h, pBuckets.length, nBuckets, nBucketsDelta);
+        Varbit.putInt(this, newTDelta - tDelta);
+        Varbit.putInt(this, newCntDelta - cntDelta);
+        Varbit.putInt(this, newZCntDelta - zCntDelta);
+        writeSum(h.sumBits());
+        writeBucketDods(h);
         written(ts, h.count(), h.zeroCount(), newTDelta, newCntDelta, newZCntDelta);
     }
 
     /** Counts a sample just written and keeps what the next sample's deltas are taken from. */
     private void written(long ts, long newCnt, long newZCnt, long newTDelta, long newCntDelta, long newZCntDelta) {
         count++;
-        HistogramChunk.setNumSamples(b.buffer(), count);
+        HistogramChunk.setNumSamples(buffer(), count);
         t = ts;
         cnt = newCnt;
         zCnt = newZCnt;
@@ -231,13 +288,44 @@ public final class HistogramAppender {
         zCntDelta = newZCntDelta;
     }
 
-    private void writeBucketDods(FlatHistogram h, int from, long[] last, long[] lastDelta) {
-        for (int i = 0; i < last.length; i++) {
-            long v = h.bucket(from + i);
-            long delta = v - last[i];
-            Varbit.putInt(b, delta - lastDelta[i]);
-            lastDelta[i] = delta;
-            last[i] = v;
+    /** Writes the sum's bits XOR the previous sum's ({@link BitWriter#writeXor(long, int, int)}). */
+    private void writeSum(long bits) {
+        final int window = writeXor(bits ^ sumBits, sumLeading, sumTrailing);
+        sumBits = bits;
+        sumLeading = window >>> 8;
+        sumTrailing = window & 0xFF;
+    }
+
+    /** The newest sample's sum. */
+    private double sum() {
+        return Double.longBitsToDouble(sumBits);
+    }
+
+    /** Writes the bucket delta-of-deltas of {@code h}, of the chunk's layout, and keeps its values. */
+    private void writeBucketDods(FlatHistogram h) {
+        final int n = np + nn;
+        final int[] s = small;
+        int k = 0;
+        if (s != null) {
+            for (; k < n; k++) {
+                final long v = h.bucket(k);
+                final long delta = v - s[2 * k];
+                Varbit.putInt(this, delta - s[2 * k + 1]);
+                if ((int) v != v || (int) delta != delta) {
+                    keep(k++, v, delta);
+                    break;
+                }
+                s[2 * k] = (int) v;
+                s[2 * k + 1] = (int) delta;
+            }
+        }
+        for (; k < n; k++) {
+            final long[] w = wide;
+            final long v = h.bucket(k);
+            final long delta = v - w[2 * k];
+            Varbit.putInt(this, delta - w[2 * k + 1]);
+            w[2 * k] = v;
+            w[2 * k + 1] = delta;
         }
     }
 
@@ -250,7 +338,7 @@ public final class HistogramAppender {
     public boolean holdsAsNewest(FlatHistogram h) {
         return count > 0 && !h.isFloat() && h.schema() == schema
                 && h.zeroThresholdBits() == Double.doubleToRawLongBits(zThreshold)
-                && h.sumBits() == sum.bits && h.customValuesMatch(customValues) && sameNewest(h);
+                && h.sumBits() == sumBits && h.customValuesMatch(customValues) && sameNewest(h);
     }
 
     /**
@@ -259,7 +347,7 @@ public final class HistogramAppender {
      */
     public boolean newestEquals(FlatHistogram h) {
         if (h.isFloat() || h.schema() != schema || h.zeroThresholdBits() != Double.doubleToRawLongBits(zThreshold)
-                || h.sumBits() != sum.bits || h.customValues() != customValues.length || !sameNewest(h)) {
+                || h.sumBits() != sumBits || h.customValues() != customValues.length || !sameNewest(h)) {
             return false;
         }
         for (int j = 0; j < customValues.length; j++) {
@@ -273,18 +361,12 @@ public final class HistogramAppender {
 
     /** Counts, spans and bucket deltas of {@code h} are the newest sample's. */
     private boolean sameNewest(FlatHistogram h) {
-        if (h.count() != cnt || h.zeroCount() != zCnt || h.positiveBuckets() != pBuckets.length
-                || h.negativeBuckets() != nBuckets.length || !h.positiveSpansEqual(pSpans)
-                || !h.negativeSpansEqual(nSpans)) {
+        if (h.count() != cnt || h.zeroCount() != zCnt || h.positiveBuckets() != np
+                || h.negativeBuckets() != nn || !h.positiveSpansEqual(pSpans) || !h.negativeSpansEqual(nSpans)) {
             return false;
         }
-        for (int i = 0; i < pBuckets.length; i++) {
-            if (h.bucket(i) != pBuckets[i]) {
-                return false;
-            }
-        }
-        for (int i = 0; i < nBuckets.length; i++) {
-            if (h.bucket(pBuckets.length + i) != nBuckets[i]) {
+        for (int k = 0; k < np + nn; k++) {
+            if (h.bucket(k) != last(k)) {
                 return false;
             }
         }
@@ -296,7 +378,7 @@ public final class HistogramAppender {
         if (StaleNaN.is(h.sum())) {
             return true;
         }
-        if (StaleNaN.is(sum.value())) {
+        if (StaleNaN.is(sum())) {
             return false;
         }
         if (h.schema() != schema || h.zeroThreshold() != zThreshold) {
@@ -316,7 +398,7 @@ public final class HistogramAppender {
             List<BucketInserts.Insert> pForward, List<BucketInserts.Insert> nForward) {
         if (pForward.isEmpty() && nForward.isEmpty()) {
             write(ts, h);
-            return same;
+            return new HistogramAppend<>(this, false);
         }
         HistogramAppender recoded = recode(pForward, nForward, h.positiveSpans(), h.negativeSpans());
         recoded.write(ts, h);
@@ -335,8 +417,8 @@ public final class HistogramAppender {
     /** The chunk's samples re-encoded into the layout {@code ps}/{@code ns} in a new appender, header kept. */
     private HistogramAppender recode(List<BucketInserts.Insert> pInserts, List<BucketInserts.Insert> nInserts,
             Span[] ps, Span[] ns) {
-        byte[] old = b.buffer();
-        HistogramIterator it = new HistogramIterator(old, 0, b.length());
+        byte[] old = buffer();
+        HistogramIterator it = new HistogramIterator(old, 0, length());
         HistogramAppender next = new HistogramAppender();
         int np = Span.count(ps);
         int nn = Span.count(ns);
@@ -379,7 +461,7 @@ public final class HistogramAppender {
         if (StaleNaN.is(h.sum())) {
             return new Appendable(NOTHING, NOTHING, true, HistogramChunk.HEADER_NOT_COUNTER_RESET);
         }
-        if (StaleNaN.is(sum.value())) {
+        if (StaleNaN.is(sum())) {
             return Appendable.cut(HistogramChunk.HEADER_UNKNOWN);
         }
         if (Long.compareUnsigned(h.count(), cnt) < 0) {
@@ -394,12 +476,12 @@ public final class HistogramAppender {
         if (Long.compareUnsigned(h.zeroCount(), zCnt) < 0) {
             return Appendable.cut(HistogramChunk.HEADER_COUNTER_RESET);
         }
-        BucketInserts.Expansion p = BucketInserts.expandInt(pSpans, h.positiveSpans(), pBuckets,
+        BucketInserts.Expansion p = BucketInserts.expandInt(pSpans, h.positiveSpans(), lastValues(0, np),
                 h.positiveBuckets());
         if (!p.ok()) {
             return Appendable.cut(HistogramChunk.HEADER_COUNTER_RESET);
         }
-        BucketInserts.Expansion n = BucketInserts.expandInt(nSpans, h.negativeSpans(), nBuckets,
+        BucketInserts.Expansion n = BucketInserts.expandInt(nSpans, h.negativeSpans(), lastValues(np, nn),
                 h.negativeBuckets());
         if (!n.ok()) {
             return Appendable.cut(HistogramChunk.HEADER_COUNTER_RESET);
@@ -424,30 +506,30 @@ public final class HistogramAppender {
         long newZCntDelta = 0;
         if (count == 0) {
             new HistogramLayout(h.schema(), h.zeroThreshold(), h.positiveSpans(), h.negativeSpans(),
-                    h.customValues()).write(b);
+                    h.customValues()).write(this);
             schema = h.schema();
             zThreshold = h.zeroThreshold();
-            // Empty arrays are shared: a series holds its chunk's layout for as long as it lives.
-            pSpans = h.positiveSpans().length == 0 ? HistogramLayout.NO_SPANS : h.positiveSpans().clone();
-            nSpans = h.negativeSpans().length == 0 ? HistogramLayout.NO_SPANS : h.negativeSpans().clone();
+            // Spans and empty arrays are shared: a series holds its chunk's layout for as long as it lives.
+            pSpans = HistogramLayout.shared(h.positiveSpans());
+            nSpans = HistogramLayout.shared(h.negativeSpans());
             customValues = h.customValues().length == 0 ? HistogramLayout.NO_VALUES : h.customValues().clone();
-            int np = Span.count(pSpans);
-            int nn = Span.count(nSpans);
-            pBuckets = np == 0 ? NO_BUCKETS : new long[np];
-            pBucketsDelta = np == 0 ? NO_BUCKETS : new long[np];
-            nBuckets = nn == 0 ? NO_BUCKETS : new long[nn];
-            nBucketsDelta = nn == 0 ? NO_BUCKETS : new long[nn];
-            Varbit.putInt(b, ts);
-            Varbit.putUint(b, h.count());
-            Varbit.putUint(b, h.zeroCount());
-            b.writeBits(Double.doubleToRawLongBits(h.sum()), 64);
-            sum.bits = Double.doubleToRawLongBits(h.sum());
+            np = Span.count(pSpans);
+            nn = Span.count(nSpans);
+            small = np + nn == 0 ? NO_BUCKETS : new int[2 * (np + nn)];
+            wide = null;
+            Varbit.putInt(this, ts);
+            Varbit.putUint(this, h.count());
+            Varbit.putUint(this, h.zeroCount());
+            writeBits(Double.doubleToRawLongBits(h.sum()), 64);
+            sumBits = Double.doubleToRawLongBits(h.sum());
             for (long v : h.positiveBuckets()) {
-                Varbit.putInt(b, v);
+                Varbit.putInt(this, v);
             }
             for (long v : h.negativeBuckets()) {
-                Varbit.putInt(b, v);
+                Varbit.putInt(this, v);
             }
+            keepFirst(h.positiveBuckets(), 0);
+            keepFirst(h.negativeBuckets(), np);
         } else {
             newTDelta = ts - t;
             newCntDelta = h.count() - cnt;
@@ -455,23 +537,33 @@ public final class HistogramAppender {
             long tDod = newTDelta - tDelta;
             long cntDod = stale ? 0 : newCntDelta - cntDelta;
             long zCntDod = stale ? 0 : newZCntDelta - zCntDelta;
-            Varbit.putInt(b, tDod);
-            Varbit.putInt(b, cntDod);
-            Varbit.putInt(b, zCntDod);
-            b.writeXor(Double.doubleToRawLongBits(h.sum()), sum);
-            writeBucketDods(h.positiveBuckets(), pBuckets, pBucketsDelta);
-            writeBucketDods(h.negativeBuckets(), nBuckets, nBucketsDelta);
+            Varbit.putInt(this, tDod);
+            Varbit.putInt(this, cntDod);
+            Varbit.putInt(this, zCntDod);
+            writeSum(Double.doubleToRawLongBits(h.sum()));
+            writeBucketDods(h.positiveBuckets(), 0);
+            writeBucketDods(h.negativeBuckets(), np);
         }
         written(ts, h.count(), h.zeroCount(), newTDelta, newCntDelta, newZCntDelta);
-        System.arraycopy(h.positiveBuckets(), 0, pBuckets, 0, h.positiveBuckets().length);
-        System.arraycopy(h.negativeBuckets(), 0, nBuckets, 0, h.negativeBuckets().length);
     }
 
-    private void writeBucketDods(long[] values, long[] last, long[] lastDelta) {
+    /** Keeps a chunk's first values of buckets from {@code from} (their changes are 0). */
+    private void keepFirst(long[] values, int from) {
         for (int i = 0; i < values.length; i++) {
-            long delta = values[i] - last[i];
-            Varbit.putInt(b, delta - lastDelta[i]);
-            lastDelta[i] = delta;
+            keep(from + i, values[i], 0);
+        }
+    }
+
+    /**
+     * Writes the delta-of-deltas of {@code values}, the chunk's buckets from {@code from} (none for a stale marker),
+     * and keeps them.
+     */
+    private void writeBucketDods(long[] values, int from) {
+        for (int i = 0; i < values.length; i++) {
+            final int k = from + i;
+            final long delta = values[i] - last(k);
+            Varbit.putInt(this, delta - (wide == null ? small[2 * k + 1] : wide[2 * k + 1]));
+            keep(k, values[i], delta);
         }
     }
 }

@@ -1,7 +1,9 @@
 package io.jreceive.chunk;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import io.jreceive.histogram.Schemas;
 import io.jreceive.histogram.Span;
@@ -35,6 +37,30 @@ record HistogramLayout(int schema, double zeroThreshold, Span[] positiveSpans, S
 
     static final Span[] NO_SPANS = new Span[0];
     static final double[] NO_VALUES = new double[0];
+
+    /**
+     * Span arrays handed out by {@link #shared}, by hash: a few recent layouts. Never written to after they are
+     * published here, so open chunks of the same layout (most of a tenant's series) hold one array and its spans.
+     */
+    private static final AtomicReferenceArray<Span[]> SHARED = new AtomicReferenceArray<>(256);
+
+    /**
+     * An array equal to {@code spans} that its holder must never modify, shared with other holders of the same
+     * spans: a chunk keeps its layout's spans for as long as it is open, 48 bytes a series at one span each.
+     */
+    static Span[] shared(Span[] spans) {
+        if (spans.length == 0) {
+            return NO_SPANS;
+        }
+        final int h = Arrays.hashCode(spans);
+        final int i = (h ^ (h >>> 16)) & (SHARED.length() - 1);
+        Span[] s = SHARED.get(i);
+        if (s == null || !Arrays.equals(s, spans)) {
+            s = spans.clone();
+            SHARED.set(i, s);
+        }
+        return s;
+    }
 
     void write(BitWriter b) {
         putZeroThreshold(b, zeroThreshold);

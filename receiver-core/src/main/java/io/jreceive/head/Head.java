@@ -12,6 +12,7 @@ import java.util.function.LongPredicate;
 import org.agrona.collections.Long2LongHashMap;
 
 import io.jreceive.chunk.ChunkSeries;
+import io.jreceive.chunk.XorAppender;
 import io.jreceive.chunk.XorChunk;
 import io.jreceive.encoding.EncBuf;
 import io.jreceive.index.SeriesIndex;
@@ -653,7 +654,8 @@ public final class Head implements SeriesIndex, AutoCloseable {
         synchronized (seriesLock) {
             for (int i = 0, from = 0; i < valid; i++) {
                 final int to = from + 2 * b.labelCount(missing[i]);
-                created = createLocked(missing[i], from, to, ctx, created);
+                created = createLocked(missing[i], from, to, ctx, created,
+                        b.sampleCount(missing[i]) == 0 ? 0 : XorAppender.DEFAULT_CAPACITY);
                 from = to;
             }
             seriesCreated += created;
@@ -666,13 +668,14 @@ public final class Head implements SeriesIndex, AutoCloseable {
 
     /**
      * Registers batch series {@code s}, whose symbol ids are {@code ctx.symbolIds[from, to)}, unless another request
-     * created it since the lock-free lookup; either way {@code ctx.resolved[s]} becomes its series. Returns the new
-     * count of created series. Caller holds the series lock.
+     * created it since the lock-free lookup; either way {@code ctx.resolved[s]} becomes its series, a new one with a
+     * float chunk buffer of {@code xorCapacity} bytes. Returns the new count of created series. Caller holds the
+     * series lock.
      */
-    private int createLocked(int s, int from, int to, AppendContext ctx, int created) {
+    private int createLocked(int s, int from, int to, AppendContext ctx, int created, int xorCapacity) {
         MemSeries ms = table.findLocked(ctx.h1[s], ctx.h2[s]);
         if (ms == null) {
-            ms = registerLocked(ctx.h1[s], ctx.h2[s], labelPairs(ctx.symbolIds, from, to), -1);
+            ms = registerLocked(ctx.h1[s], ctx.h2[s], labelPairs(ctx.symbolIds, from, to), -1, xorCapacity);
             ctx.createdIds[created] = ms.id;
             ctx.createdStarts[created] = from;
             ctx.createdEnds[created] = to;
@@ -746,13 +749,13 @@ public final class Head implements SeriesIndex, AutoCloseable {
      * Creates a series and enters it in the table and the id index; {@code id < 0} assigns the next id. The caller
      * holds the series lock, has checked that the table lacks it, and indexes its postings.
      */
-    private MemSeries registerLocked(long h1, long h2, byte[][] labelPairs, int id) {
+    private MemSeries registerLocked(long h1, long h2, byte[][] labelPairs, int id, int xorCapacity) {
         if (id < 0) {
             id = nextId++;
         } else if (id >= nextId) {
             nextId = id + 1;
         }
-        MemSeries ms = new MemSeries(id, labelPairs, h1, h2);
+        MemSeries ms = new MemSeries(id, labelPairs, h1, h2, xorCapacity);
         byId.put(id, ms);
         table.insert(ms);
         liveSeries++;
@@ -923,7 +926,8 @@ public final class Head implements SeriesIndex, AutoCloseable {
             if (ms != null) {
                 symbols.release(ids, 0, ids.length);
             } else {
-                ms = registerLocked(p.h1, p.h2, labelPairs(ids, 0, ids.length), (int) ref);
+                ms = registerLocked(p.h1, p.h2, labelPairs(ids, 0, ids.length), (int) ref,
+                        XorAppender.DEFAULT_CAPACITY);
                 ms.walLogged = true;
                 postings.add(ms.id, ids, ids.length);
             }

@@ -63,6 +63,15 @@ final class MemSeries extends XorAppender {
     private OooChunks ooo;
 
     MemSeries(int id, byte[][] labelPairs, long hash, long hash2) {
+        this(id, labelPairs, hash, hash2, XorAppender.DEFAULT_CAPACITY);
+    }
+
+    /**
+     * A series whose float chunk buffer starts at {@code xorCapacity} bytes: the smallest for a series created by
+     * native histograms, which may never hold a float sample (the buffer grows if it does).
+     */
+    MemSeries(int id, byte[][] labelPairs, long hash, long hash2, int xorCapacity) {
+        super(xorCapacity);
         this.id = id;
         this.labelPairs = labelPairs;
         this.hash = hash;

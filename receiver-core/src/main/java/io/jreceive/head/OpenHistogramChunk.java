@@ -137,8 +137,11 @@ final class OpenHistogramChunk {
                 return successor(t, h, chunkRange, null, r.appender());
             }
             floats = r.appender();
+        } else if (ints.appendContinuing(t, h)) {
+            noteLast(t, h);
+            return this;
         } else {
-            HistogramAppend<HistogramAppender> r = ints.append(null, t, h);
+            HistogramAppend<HistogramAppender> r = ints.append(null, t, h.toHistogram());
             if (r.newChunk()) {
                 return successor(t, h, chunkRange, r.appender(), null);
             }

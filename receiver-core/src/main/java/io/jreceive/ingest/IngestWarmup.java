@@ -231,6 +231,13 @@ public final class IngestWarmup {
             t.requests += histograms(ch, head[0], plan.histogramSeries(), plan.histogramRounds(), perRequest);
             t.series += plan.histogramSeries();
             t.samples += head[0].samplesAppended();
+            if (plan.rounds() > 0) {
+                head[0] = new Head(CHUNK_RANGE_MS, 0);
+                t.requests += newHistogramSeries(ch, perHead, plan.rounds(), perRequest);
+                check(head[0], perHead, (long) perHead * plan.rounds());
+                t.series += perHead;
+                t.samples += head[0].samplesAppended();
+            }
         }
         final int fullSeries = Math.min(series, perHead);
         final byte[][][] full = bodies(fullSeries, perRequest, plan.rounds());
@@ -288,23 +295,27 @@ public final class IngestWarmup {
     /**
      * The native histogram phase into {@code head}: rounds {@code [0, rounds)} of {@code series} series of integer
      * histograms ({@link #writeHistogramSeries}), as many whole rounds per request as fit in {@code perRequest}
-     * samples, then the last round once more (identical resends, ignored); returns the requests sent. Without it
+     * samples, then the last round once more (identical resends, ignored); returns the requests sent. The block
+     * boundary falls at round {@code rounds * 9 / 10}: every series' chunk is cut there for time, and the next one
+     * starts in its buffer. Without it
      * C2 compiled the histogram decode, validation, append and WAL paths under the first histogram load, and its
      * scratch memory (about 20 MB of compiler arenas at 10k series) stayed resident (measured: RESULTS, native
      * histograms).
      */
     private static int histograms(EmbeddedChannel ch, Head head, int series, int rounds, int perRequest)
             throws IOException {
+        final long start = BlockRanges.rangeEnd(START_MS, CHUNK_RANGE_MS)
+                - (long) rounds * 9 / 10 * INTERVAL_MS;
         final int perBody = Math.max(1, perRequest / series);
         final byte[] buf = new byte[series * perBody * MAX_HISTOGRAM_SERIES_BYTES];
         final byte[] hist = new byte[MAX_HISTOGRAM_SERIES_BYTES];
         int requests = 0;
         for (int r = 0; r < rounds; r += perBody) {
-            send(ch, histogramBody(series, r, Math.min(rounds, r + perBody), buf, hist));
+            send(ch, histogramBody(0, series, r, Math.min(rounds, r + perBody), start, buf, hist));
             requests++;
         }
         final long appended = head.samplesAppended();
-        send(ch, histogramBody(series, rounds - 1, rounds, buf, hist));
+        send(ch, histogramBody(0, series, rounds - 1, rounds, start, buf, hist));
         check(head, series, (long) series * rounds);
         if (head.samplesAppended() != appended) {
             throw new IllegalStateException("ingest warm-up: a resent round appended "
@@ -313,12 +324,38 @@ public final class IngestWarmup {
         return requests + 1;
     }
 
-    /** Rounds {@code [r0, r1)} of histogram series {@code [0, series)} as a compressed 1.0 body. */
-    static byte[] histogramBody(int series, int r0, int r1, byte[] buf, byte[] hist) throws IOException {
+    /**
+     * The native histogram creation phase: {@code series} new series of integer histograms, {@code rounds} samples
+     * each, in requests of {@code perRequest} series (one round each), as a sender's first requests after a restart
+     * bring them; returns the requests sent. The steady phase creates too few series for C2 to compile a chunk's
+     * first sample and the series creation of a histogram series: without this it compiled them under the first
+     * histogram load of 10k series, and its scratch memory was still held when the load ended (measured: RESULTS,
+     * native histograms).
+     */
+    private static int newHistogramSeries(EmbeddedChannel ch, int series, int rounds, int perRequest)
+            throws IOException {
+        final byte[] buf = new byte[perRequest * MAX_HISTOGRAM_SERIES_BYTES];
+        final byte[] hist = new byte[MAX_HISTOGRAM_SERIES_BYTES];
+        int requests = 0;
+        for (int from = 0; from < series; from += perRequest) {
+            for (int r = 0; r < rounds; r++) {
+                send(ch, histogramBody(from, Math.min(series, from + perRequest), r, r + 1, START_MS, buf, hist));
+                requests++;
+            }
+        }
+        return requests;
+    }
+
+    /**
+     * Rounds {@code [r0, r1)} of histogram series {@code [from, to)} as a compressed 1.0 body, round 0 at
+     * {@code start}.
+     */
+    static byte[] histogramBody(int from, int to, int r0, int r1, long start, byte[] buf, byte[] hist)
+            throws IOException {
         CodedOutputStream out = CodedOutputStream.newInstance(buf);
         for (int r = r0; r < r1; r++) {
-            for (int i = 0; i < series; i++) {
-                writeHistogramSeries(out, i, r, hist);
+            for (int i = from; i < to; i++) {
+                writeHistogramSeries(out, i, r, start, hist);
             }
         }
         return Snappy.compress(Arrays.copyOf(buf, out.getTotalBytesWritten()));
@@ -329,7 +366,8 @@ public final class IngestWarmup {
      * counters; every 7th series gains a bucket after a gap from round 50 on (the chunk is re-encoded into the wider
      * layout), every 11th restarts its counts at round 60 (a counter reset cuts a chunk).
      */
-    private static void writeHistogramSeries(CodedOutputStream out, int i, int r, byte[] hist) throws IOException {
+    private static void writeHistogramSeries(CodedOutputStream out, int i, int r, long start, byte[] hist)
+            throws IOException {
         final int buckets = 8 + (i % 3) * 12;
         final int age = i % 11 == 4 && r >= 60 ? r - 60 : r;
         final boolean extra = i % 7 == 2 && r >= 50;
@@ -369,7 +407,7 @@ public final class IngestWarmup {
         if (extra) {
             h.writeSInt64NoTag(extraCount - prev);
         }
-        h.writeInt64(15, START_MS + r * INTERVAL_MS);
+        h.writeInt64(15, start + r * INTERVAL_MS);
         final int histSize = h.getTotalBytesWritten();
         final String[] labels = labels(i, HISTOGRAM_PREFIX);
         int labelsSize = 0;

@@ -114,6 +114,52 @@ class HistogramChunkRoundTripTest {
     }
 
     /**
+     * The appender keeps each bucket's newest value and change as ints while they fit and as longs from the first
+     * that does not: counters crossing 2^31 mid-chunk, or jumping by more than that, read back exactly, by either
+     * path, with the same bytes.
+     */
+    @Test
+    void countsBeyondIntRangeReadBackAsAppended() {
+        Random r = new Random(17);
+        for (int round = 0; round < 200; round++) {
+            int n = 2 + r.nextInt(120);
+            int nb = 1 + r.nextInt(24);
+            Span[] spans = {new Span(-3, nb)};
+            long[] counts = new long[nb];
+            for (int k = 0; k < nb; k++) {
+                counts[k] = round % 3 == 0 ? r.nextInt(1000) : Integer.MAX_VALUE - r.nextInt(5000) + 2000L * k;
+            }
+            int jumpAt = round % 3 == 0 ? r.nextInt(n) : -1;
+            List<Histogram> in = new ArrayList<>();
+            long zc = 0;
+            for (int i = 0; i < n; i++) {
+                long count = zc += r.nextInt(3);
+                for (int k = 0; k < nb; k++) {
+                    counts[k] += i == jumpAt && k == nb / 2 ? 1L << (32 + r.nextInt(20)) : r.nextInt(100);
+                    count += counts[k];
+                }
+                in.add(new Histogram(CounterResetHint.UNKNOWN, 3, Math.scalb(0.5, -127), zc, count, count * 0.5,
+                        spans, deltas(counts, 0, nb), new Span[0], new long[0], new double[0]));
+            }
+            BatchHistograms batch = new BatchHistograms();
+            for (int i = 0; i < in.size(); i++) {
+                batch.add(0, 15000L * (i + 1), in.get(i));
+            }
+            List<String> objects = chunkBytes(in, null);
+            assertEquals(objects, chunkBytes(in, batch), "round " + round);
+            int i = 0;
+            for (String hex : objects) {
+                HistogramIterator it = new HistogramIterator(HexFormat.of().parseHex(hex));
+                while (it.next()) {
+                    assertEquals(exact(in.get(i)), exact(it.at()), "round " + round + " sample " + i);
+                    i++;
+                }
+            }
+            assertEquals(in.size(), i);
+        }
+    }
+
+    /**
      * Every chunk's bytes (hex) after appending {@code in}, as objects or, given {@code batch}, read in place; every
      * 37th sample starts a chunk as the head's size and time cuts do: a new appender given the previous one (object
      * path) or {@link HistogramAppender#cut} in the previous one's buffer (flat path).
@@ -175,6 +221,12 @@ class HistogramChunkRoundTripTest {
             prev = counts[from + k];
         }
         return d;
+    }
+
+    /** An integer histogram's values, exactly, without its hint (a chunk's header decides what reads back). */
+    private static String exact(Histogram h) {
+        return h.schema() + " " + h.zeroCount() + " " + h.count() + " " + h.sum() + " "
+                + java.util.Arrays.toString(h.positiveSpans()) + " " + java.util.Arrays.toString(h.positiveBuckets());
     }
 
     /** Counts times 1.25 plus the fraction, so float chunks see non-integer counts. */

@@ -97,6 +97,18 @@ class IngestWarmupTest {
     }
 
     @Test
+    void theHistogramPhaseCreatesAHeadOfNewHistogramSeriesWhenThePlanHasCreationRounds() {
+        // The long-lived phase as above (11 requests, 200 series, 20000 histograms), then a head of 2000 new
+        // histogram series, 4 rounds of one request each (the warm-up throws unless it holds 2000 x 4); no float
+        // series: the creation phase has 0 of them.
+        IngestWarmup.Result r = IngestWarmup.run(config(RemoteWriteLimits.DEFAULTS),
+                new IngestWarmup.Plan(0, 4, 2000, 2000, 0, 0, false).withHistograms(200, 100));
+        assertEquals(11 + 4, r.requests());
+        assertEquals(200 + 2000, r.series());
+        assertEquals(20_000 + 8_000, r.samples());
+    }
+
+    @Test
     void lateSamplesComeAfterTheirSuccessorAndEachOnce() throws Exception {
         // Rounds 13 and 14 of series 5 (every other round late: round 13) and 0 (late when (i + r) % 10 == 3:
         // round 13), with rounds up to 13 allowed late: round 13's late samples come after round 14's.
