@@ -268,8 +268,7 @@ public final class IngestWarmup {
      */
     private static int steady(EmbeddedChannel ch, Head head, int series, int rounds, int perRequest, boolean late)
             throws IOException {
-        final long start = BlockRanges.rangeEnd(START_MS, CHUNK_RANGE_MS)
-                - (long) rounds * 9 / 10 * INTERVAL_MS;
+        final long start = startBeforeBoundary(rounds);
         final int perBody = Math.max(1, perRequest / series);
         // Late samples of the round before the first can add up to one round.
         final byte[] buf = new byte[series * (perBody + 1) * MAX_SERIES_BYTES];
@@ -304,8 +303,7 @@ public final class IngestWarmup {
      */
     private static int histograms(EmbeddedChannel ch, Head head, int series, int rounds, int perRequest)
             throws IOException {
-        final long start = BlockRanges.rangeEnd(START_MS, CHUNK_RANGE_MS)
-                - (long) rounds * 9 / 10 * INTERVAL_MS;
+        final long start = startBeforeBoundary(rounds);
         final int perBody = Math.max(1, perRequest / series);
         final byte[] buf = new byte[series * perBody * MAX_HISTOGRAM_SERIES_BYTES];
         final byte[] hist = new byte[MAX_HISTOGRAM_SERIES_BYTES];
@@ -492,6 +490,11 @@ public final class IngestWarmup {
             String line = answer.length() == 0 ? "no answer" : answer.toString().replace("\r\n", " | ").trim();
             throw new IllegalStateException("ingest warm-up: a request was answered: " + line);
         }
+    }
+
+    /** Round 0's time for {@code rounds} rounds whose block boundary falls at round {@code rounds * 9 / 10}. */
+    private static long startBeforeBoundary(int rounds) {
+        return BlockRanges.rangeEnd(START_MS, CHUNK_RANGE_MS) - (long) rounds * 9 / 10 * INTERVAL_MS;
     }
 
     /**
