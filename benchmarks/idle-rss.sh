@@ -12,6 +12,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 JRECEIVE_JAR=${JRECEIVE_JAR:-$ROOT/receiver-app/target/jreceive.jar}
 SETTLE=${SETTLE:-8}
+BENCH_JAR=${BENCH_JAR:-$ROOT/benchmarks/target/benchmarks.jar}
 READY_TIMEOUT=${READY_TIMEOUT:-120}
 [[ $# -ge 1 ]] || { echo "usage: $0 \"<JVM options>\" [jreceive flags...]" >&2; exit 2; }
 [[ -f $JRECEIVE_JAR ]] || { echo "idle-rss: $JRECEIVE_JAR is missing (mvn -B -q package -DskipTests)" >&2; exit 2; }
@@ -20,6 +21,7 @@ source "$ROOT/benchmarks/servers.sh"
 JRECEIVE_JAVA_OPTS=$1
 shift
 
+{ aot_setup || exit 1; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/idle-rss.XXXXXX")
 SERVER_PID=""
 cleanup() {

@@ -49,6 +49,7 @@ for s in $SERVERS; do
 done
 command -v jq >/dev/null || die "jq not found"
 
+[[ " $SERVERS " != *" jreceive "* ]] || { aot_setup || exit 1; echo "${0##*/}: jreceive on $("$JRECEIVE_JAVA" -version 2>&1 | head -1), options: $JRECEIVE_JAVA_OPTS" >&2; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/restart.XXXXXX")
 SERVER_PID=""
 cleanup() {

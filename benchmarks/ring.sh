@@ -32,6 +32,7 @@ die() { echo "ring: $*" >&2; exit 2; }
 [[ -f $BENCH_JAR ]] || die "load generator jar $BENCH_JAR is missing"
 command -v jq >/dev/null || die "jq not found on PATH"
 
+[[ " $SERVERS " != *" jreceive "* ]] || { aot_setup || exit 1; echo "${0##*/}: jreceive on $("$JRECEIVE_JAVA" -version 2>&1 | head -1), options: $JRECEIVE_JAVA_OPTS" >&2; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ring.XXXXXX")
 PIDS=()
 stop_all() {
@@ -66,7 +67,7 @@ for load in $LOADS; do
       mkdir -p "$dir/n$i"
       if [[ $server == jreceive ]]; then
         # shellcheck disable=SC2086
-        MALLOC_ARENA_MAX=$JRECEIVE_MALLOC_ARENA_MAX java $JRECEIVE_JAVA_OPTS -jar "$JRECEIVE_JAR" \
+        MALLOC_ARENA_MAX=$JRECEIVE_MALLOC_ARENA_MAX "$JRECEIVE_JAVA" $JRECEIVE_JAVA_OPTS -jar "$JRECEIVE_JAR" \
           --tsdb.path="$dir/n$i" --remote-write.address="127.0.0.1:$rw" --http-address="127.0.0.1:$http" \
           --grpc-address="127.0.0.1:$grpc" "${ringflags[@]}" >>"$dir/n$i.log" 2>&1 &
       else

@@ -8,6 +8,38 @@
 # checks that they stay the image's.
 JRECEIVE_JAVA_OPTS=${JRECEIVE_JAVA_OPTS:--Xmx4g -Xms128m -XX:+UseG1GC -XX:MaxNewSize=16m -XX:MetaspaceSize=64m -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError}
 JRECEIVE_MALLOC_ARENA_MAX=${JRECEIVE_MALLOC_ARENA_MAX:-2}
+# The image's runtime is a JDK 25 with an ahead-of-time cache trained for its jar (docker/Dockerfile, tools/aot-cache.sh):
+# JRECEIVE_JAVA is the java that runs jreceive (default: a JDK 25 under /usr/lib/jvm or JAVA25_HOME, else java on
+# PATH) and JRECEIVE_AOT says whether it gets a cache ("auto": trained once per jar and JVM into
+# ~/.cache/jreceive-aot when the JVM can make one; "off": none, as a JDK 17 runs the jar).
+if [[ -z ${JRECEIVE_JAVA:-} ]]; then
+  for j in ${JAVA25_HOME:+"$JAVA25_HOME/bin/java"} /usr/lib/jvm/temurin-25*/bin/java /usr/lib/jvm/*-25-*/bin/java; do
+    [[ -x $j ]] && { JRECEIVE_JAVA=$j; break; }
+  done
+  JRECEIVE_JAVA=${JRECEIVE_JAVA:-java}
+fi
+JRECEIVE_AOT=${JRECEIVE_AOT:-auto}
+
+# aot_setup: with JRECEIVE_AOT=auto, adds -XX:AOTCache for JRECEIVE_JAR to JRECEIVE_JAVA_OPTS, training the cache
+# first when there is none for this jar (path, size, time), JVM and options yet (BENCH_JAR drives the training).
+# The training runs before any measurement; a JVM that cannot make caches runs without one.
+aot_setup() {
+  [[ $JRECEIVE_AOT == auto ]] || return 0
+  local key cache
+  key=$( { stat -c '%n %s %Y' "$JRECEIVE_JAR"; "$JRECEIVE_JAVA" -version 2>&1; echo "$JRECEIVE_JAVA_OPTS"; } | sha256sum | cut -c1-16)
+  cache=${JRECEIVE_AOT_DIR:-$HOME/.cache/jreceive-aot}/$key.aot
+  if [[ ! -s $cache ]]; then
+    mkdir -p "$(dirname "$cache")"
+    local status=0
+    # shellcheck disable=SC2086
+    JAVA=$JRECEIVE_JAVA "$(dirname "${BASH_SOURCE[0]}")/../tools/aot-cache.sh" "$JRECEIVE_JAR" "$cache.tmp" "$BENCH_JAR" \
+      $JRECEIVE_JAVA_OPTS || status=$?
+    [[ $status -eq 3 ]] && return 0
+    [[ $status -eq 0 ]] || { echo "${0##*/}: training the AOT cache failed" >&2; return 1; }
+    mv "$cache.tmp" "$cache"
+  fi
+  JRECEIVE_JAVA_OPTS="$JRECEIVE_JAVA_OPTS -XX:AOTCache=$cache"
+}
 # OOO_WINDOW (e.g. 30m): every server accepts out-of-order samples within it (jreceive and Thanos Receive
 # --tsdb.out-of-order.time-window, Prometheus storage.tsdb.out_of_order_time_window); empty = off.
 OOO_WINDOW=${OOO_WINDOW:-}
@@ -57,7 +89,7 @@ launch() {
   case $name in
     jreceive)
       # shellcheck disable=SC2086
-      MALLOC_ARENA_MAX=$JRECEIVE_MALLOC_ARENA_MAX java $JRECEIVE_JAVA_OPTS -jar "$JRECEIVE_JAR" --label 'replica="0"' \
+      MALLOC_ARENA_MAX=$JRECEIVE_MALLOC_ARENA_MAX "$JRECEIVE_JAVA" $JRECEIVE_JAVA_OPTS -jar "$JRECEIVE_JAR" --label 'replica="0"' \
         --tsdb.path "$dir/data" --remote-write.address "127.0.0.1:$p1" --http-address "127.0.0.1:$p2" \
         --grpc-address "127.0.0.1:$p3" ${OOO_WINDOW:+--tsdb.out-of-order.time-window=$OOO_WINDOW} "$@" \
         >>"$dir/server.log" 2>&1 &

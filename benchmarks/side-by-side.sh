@@ -105,6 +105,7 @@ if ((HISTOGRAM_BUCKETS > 0)); then
   PROMETHEUS_ARGS="${PROMETHEUS_ARGS:-} --enable-feature=native-histograms"
 fi
 
+[[ " $SERVERS " != *" jreceive "* ]] || { aot_setup || exit 1; echo "${0##*/}: jreceive on $("$JRECEIVE_JAVA" -version 2>&1 | head -1), options: $JRECEIVE_JAVA_OPTS" >&2; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/side-by-side.XXXXXX")
 SERVER_PID=""
 LOADGEN_PID=""
