@@ -10,6 +10,9 @@
 #                                       binary tools/peers.sh builds, on base "minimal"; prints its name
 #   tools/podman.sh prometheus          the same for Prometheus (localhost/jreceive-prometheus:v3.7.3)
 #   tools/podman.sh thanos              the same for Thanos (localhost/jreceive-thanos:v0.38.0)
+#   tools/podman.sh runtime JAVA_HOME   a Java runtime image for the Dockerfile's RUNTIME_IMAGE: the JDK at
+#                                       JAVA_HOME (Debian 12 packages no JDK 25) on base "minimal"; prints its name
+#                                       (localhost/jreceive-runtime:<the JDK's version>)
 #   tools/podman.sh service SOCKET      runs podman's Docker API on unix://SOCKET in the foreground until killed
 set -euo pipefail
 
@@ -96,6 +99,28 @@ CONTAINERFILE
   echo "$image"
 }
 
+# A Java runtime image: the JDK at JAVA_HOME copied onto base "minimal" (bash, coreutils, useradd) as /opt/java, java
+# on PATH. Built without network; reused while the tag (the JDK's release version) exists.
+runtime() {
+  local home=$1
+  [[ -x $home/bin/java && -f $home/release ]] || { log "no JDK at $home"; return 1; }
+  local version; version=$(sed -n 's/^JAVA_VERSION="\(.*\)"$/\1/p' "$home/release")
+  local image=localhost/jreceive-runtime:${version:?no JAVA_VERSION in $home/release}
+  if have_image "$image"; then echo "$image"; return; fi
+  local from; from=$(base minimal)
+  local ctx; ctx=$(mktemp -d "${TMPDIR:-/tmp}/jreceive-runtime-image.XXXXXX")
+  scratch+=("$ctx")
+  cp -a "$home" "$ctx/java"
+  cat >"$ctx/Containerfile" <<CONTAINERFILE
+FROM $from
+COPY java /opt/java
+ENV JAVA_HOME=/opt/java PATH=/opt/java/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+CONTAINERFILE
+  podman build --quiet --format docker --network none -t "$image" "$ctx" >/dev/null
+  log "$image built from $home"
+  echo "$image"
+}
+
 minio() {
   peer_image minio "$(pinned minio)" "9000 9001" '["/usr/bin/minio"]' '["server", "/data", "--console-address", ":9001"]'
 }
@@ -125,6 +150,8 @@ case $cmd in
   minio) minio ;;
   prometheus) prometheus ;;
   thanos) thanos ;;
+  runtime) runtime "$@" ;;
   service) service "$@" ;;
-  *) echo "usage: $0 install | base NAME [PKG...] | minio | prometheus | thanos | service SOCKET" >&2; exit 2 ;;
+  *) echo "usage: $0 install | base NAME [PKG...] | minio | prometheus | thanos | runtime JAVA_HOME | service SOCKET" >&2
+     exit 2 ;;
 esac

@@ -14,7 +14,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.jreceive.testing.Tools;
 
 /**
  * {@code tools/aot-cache.sh}, which trains the ahead-of-time cache the image and the benchmark scripts run jreceive
@@ -52,7 +53,7 @@ class AotCacheIT {
 
     @Test
     void jdk25TrainsACacheThatAReceiverStartsFrom() throws Exception {
-        Path java = jdk25();
+        Path java = Tools.requireJdk25().resolve("bin/java");
         Path cache = dir.resolve("jreceive.aot");
         Result train = train(java, cache);
         assertEquals(0, train.exit, train.output);
@@ -117,31 +118,6 @@ class AotCacheIT {
             fail("training did not finish in 10 minutes\n" + tail(dir.resolve("train.log")));
         }
         return new Result(p.exitValue(), tail(dir.resolve("train.log")));
-    }
-
-    /** A JDK 25 or newer: JAVA25_HOME, else one under /usr/lib/jvm. */
-    private static Path jdk25() throws IOException {
-        List<Path> candidates = new ArrayList<>();
-        String home = System.getenv("JAVA25_HOME");
-        if (home != null && !home.isEmpty()) {
-            candidates.add(Path.of(home, "bin", "java"));
-        }
-        Path jvms = Path.of("/usr/lib/jvm");
-        if (Files.isDirectory(jvms)) {
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(jvms, "*-25*")) {
-                ds.forEach(d -> candidates.add(d.resolve("bin/java")));
-            }
-        }
-        for (Path c : candidates) {
-            if (Files.isExecutable(c)) {
-                return c;
-            }
-        }
-        String msg = "no JDK 25 (JAVA25_HOME or /usr/lib/jvm/*-25*) for the AOT cache";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            fail(msg + "; CI=true requires it");
-        }
-        return Assumptions.abort(msg + "; skipping");
     }
 
     private static void awaitReady(Process server, int port, Path log) throws Exception {

@@ -121,6 +121,8 @@ class ComposeStackIT {
         String thanos = podmanSh("thanos");
         String minio = podmanSh("minio");
         String jdk = podmanSh("base", "jdk", "openjdk-17-jdk-headless", "maven");
+        // Debian's JDK 17 as the runtime: the image as a runtime older than 25 builds it, without an AOT cache
+        // (ContainerImageIT builds the default, a JDK 25 with one).
         String jre = podmanSh("base", "jre", "openjdk-17-jre-headless");
         Path m2 = Path.of(System.getProperty("user.home"), ".m2");
         Files.createDirectories(m2);

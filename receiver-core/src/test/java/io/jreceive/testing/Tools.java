@@ -3,6 +3,9 @@ package io.jreceive.testing;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,5 +48,34 @@ public final class Tools {
             Assumptions.abort(msg + "; skipping");
         }
         return p.get();
+    }
+
+    /**
+     * The home of a JDK 25 (the image's runtime, which makes and uses AOT caches): {@code JAVA25_HOME}, else one
+     * under {@code /usr/lib/jvm}; skips the test if there is none, or fails it under {@code CI=true}.
+     */
+    public static Path requireJdk25() {
+        List<Path> homes = new ArrayList<>();
+        String env = System.getenv("JAVA25_HOME");
+        if (env != null && !env.isEmpty()) {
+            homes.add(Path.of(env));
+        }
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (Files.isDirectory(jvms)) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(jvms, "*-25*")) {
+                ds.forEach(homes::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        Optional<Path> home = homes.stream().filter(h -> Files.isExecutable(h.resolve("bin/java"))).findFirst();
+        if (home.isEmpty()) {
+            String msg = "no JDK 25 (JAVA25_HOME or /usr/lib/jvm/*-25*)";
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                fail(msg + "; CI=true requires it");
+            }
+            Assumptions.abort(msg + "; skipping");
+        }
+        return home.get();
     }
 }
