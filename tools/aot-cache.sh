@@ -13,8 +13,9 @@
 # The training is a representative receiver's life, in a temporary directory on loopback ports, none of it the
 # benchmarks' own load shapes: a WAL written by a first run and left by SIGKILL (so the trained run replays a WAL),
 # then, in the trained run: remote write 1.0 and 2.0 float series over many connections, several tenants, native
-# histograms, out-of-order samples, StoreAPI reads of everything written (gRPC Series), and a SIGTERM that flushes
-# the heads into blocks. The JVM writes the cache as it exits.
+# histograms, out-of-order samples, StoreAPI reads of everything written (gRPC Series), writes forwarded over gRPC by
+# a ring's router (a second, untrained jreceive), and a SIGTERM that flushes the heads into blocks. The JVM writes the
+# cache as it exits.
 #
 # Exit status: 0 with OUT written; 3 when JAVA cannot make AOT caches (a JDK before 25: nothing is written, and the
 # caller runs without a cache); 1 on any other failure.
@@ -32,10 +33,11 @@ if ! "$java" -XX:+PrintFlagsFinal -version 2>/dev/null | grep -q '\bAOTCacheOutp
   exit 3
 fi
 
+opts=("$@")
 work=$(mktemp -d "${TMPDIR:-/tmp}/jreceive-aot.XXXXXX")
-pid=
+pids=()
 cleanup() {
-  [[ -z $pid ]] || kill -9 "$pid" 2>/dev/null || true
+  [[ ${#pids[@]} -eq 0 ]] || kill -9 "${pids[@]}" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -51,30 +53,38 @@ port() {
   return 1
 }
 rw=$(port) http=$(port) grpc=$(port)
+router_rw=$(port) router_http=$(port) router_grpc=$(port)
 
-# start [JVM_OPTION...]: jreceive on the work directory's data, waiting until /-/ready answers 200 (bash's /dev/tcp,
-# as the image's health check: the training needs no curl).
+# start NAME RW HTTP GRPC JVM_OPTION... -- FLAG...: a jreceive (data in work/NAME, log in work/NAME.log) on the three
+# ports with the JVM options and flags, waiting until /-/ready answers 200 (bash's /dev/tcp, as the image's health
+# check: the training needs no curl); its pid is appended to pids.
 start() {
-  # shellcheck disable=SC2086
-  "$java" "$@" -jar "$jar" --label 'replica="aot"' --tsdb.path "$work/data" \
-    --remote-write.address "127.0.0.1:$rw" --http-address "127.0.0.1:$http" --grpc-address "127.0.0.1:$grpc" \
-    --tsdb.out-of-order.time-window=30m >>"$work/server.log" 2>&1 &
-  pid=$!
+  local name=$1 p_rw=$2 p_http=$3 p_grpc=$4
+  shift 4
+  local jvm=()
+  while [[ $1 != -- ]]; do jvm+=("$1"); shift; done
+  shift
+  "$java" "${jvm[@]}" -jar "$jar" --label "replica=\"$name\"" --tsdb.path "$work/$name" \
+    --remote-write.address "127.0.0.1:$p_rw" --http-address "127.0.0.1:$p_http" --grpc-address "127.0.0.1:$p_grpc" \
+    "$@" >>"$work/$name.log" 2>&1 &
+  local pid=$!
+  pids+=("$pid")
   for _ in $(seq 1 3000); do
-    kill -0 "$pid" 2>/dev/null || { tail -n 30 "$work/server.log" >&2; log "jreceive exited"; return 1; }
-    if (exec 3<>"/dev/tcp/127.0.0.1/$http" && printf 'GET /-/ready HTTP/1.1\r\nHost: aot\r\nConnection: close\r\n\r\n' >&3 \
+    kill -0 "$pid" 2>/dev/null || { tail -n 30 "$work/$name.log" >&2; log "jreceive $name exited"; return 1; }
+    if (exec 3<>"/dev/tcp/127.0.0.1/$p_http" && printf 'GET /-/ready HTTP/1.1\r\nHost: aot\r\nConnection: close\r\n\r\n' >&3 \
         && read -r -t 2 _ code _ <&3 && [[ $code == 200 ]]) 2>/dev/null; then
       return 0
     fi
     sleep 0.02
   done
-  log "jreceive not ready after 60 s"
+  log "jreceive $name not ready after 60 s"
   return 1
 }
 
-# load ARG...: one LoadGen run against the training server; it fails the training if any request fails.
+# load ARG...: one LoadGen run against the remote-write port in target; it fails the training if any request fails.
+target=$rw
 load() {
-  "$java" -Xmx1g -cp "$loadgen" io.jreceive.bench.LoadGen --url "http://127.0.0.1:$rw/api/v1/receive" "$@" \
+  "$java" -Xmx1g -cp "$loadgen" io.jreceive.bench.LoadGen --url "http://127.0.0.1:$target/api/v1/receive" "$@" \
     --json >>"$work/load.log" 2>&1 || { tail -n 5 "$work/load.log" >&2; log "training load failed: $*"; return 1; }
 }
 
@@ -90,14 +100,15 @@ next() {
 }
 
 # 1. A WAL to replay: a run without the cache, stopped by SIGKILL.
-start "$@"
+start trained "$rw" "$http" "$grpc" "${opts[@]}" -- --tsdb.out-of-order.time-window=30m
 next 20 --series 30000 --batch 1000 --concurrency 4 --label-count 7
-kill -9 "$pid"
-wait "$pid" 2>/dev/null || true
-pid=
+kill -9 "${pids[0]}"
+wait "${pids[0]}" 2>/dev/null || true
+pids=()
 
-# 2. The trained run.
-start -XX:AOTCacheOutput="$out" "$@"
+# 2. The trained run, an ingestor (no hashring) as a single receiver runs.
+start trained "$rw" "$http" "$grpc" -XX:AOTCacheOutput="$out" "${opts[@]}" -- --tsdb.out-of-order.time-window=30m
+trained=${pids[0]}
 next 40 --series 20000 --batch 2500 --concurrency 6 --label-count 7
 next 10 --series 40000 --batch 2000 --concurrency 8 --label-count 9 --tenants 3
 next 20 --series 20000 --batch 2000 --concurrency 8 --label-count 6 --protocol 2
@@ -105,12 +116,18 @@ next 30 --series 2000 --batch 500 --concurrency 4 --histogram-buckets 20
 next 30 --series 2000 --batch 500 --concurrency 4 --histogram-buckets 12 --protocol 2
 next 20 --series 5000 --batch 1000 --concurrency 4 --label-count 4 --out-of-order-every 10
 next 10 --series 5000 --batch 1000 --concurrency 4 --label-count 5 --verify-grpc "127.0.0.1:$grpc"
-kill -TERM "$pid"
+# As a ring's ingestor: a router (hashring of the trained node alone, not trained itself) forwards its writes over
+# gRPC (thanos.WriteableStore/RemoteWrite), as the other nodes of a ring do.
+printf '[{"endpoints": ["127.0.0.1:%s"]}]\n' "$grpc" >"$work/hashrings.json"
+start router "$router_rw" "$router_http" "$router_grpc" "${opts[@]}" -- --receive.hashrings-file="$work/hashrings.json"
+target=$router_rw
+next 30 --series 20000 --batch 2000 --concurrency 8 --label-count 6
+next 20 --series 2000 --batch 500 --concurrency 4 --histogram-buckets 20
+kill -TERM "$trained"
 status=0
-wait "$pid" || status=$?
-pid=
+wait "$trained" || status=$?
 if [[ ! -s $out ]]; then
-  tail -n 30 "$work/server.log" >&2
+  tail -n 30 "$work/trained.log" >&2
   log "jreceive exited with $status and no cache at $out"
   exit 1
 fi
