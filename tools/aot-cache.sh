@@ -42,18 +42,20 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A port no socket uses, below the kernel's range for clients' local ports.
-port() {
-  local p
-  for _ in $(seq 1 200); do
+# ports N: N distinct ports no socket listens on, below the kernel's range for clients' local ports.
+ports() {
+  local p out=()
+  for _ in $(seq 1 400); do
+    [[ ${#out[@]} -lt $1 ]] || break
     p=$((20000 + RANDOM % 12000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
+    [[ " ${out[*]} " != *" $p "* ]] || continue
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || out+=("$p")
   done
-  log "no free port"
-  return 1
+  [[ ${#out[@]} -eq $1 ]] || { log "no free ports"; return 1; }
+  echo "${out[*]}"
 }
-rw=$(port) http=$(port) grpc=$(port)
-router_rw=$(port) router_http=$(port) router_grpc=$(port)
+free=$(ports 6)
+read -r rw http grpc router_rw router_http router_grpc <<<"$free"
 
 # start NAME RW HTTP GRPC JVM_OPTION... -- FLAG...: a jreceive (data in work/NAME, log in work/NAME.log) on the three
 # ports with the JVM options and flags, waiting until /-/ready answers 200 (bash's /dev/tcp, as the image's health
