@@ -44,7 +44,7 @@ class AotCacheIT {
     private static final Path SCRIPT = ROOT.resolve("tools/aot-cache.sh");
     private static final Path JAR = ROOT.resolve("receiver-app/target/jreceive.jar");
     private static final Path LOADGEN = ROOT.resolve("benchmarks/target/benchmarks.jar");
-    /** The image's JVM options as the benchmarks apply them (benchmarks/servers.sh). */
+    /** The image's JVM options (docker/Dockerfile), with a smaller heap for the test. */
     private static final List<String> OPTS = List.of("-Xmx1g", "-Xms64m", "-XX:+UseG1GC", "-XX:MaxNewSize=16m",
             "-XX:MetaspaceSize=64m", "-XX:+ExitOnOutOfMemoryError");
 
