@@ -13,7 +13,7 @@ JRECEIVE_MALLOC_ARENA_MAX=${JRECEIVE_MALLOC_ARENA_MAX:-2}
 # PATH) and JRECEIVE_AOT says whether it gets a cache ("auto": trained once per jar and JVM into
 # ~/.cache/jreceive-aot when the JVM can make one; "off": none, as a JDK 17 runs the jar).
 if [[ -z ${JRECEIVE_JAVA:-} ]]; then
-  for j in ${JAVA25_HOME:+"$JAVA25_HOME/bin/java"} /usr/lib/jvm/temurin-25*/bin/java /usr/lib/jvm/*-25-*/bin/java; do
+  for j in ${JAVA25_HOME:+"$JAVA25_HOME/bin/java"} /usr/lib/jvm/*-25*/bin/java; do
     [[ -x $j ]] && { JRECEIVE_JAVA=$j; break; }
   done
   JRECEIVE_JAVA=${JRECEIVE_JAVA:-java}

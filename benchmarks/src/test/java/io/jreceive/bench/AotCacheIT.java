@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.jreceive.testing.PrometheusProcess;
 import io.jreceive.testing.Tools;
 
 /**
@@ -59,9 +59,9 @@ class AotCacheIT {
         assertEquals(0, train.exit, train.output);
         assertTrue(Files.size(cache) > 10 << 20, "a cache of the jar's classes and profiles: " + Files.size(cache));
 
-        int rw = freePort();
-        int http = freePort();
-        int grpc = freePort();
+        int rw = PrometheusProcess.freePort();
+        int http = PrometheusProcess.freePort();
+        int grpc = PrometheusProcess.freePort();
         Path classes = dir.resolve("classes.log");
         List<String> cmd = new ArrayList<>(List.of(java.toString(), "-XX:AOTCache=" + cache, "-XX:AOTMode=on",
                 "-Xlog:class+load=info:file=" + classes));
@@ -139,12 +139,6 @@ class AotCacheIT {
             Thread.sleep(50);
         }
         fail("not ready after 120 s\n" + tail(log));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     private static String tail(Path file) {
