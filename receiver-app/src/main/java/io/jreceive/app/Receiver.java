@@ -78,6 +78,8 @@ final class Receiver implements AutoCloseable {
     /** Native histogram series and rounds of the warm-up (when native histograms are on): see IngestWarmup. */
     private static final int WARMUP_HISTOGRAM_SERIES = 200;
     private static final int WARMUP_HISTOGRAM_ROUNDS = 100;
+    /** Small requests at the warm-up's end: C2 compiles a method after several hundred calls (IngestWarmup). */
+    private static final int WARMUP_SMALL_REQUESTS = 700;
     private final ReceiverConfig config;
     private final PrometheusMeterRegistry registry;
     private final OpsServer ops;
@@ -261,7 +263,8 @@ final class Receiver implements AutoCloseable {
                         WARMUP_HEAD_SERIES, WARMUP_STEADY_SERIES, WARMUP_STEADY_ROUNDS, true)
                         .withOutOfOrder(tsdb.oooWindowMs(), tsdb.oooCapMax())
                         .withHistograms(rw.nativeHistograms() ? WARMUP_HISTOGRAM_SERIES : 0,
-                                WARMUP_HISTOGRAM_ROUNDS), stopWaiting),
+                                WARMUP_HISTOGRAM_ROUNDS)
+                        .withSmallRequests(WARMUP_SMALL_REQUESTS), stopWaiting),
                 r -> {
                     Thread t = new Thread(r, "ingest-warmup");
                     t.setDaemon(true);

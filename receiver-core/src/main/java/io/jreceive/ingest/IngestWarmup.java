@@ -46,7 +46,10 @@ import io.netty.channel.embedded.EmbeddedChannel;
  * phase, from the profile it has then (measured: see benchmarks/RESULTS.md). With an out-of-order window the steady
  * phase runs a second time into a head with that window, some samples one round late: otherwise C2 compiles the
  * out-of-order path under the first late samples, and its scratch memory and the recompiled append path stayed
- * resident (measured: RESULTS, out-of-order ingestion).
+ * resident (measured: RESULTS, out-of-order ingestion). Last, with {@link Plan#withSmallRequests}, many small
+ * requests, so that what runs once per request has run often enough for C2 ({@link #smallRequests}). Before all
+ * phases a lock is handed to a parked waiter once ({@link ContendedLock}): the phases run on one thread, and the
+ * first contended release under real load otherwise threw the compiled append path away.
  */
 public final class IngestWarmup {
     private static final Logger LOG = LoggerFactory.getLogger(IngestWarmup.class);
@@ -78,12 +81,15 @@ public final class IngestWarmup {
      */
     public record Plan(int series, int rounds, int seriesPerRequest, int seriesPerHead, int steadySeries,
                        int steadyRounds, boolean awaitCompiler, long outOfOrderWindowMs, int outOfOrderCapMax,
-                       int histogramSeries, int histogramRounds) {
+                       int histogramSeries, int histogramRounds, int smallRequests) {
+        /** New series per request of the small requests phase ({@link #withSmallRequests}). */
+        public static final int SMALL_REQUEST_SERIES = 4;
+
         /** A plan for a receiver without an out-of-order window, sending no native histograms. */
         public Plan(int series, int rounds, int seriesPerRequest, int seriesPerHead, int steadySeries,
                     int steadyRounds, boolean awaitCompiler) {
             this(series, rounds, seriesPerRequest, seriesPerHead, steadySeries, steadyRounds, awaitCompiler, 0, 0,
-                    0, 0);
+                    0, 0, 0);
         }
 
         /**
@@ -92,7 +98,16 @@ public final class IngestWarmup {
          */
         public Plan withHistograms(int series, int rounds) {
             return new Plan(this.series, this.rounds, seriesPerRequest, seriesPerHead, steadySeries, steadyRounds,
-                    awaitCompiler, outOfOrderWindowMs, outOfOrderCapMax, series, rounds);
+                    awaitCompiler, outOfOrderWindowMs, outOfOrderCapMax, series, rounds, smallRequests);
+        }
+
+        /**
+         * The same plan with a last phase of {@code requests} small requests, {@value #SMALL_REQUEST_SERIES} new
+         * series each (see {@link #smallRequests}); 0 = none.
+         */
+        public Plan withSmallRequests(int requests) {
+            return new Plan(series, rounds, seriesPerRequest, seriesPerHead, steadySeries, steadyRounds,
+                    awaitCompiler, outOfOrderWindowMs, outOfOrderCapMax, histogramSeries, histogramRounds, requests);
         }
 
         /**
@@ -101,7 +116,7 @@ public final class IngestWarmup {
          */
         public Plan withOutOfOrder(long windowMs, int capMax) {
             return new Plan(series, rounds, seriesPerRequest, seriesPerHead, steadySeries, steadyRounds,
-                    awaitCompiler, windowMs, capMax, histogramSeries, histogramRounds);
+                    awaitCompiler, windowMs, capMax, histogramSeries, histogramRounds, smallRequests);
         }
 
         /** Whether the late samples of {@link #steady} fall in the window: one interval late must be inside it. */
@@ -120,6 +135,8 @@ public final class IngestWarmup {
         }
     }
 
+    /** Hand-overs of a lock to a parked waiter before the phases ({@link ContendedLock}). */
+    private static final int HAND_OVERS = 3;
     /** A compiler counts as idle once its threads used no CPU for this long. */
     private static final long COMPILER_QUIET_MS = 200;
     /** The longest each wait for the compilers may take. */
@@ -180,6 +197,7 @@ public final class IngestWarmup {
         final Tally tally = new Tally();
         long waited = 0;
         try {
+            ContendedLock.handOver(HAND_OVERS);
             phases(ch, head, plan, plan.series(), tally);
             if (plan.awaitCompiler()) {
                 waited += CompilerIdle.await(COMPILER_QUIET_MS, COMPILER_MAX_WAIT_MS, stopWaiting);
@@ -255,6 +273,31 @@ public final class IngestWarmup {
             t.series += n;
             t.samples += head[0].samplesAppended();
         }
+        if (plan.smallRequests() > 0) {
+            head[0] = new Head(CHUNK_RANGE_MS, 0);
+            t.requests += smallRequests(ch, plan.smallRequests());
+            final int n = plan.smallRequests() * Plan.SMALL_REQUEST_SERIES;
+            check(head[0], n, n);
+            t.series += n;
+            t.samples += n;
+        }
+    }
+
+    /**
+     * The small requests phase: {@code requests} requests of {@link Plan#SMALL_REQUEST_SERIES} new series with one
+     * sample each; returns the requests sent. What runs once per request (the HTTP decoder's header parsing, the
+     * head's append, series creation and record checks) runs a few hundred times in the phases before, and C2
+     * compiles a method once it has run several hundred times: without this, those methods reached it under the
+     * first real load, whose 600 requests of 10k series then paid about 0.2 s of a core for their compilation
+     * (measured: RESULTS).
+     */
+    private static int smallRequests(EmbeddedChannel ch, int requests) throws IOException {
+        final int per = Plan.SMALL_REQUEST_SERIES;
+        final byte[] buf = new byte[per * MAX_SERIES_BYTES];
+        for (int k = 0; k < requests; k++) {
+            send(ch, body(k * per, (k + 1) * per, 0, 1, START_MS, buf, -1));
+        }
+        return requests;
     }
 
     /**

@@ -3,8 +3,10 @@ package io.jreceive.ingest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -30,6 +32,26 @@ class IngestWarmupTest {
         assertEquals(15, r.requests());
         assertEquals(5000, r.series());
         assertEquals(15_000, r.samples());
+    }
+
+    @Test
+    void theSmallRequestsPhaseSendsItsRequestsEachWithNewSeriesIntoAHeadThatHoldsThemAll() {
+        // 1000 series in one head (1 request of 1000 series, 2 rounds), then 30 requests of 4 new series each.
+        IngestWarmup.Result r = IngestWarmup.run(config(RemoteWriteLimits.DEFAULTS),
+                new IngestWarmup.Plan(1000, 2, 1000, 1000, 0, 0, false).withSmallRequests(30));
+        assertEquals(2 + 30, r.requests());
+        assertEquals(1000 + 30 * IngestWarmup.Plan.SMALL_REQUEST_SERIES, r.series());
+        assertEquals(2000 + 30 * IngestWarmup.Plan.SMALL_REQUEST_SERIES, r.samples());
+    }
+
+    @Test
+    void aLockIsHandedToAParkedWaiterAndTheWaiterFinishes() {
+        long before = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("jreceive-warmup-waiter")).count();
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> ContendedLock.handOver(3));
+        long after = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("jreceive-warmup-waiter")).count();
+        assertEquals(before, after);
     }
 
     @Test
