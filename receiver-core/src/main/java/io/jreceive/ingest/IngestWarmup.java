@@ -157,8 +157,9 @@ public final class IngestWarmup {
 
     /**
      * As {@link #run(RemoteWriteConfig, Plan)}, but once {@code stopWaiting} says so the waits for the compilers end
-     * and the second round of phases is left out: a restart's WAL replay runs beside the warm-up, and once it is
-     * done, waiting on for the compilers would delay ready by more than the warm-up saves the first requests.
+     * and the small requests and the second round of phases are left out: a restart's WAL replay runs beside the
+     * warm-up, and once it is done, waiting on for the compilers would delay ready by more than the warm-up saves
+     * the first requests.
      */
     public static Result run(RemoteWriteConfig config, Plan plan, BooleanSupplier stopWaiting) {
         final long begin = System.nanoTime();
@@ -198,11 +199,11 @@ public final class IngestWarmup {
         long waited = 0;
         try {
             ContendedLock.handOver(HAND_OVERS);
-            phases(ch, head, plan, plan.series(), tally);
+            phases(ch, head, plan, plan.series(), tally, stopWaiting);
             if (plan.awaitCompiler()) {
                 waited += CompilerIdle.await(COMPILER_QUIET_MS, COMPILER_MAX_WAIT_MS, stopWaiting);
                 if (!stopWaiting.getAsBoolean()) {
-                    phases(ch, head, plan, Math.min(plan.series(), plan.headSize()), tally);
+                    phases(ch, head, plan, Math.min(plan.series(), plan.headSize()), tally, stopWaiting);
                     waited += CompilerIdle.await(COMPILER_QUIET_MS, COMPILER_MAX_WAIT_MS, stopWaiting);
                 }
             }
@@ -227,8 +228,12 @@ public final class IngestWarmup {
         long samples;
     }
 
-    /** The steady phase, then the creation phase for {@code series} series, each head checked; counted in {@code t}. */
-    private static void phases(EmbeddedChannel ch, Head[] head, Plan plan, int series, Tally t) throws IOException {
+    /**
+     * The steady phase, then the creation phase for {@code series} series, each head checked; counted in {@code t}.
+     * The small requests come last, unless {@code stopWaiting} says storage is ready by then.
+     */
+    private static void phases(EmbeddedChannel ch, Head[] head, Plan plan, int series, Tally t,
+                               BooleanSupplier stopWaiting) throws IOException {
         final int perRequest = plan.requestSize();
         final int perHead = plan.headSize();
         if (plan.steadySeries() > 0 && plan.steadyRounds() > 0) {
@@ -273,7 +278,8 @@ public final class IngestWarmup {
             t.series += n;
             t.samples += head[0].samplesAppended();
         }
-        if (plan.smallRequests() > 0) {
+        // After a replay the storage is ready first and C2 has its queue: the small requests would delay ready.
+        if (plan.smallRequests() > 0 && !stopWaiting.getAsBoolean()) {
             head[0] = new Head(CHUNK_RANGE_MS, 0);
             t.requests += smallRequests(ch, plan.smallRequests());
             final int n = plan.smallRequests() * Plan.SMALL_REQUEST_SERIES;

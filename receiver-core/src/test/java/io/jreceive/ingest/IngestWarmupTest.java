@@ -45,6 +45,14 @@ class IngestWarmupTest {
     }
 
     @Test
+    void onceStorageIsReadyTheSmallRequestsAreLeftOut() {
+        IngestWarmup.Result r = IngestWarmup.run(config(RemoteWriteLimits.DEFAULTS),
+                new IngestWarmup.Plan(1000, 2, 1000, 1000, 0, 0, false).withSmallRequests(30), () -> true);
+        assertEquals(2, r.requests());
+        assertEquals(1000, r.series());
+    }
+
+    @Test
     void aLockIsHandedToAParkedWaiterAndTheWaiterFinishes() {
         long before = Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().equals("jreceive-warmup-waiter")).count();
