@@ -13,6 +13,8 @@
 #
 # Environment: LOAD (100000x120), SERVERS ("jreceive prometheus"), STOP (kill), REPEAT (1), INTERVAL_MS (15000),
 # JRECEIVE_FLAGS (extra jreceive flags, both starts), PROMETHEUS_FLAGS (extra Prometheus flags, both starts),
+# AFTER_LOAD (SERIESxSAMPLES, unset = none: right after ready, a load of new series, one label more, whose samples/s
+# is the last column: what a sender's first burst after the restart gets; RSS ready+5s then includes it),
 # LOGS (a directory that keeps each run's server log as SERVER-REP.log), THANOS (~/.cache/jreceive-peers/thanos, for SERVERS=thanos-receive), JRECEIVE_JAVA_OPTS and JRECEIVE_MALLOC_ARENA_MAX (the image's,
 # from servers.sh), PROMETHEUS, JRECEIVE_JAR, BENCH_JAR, READY_TIMEOUT (600 s). Exit status: 0, 1 when a server
 # failed or a load had errors, 2 on a usage problem.
@@ -30,6 +32,7 @@ JRECEIVE_FLAGS=${JRECEIVE_FLAGS:-}
 PROMETHEUS_FLAGS=${PROMETHEUS_FLAGS:-}
 THANOS=${THANOS:-$HOME/.cache/jreceive-peers/thanos}
 INTERVAL_MS=${INTERVAL_MS:-15000}
+AFTER_LOAD=${AFTER_LOAD:-}
 READY_TIMEOUT=${READY_TIMEOUT:-600}
 LOGS=${LOGS:-}
 # shellcheck source=servers.sh
@@ -76,8 +79,8 @@ now_ms() { date +%s%3N; }
 rss_mib() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
 STATUS=0
-printf '%-11s %4s %5s %9s %12s %12s %15s %9s %12s %14s %10s\n' server rep stop "data MiB" "RSS before" \
-  "stop->exit ms" "start->ready ms" "cycle ms" "RSS ready" "RSS ready+5s" "acked"
+printf '%-11s %4s %5s %9s %12s %12s %15s %9s %12s %14s %10s %12s\n' server rep stop "data MiB" "RSS before" \
+  "stop->exit ms" "start->ready ms" "cycle ms" "RSS ready" "RSS ready+5s" "acked" "after smpl/s"
 for rep in $(seq 1 "$REPEAT"); do
   for server in $SERVERS; do
     dir="$WORK/$rep-$server"
@@ -99,13 +102,20 @@ for rep in $(seq 1 "$REPEAT"); do
     start "$server" "$dir" || exit 1
     took=$(($(now_ms) - t0))
     at_ready=$(rss_mib "$SERVER_PID")
+    after=-
+    if [[ -n $AFTER_LOAD ]]; then
+      java -Xmx4g -cp "$BENCH_JAR" io.jreceive.bench.LoadGen --url "$WRITE_URL" --series "${AFTER_LOAD%x*}" \
+        --samples "${AFTER_LOAD#*x}" --interval-ms "$INTERVAL_MS" --label-count 6 --json >"$dir/after.json" || STATUS=1
+      after=$(jq -r '.samples_per_second | floor' "$dir/after.json")
+    fi
     sleep 5
     later=$(rss_mib "$SERVER_PID")
     kill -9 "$SERVER_PID"
     wait "$SERVER_PID" 2>/dev/null || true
     SERVER_PID=""
-    printf '%-11s %4d %5s %9s %12s %12s %15s %9s %12s %14s %10s\n' "$server" "$rep" "$STOP" "$data" "$before" \
-      "$stopped" "$took" "$((stopped + took))" "$at_ready" "$later" "$(jq -r .samples_acknowledged "$dir/loadgen.json")"
+    printf '%-11s %4d %5s %9s %12s %12s %15s %9s %12s %14s %10s %12s\n' "$server" "$rep" "$STOP" "$data" "$before" \
+      "$stopped" "$took" "$((stopped + took))" "$at_ready" "$later" "$(jq -r .samples_acknowledged "$dir/loadgen.json")" \
+      "$after"
     [[ -z $LOGS ]] || { mkdir -p "$LOGS" && cp "$dir/server.log" "$LOGS/$server-$rep.log"; }
     rm -rf "$dir"
   done

@@ -101,9 +101,10 @@ next() {
   t=$((t + (n + 1) * 15000))
 }
 
-# 1. A WAL to replay: a run without the cache, stopped by SIGKILL.
+# 1. A WAL to replay: a run without the cache, stopped by SIGKILL. Fewer series than the ingest warm-up's 20000, so
+# that the trained run runs the warm-up after its replay too (a replay of as many series replaces it).
 start trained "$rw" "$http" "$grpc" "${opts[@]}" -- --tsdb.out-of-order.time-window=30m
-next 20 --series 30000 --batch 1000 --concurrency 4 --label-count 7
+next 20 --series 15000 --batch 1000 --concurrency 4 --label-count 7
 kill -9 "${pids[0]}"
 wait "${pids[0]}" 2>/dev/null || true
 pids=()

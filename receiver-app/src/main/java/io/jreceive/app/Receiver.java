@@ -10,7 +10,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
 import org.slf4j.Logger;
@@ -156,16 +155,23 @@ final class Receiver implements AutoCloseable {
         } else {
             LOG.info("no object storage configured: uploads are off");
         }
-        // The warm-up runs beside the WAL replay: a tenant's replay keeps one core busy, the warm-up the other. On a
-        // restart with data it stops waiting for the compilers once storage is open: waiting on delayed ready by
-        // about a second after a replay (benchmarks/RESULTS.md, 2026-12-07), a first start keeps the waits.
-        AtomicBoolean storageOpened = new AtomicBoolean();
-        CompletableFuture<Void> warmUp = startWarmUp(config.remoteWrite(), config.tsdb(), storageOpened::get);
         if (mode == Mode.ROUTER_ONLY) {
             tsdb.openWithoutStorage();
         } else {
             tsdb.open();
-            storageOpened.set(!tsdb.tenants().isEmpty());
+        }
+        // The warm-up runs after the WAL replay, not beside it: on two cores the two (and the compilers) took
+        // turns, the replay of 100k series x 120 samples took twice as long, and ready came 1.5-2 s later than
+        // without a warm-up, while the first burst gained 0.7 s (benchmarks/RESULTS.md, 2026-12-07, issue 23). A
+        // replay that created at least as many series as the warm-up would has run the append path itself: no
+        // warm-up then. After a smaller one it runs without waiting for the compilers.
+        long replayedSeries = tsdb.tenants().stream().mapToLong(db -> db.head().numSeries()).sum();
+        boolean hadData = !tsdb.tenants().isEmpty();
+        CompletableFuture<Void> warmUp = null;
+        if (replayedSeries > 0 && replayedSeries >= config.remoteWrite().warmupSeries()) {
+            LOG.info("ingest warm-up skipped: the WAL replay created {} series", replayedSeries);
+        } else {
+            warmUp = startWarmUp(config.remoteWrite(), config.tsdb(), () -> hadData);
         }
         pruning = new TenantPruning(tsdb, this::uploadedAll, System.currentTimeMillis());
         finishWarmUp(warmUp);

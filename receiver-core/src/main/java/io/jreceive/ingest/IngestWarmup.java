@@ -157,9 +157,8 @@ public final class IngestWarmup {
 
     /**
      * As {@link #run(RemoteWriteConfig, Plan)}, but once {@code stopWaiting} says so the waits for the compilers end
-     * and the small requests and the second round of phases are left out: a restart's WAL replay runs beside the
-     * warm-up, and once it is done, waiting on for the compilers would delay ready by more than the warm-up saves
-     * the first requests.
+     * and the small requests and the second round of phases are left out: after a restart's WAL replay, waiting for
+     * the compilers would delay ready by more than the warm-up saves the first requests.
      */
     public static Result run(RemoteWriteConfig config, Plan plan, BooleanSupplier stopWaiting) {
         final long begin = System.nanoTime();
@@ -278,7 +277,7 @@ public final class IngestWarmup {
             t.series += n;
             t.samples += head[0].samplesAppended();
         }
-        // After a replay the storage is ready first and C2 has its queue: the small requests would delay ready.
+        // After a replay they would delay ready by more than they save (see run).
         if (plan.smallRequests() > 0 && !stopWaiting.getAsBoolean()) {
             head[0] = new Head(CHUNK_RANGE_MS, 0);
             t.requests += smallRequests(ch, plan.smallRequests());
