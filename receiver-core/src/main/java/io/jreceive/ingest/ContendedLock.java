@@ -3,8 +3,8 @@ package io.jreceive.ingest;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Hands a {@link ReentrantLock} to a parked waiter once, so that {@link IngestWarmup} leaves the lock's contended
- * release path run before the append path is compiled. The warm-up appends from one thread, so its head's append lock
+ * Hands {@link ReentrantLock}s to parked waiters, so that {@link IngestWarmup} has run the lock's contended release
+ * path before the append path is compiled. The warm-up appends from one thread, so its head's append lock
  * never has a waiter; real requests arrive on several event loops, and the first release that found one waiting
  * ran code the process had never run ({@code AbstractQueuedSynchronizer.signalNext} calling into its queue node):
  * the compiled append path, which inlines the release, stopped at that call (an "uninitialized" trap), was thrown
