@@ -14,7 +14,9 @@
 # Environment: LOAD (100000x120), SERVERS ("jreceive prometheus"), STOP (kill), REPEAT (1), INTERVAL_MS (15000),
 # JRECEIVE_FLAGS (extra jreceive flags, both starts), PROMETHEUS_FLAGS (extra Prometheus flags, both starts),
 # AFTER_LOAD (SERIESxSAMPLES, unset = none: right after ready, a load of new series, one label more, whose samples/s
-# is the last column: what a sender's first burst after the restart gets; RSS ready+5s then includes it),
+# is the last column: what a sender's first burst after the restart gets; RSS ready+5s then includes it; with
+# STOP=term its samples, which span the same recent past, fall before the end of the block the flush wrote and are
+# refused as out of bounds, as Thanos Receive refuses them: use it with STOP=kill),
 # LOGS (a directory that keeps each run's server log as SERVER-REP.log), THANOS (~/.cache/jreceive-peers/thanos, for SERVERS=thanos-receive), JRECEIVE_JAVA_OPTS and JRECEIVE_MALLOC_ARENA_MAX (the image's,
 # from servers.sh), PROMETHEUS, JRECEIVE_JAR, BENCH_JAR, READY_TIMEOUT (600 s). Exit status: 0, 1 when a server
 # failed or a load had errors, 2 on a usage problem.
