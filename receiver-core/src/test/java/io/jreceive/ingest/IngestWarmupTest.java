@@ -52,14 +52,16 @@ class IngestWarmupTest {
         assertEquals(1000, r.series());
     }
 
+    private static long waiters() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("jreceive-warmup-waiter")).count();
+    }
+
     @Test
     void aLockIsHandedToAParkedWaiterAndTheWaiterFinishes() {
-        long before = Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().equals("jreceive-warmup-waiter")).count();
+        long before = waiters();
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> ContendedLock.handOver(3));
-        long after = Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().equals("jreceive-warmup-waiter")).count();
-        assertEquals(before, after);
+        assertEquals(before, waiters());
     }
 
     @Test

@@ -27,7 +27,8 @@ class ProtoReaderTest {
             for (int k = 0; k < 200; k++) {
                 long v = bits == 0 ? 0 : rnd.nextLong() >>> (64 - bits) | 1L << (bits - 1);
                 byte[] enc = varint(v);
-                // Followed by 0..12 bytes of noise (high bits set or not): the varint ends where it says, not at the limit.
+                // Followed by 0..12 bytes of noise (high bits set or not): the varint ends where it says, not at
+                // the limit.
                 for (int tail = 0; tail <= 12; tail++) {
                     byte[] buf = new byte[3 + enc.length + tail];
                     rnd.nextBytes(buf);
